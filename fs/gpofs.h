@@ -1,0 +1,28 @@
+/* The mount's context: one struct, reached by every handler through
+ * fuse_get_context()->private_data. Nothing else is mutable and global. */
+#ifndef GPOFS_H
+#define GPOFS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "gpo_conf.h"
+#include "gpo_domain.h"
+#include "gpo_log.h"
+
+struct gpofs {
+	struct gpo_log log;
+	struct gpo_conf conf;
+	struct gpo_domain *domains;   /* conf.n_domains of them */
+	size_t n_domains;
+	uid_t uid;
+	gid_t gid;
+	time_t mounted;
+	char *krb5_ccache;            /* a keytab's private ticket cache */
+};
+
+/* The README file shown at the top of the mount. */
+extern const char gpofs_readme[];
+
+#endif

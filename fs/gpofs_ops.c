@@ -1,0 +1,581 @@
+/* FUSE handlers: parse the path, call ops/, return 0 or -errno.
+ *
+ * The mount is read-only for now: everything that would change the
+ * domain or the local stores fails with EROFS. */
+#include "gpofs_ops.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "gpofs.h"
+#include "gpofs_path.h"
+
+enum handle_kind { H_BUFFER, H_SMB, H_LOCAL };
+
+/* An open file: a private copy for generated files (so one open sees one
+ * version throughout), an SMB file, or a local file. */
+struct handle {
+	enum handle_kind kind;
+	struct gpo_domain *dom;
+	struct gpo_smb_file *smb;
+	int fd;
+	char *data;
+	size_t len;
+};
+
+static struct gpofs *get_fs(void)
+{
+	return fuse_get_context()->private_data;
+}
+
+static void fill_dir(struct gpofs *fs, struct stat *st, time_t t)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFDIR | 0555;
+	st->st_nlink = 2;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_atime = st->st_mtime = st->st_ctime = t;
+}
+
+static void fill_file(struct gpofs *fs, struct stat *st, time_t t, off_t size,
+		      mode_t type)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = type | (type == S_IFLNK ? 0777 : 0444);
+	st->st_nlink = 1;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_size = size;
+	st->st_blocks = (size + 511) / 512;
+	st->st_atime = st->st_mtime = st->st_ctime = t;
+}
+
+/* SYSVOL's own modes say little on Linux: show what the mount allows. */
+static void fix_sysvol_stat(struct gpofs *fs, struct stat *st)
+{
+	st->st_mode = S_ISDIR(st->st_mode) ? S_IFDIR | 0555 : S_IFREG | 0444;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
+	st->st_ino = 0;
+	st->st_dev = 0;
+}
+
+/* Looks the path's GPO up in a fresh snapshot; the GUID must be spelled
+ * as the directory spells it so that each GPO has one path. */
+static int find_gpo(struct gpofs_path *p, struct gpo_snapshot **snap,
+		    const struct gpo **g)
+{
+	int rc = gpo_domain_snapshot(p->dom, snap);
+
+	if (rc)
+		return rc;
+	*g = gpo_snapshot_find(*snap, p->guid);
+	if (!*g || strcmp((*g)->guid, p->guid)) {
+		gpo_snapshot_put(*snap);
+		*snap = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int genfile(struct gpofs_path *p, char **data, size_t *len, time_t *t)
+{
+	struct gpo_snapshot *snap = NULL;
+	const struct gpo *g;
+	int rc;
+
+	rc = find_gpo(p, &snap, &g);
+	if (rc)
+		return rc;
+	rc = gpo_domain_generated(p->dom, snap, g, p->gen, data, len);
+	if (t)
+		*t = g->changed;
+	gpo_snapshot_put(snap);
+	return rc;
+}
+
+static int link_target(struct gpofs_path *p, char *guid)
+{
+	struct gpo_snapshot *snap = NULL;
+	const struct gpo_name_entry *e;
+	int rc;
+
+	rc = gpo_domain_snapshot(p->dom, &snap);
+	if (rc)
+		return rc;
+	e = gpo_names_find(snap->names, snap->n, p->name);
+	if (e)
+		memcpy(guid, snap->gpos[e->index].guid, GPO_GUID_LEN + 1);
+	gpo_snapshot_put(snap);
+	return e ? 0 : -ENOENT;
+}
+
+static int gpofs_getattr(const char *path, struct stat *st,
+			 struct fuse_file_info *fi)
+{
+	struct gpofs *fs = get_fs();
+	struct gpofs_path p;
+	struct gpo_snapshot *snap = NULL;
+	const struct gpo *g;
+	char guid[GPO_GUID_LEN + 1];
+	char *data = NULL;
+	size_t len = 0;
+	time_t t = 0;
+	int rc;
+
+	rc = gpofs_path_parse(fs, path, &p);
+	if (rc)
+		goto out;
+	switch (p.kind) {
+	case GPOFS_ROOT:
+	case GPOFS_DOMAINS:
+	case GPOFS_DOMAIN:
+	case GPOFS_BYNAME:
+		fill_dir(fs, st, fs->mounted);
+		break;
+	case GPOFS_README:
+		fill_file(fs, st, fs->mounted, (off_t)strlen(gpofs_readme), S_IFREG);
+		break;
+	case GPOFS_LOG:
+		rc = gpo_journal_copy(&p.dom->journal, &data, &len);
+		if (!rc)
+			fill_file(fs, st, time(NULL), (off_t)len, S_IFREG);
+		break;
+	case GPOFS_GPOS:
+		rc = gpo_domain_snapshot(p.dom, &snap);
+		if (!rc)
+			fill_dir(fs, st, snap->newest_change ? snap->newest_change
+							     : fs->mounted);
+		break;
+	case GPOFS_GPO:
+	case GPOFS_DOMAINSYSVOL:
+		rc = find_gpo(&p, &snap, &g);
+		if (!rc)
+			fill_dir(fs, st, g->changed);
+		break;
+	case GPOFS_GENFILE:
+		rc = genfile(&p, &data, &len, &t);
+		if (!rc)
+			fill_file(fs, st, t, (off_t)len, S_IFREG);
+		break;
+	case GPOFS_SYSVOL:
+		rc = find_gpo(&p, &snap, &g);
+		if (!rc)
+			rc = gpo_smb_stat(&p.dom->smb, p.rel, st);
+		if (!rc)
+			fix_sysvol_stat(fs, st);
+		break;
+	case GPOFS_BYNAME_LINK:
+		rc = link_target(&p, guid);
+		if (!rc)
+			fill_file(fs, st, fs->mounted,
+				  (off_t)strlen("../gpos/") + GPO_GUID_LEN, S_IFLNK);
+		break;
+	case GPOFS_LOCAL:
+		rc = lstat(p.rel, st) < 0 ? -errno : 0;
+		if (!rc) {
+			/* read-only for now: show it */
+			st->st_mode &= ~(mode_t)0222;
+		}
+		break;
+	}
+out:
+	(void)fi;
+	free(data);
+	gpo_snapshot_put(snap);
+	gpofs_path_free(&p);
+	return rc;
+}
+
+static int gpofs_readlink(const char *path, char *buf, size_t size)
+{
+	struct gpofs *fs = get_fs();
+	struct gpofs_path p;
+	char guid[GPO_GUID_LEN + 1];
+	int rc;
+
+	rc = gpofs_path_parse(fs, path, &p);
+	if (rc)
+		goto out;
+	if (p.kind == GPOFS_BYNAME_LINK) {
+		rc = link_target(&p, guid);
+		if (!rc)
+			snprintf(buf, size, "../gpos/%s", guid);
+	} else if (p.kind == GPOFS_LOCAL) {
+		ssize_t n = readlink(p.rel, buf, size ? size - 1 : 0);
+
+		rc = n < 0 ? -errno : 0;
+		if (n >= 0)
+			buf[n] = '\0';
+	} else {
+		rc = -EINVAL;
+	}
+out:
+	gpofs_path_free(&p);
+	return rc;
+}
+
+struct dir_fill {
+	void *buf;
+	fuse_fill_dir_t filler;
+	struct gpofs *fs;
+	bool root_of_gpo;
+};
+
+static int fill_sysvol_entry(void *arg, const char *name, const struct stat *st)
+{
+	struct dir_fill *df = arg;
+	struct stat s = *st;
+
+	if (df->root_of_gpo && !strcasecmp(name, "GPT.INI"))
+		return 0;
+	fix_sysvol_stat(df->fs, &s);
+	df->filler(df->buf, name, &s, 0, FUSE_FILL_DIR_PLUS);
+	return 0;
+}
+
+static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
+			 off_t offset, struct fuse_file_info *fi,
+			 enum fuse_readdir_flags flags)
+{
+	struct gpofs *fs = get_fs();
+	struct gpofs_path p;
+	struct gpo_snapshot *snap = NULL;
+	const struct gpo *g;
+	DIR *dir = NULL;
+	int rc;
+
+	rc = gpofs_path_parse(fs, path, &p);
+	if (rc)
+		goto out;
+	filler(buf, ".", NULL, 0, 0);
+	filler(buf, "..", NULL, 0, 0);
+	switch (p.kind) {
+	case GPOFS_ROOT:
+		filler(buf, "README", NULL, 0, 0);
+		filler(buf, "domains", NULL, 0, 0);
+		filler(buf, "backups", NULL, 0, 0);
+		filler(buf, "migtables", NULL, 0, 0);
+		break;
+	case GPOFS_DOMAINS:
+		for (size_t i = 0; i < fs->n_domains; i++)
+			filler(buf, fs->domains[i].conf->domain, NULL, 0, 0);
+		break;
+	case GPOFS_DOMAIN:
+		filler(buf, "gpos", NULL, 0, 0);
+		filler(buf, "by-name", NULL, 0, 0);
+		filler(buf, "log", NULL, 0, 0);
+		break;
+	case GPOFS_GPOS:
+		rc = gpo_domain_snapshot(p.dom, &snap);
+		for (size_t i = 0; !rc && i < snap->n; i++) {
+			struct stat st;
+
+			fill_dir(fs, &st, snap->gpos[i].changed);
+			filler(buf, snap->gpos[i].guid, &st, 0, FUSE_FILL_DIR_PLUS);
+		}
+		break;
+	case GPOFS_BYNAME:
+		rc = gpo_domain_snapshot(p.dom, &snap);
+		for (size_t i = 0; !rc && i < snap->n; i++)
+			filler(buf, snap->names[i].name, NULL, 0, 0);
+		break;
+	case GPOFS_GPO:
+		rc = find_gpo(&p, &snap, &g);
+		if (rc)
+			break;
+		for (int k = 0; k < GPO_GEN_COUNT; k++)
+			filler(buf, gpofs_genfile_names[k], NULL, 0, 0);
+		filler(buf, "DomainSysvol", NULL, 0, 0);
+		break;
+	case GPOFS_DOMAINSYSVOL:
+		rc = find_gpo(&p, &snap, &g);
+		if (!rc)
+			filler(buf, "GPO", NULL, 0, 0);
+		break;
+	case GPOFS_SYSVOL: {
+		struct dir_fill df = { buf, filler, fs,
+				       strlen(p.rel) == GPO_GUID_LEN };
+
+		rc = find_gpo(&p, &snap, &g);
+		if (!rc)
+			rc = gpo_smb_list(&p.dom->smb, p.rel, fill_sysvol_entry, &df);
+		break;
+	}
+	case GPOFS_LOCAL: {
+		struct dirent *de;
+
+		dir = opendir(p.rel);
+		if (!dir) {
+			rc = -errno;
+			break;
+		}
+		while ((de = readdir(dir)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				filler(buf, de->d_name, NULL, 0, 0);
+		break;
+	}
+	default:
+		rc = -ENOTDIR;
+	}
+out:
+	(void)offset;
+	(void)fi;
+	(void)flags;
+	if (dir)
+		closedir(dir);
+	gpo_snapshot_put(snap);
+	gpofs_path_free(&p);
+	return rc;
+}
+
+static int gpofs_open(const char *path, struct fuse_file_info *fi)
+{
+	struct gpofs *fs = get_fs();
+	struct gpofs_path p;
+	struct gpo_snapshot *snap = NULL;
+	const struct gpo *g;
+	struct handle *h = NULL;
+	int rc;
+
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
+		return -EROFS;
+	rc = gpofs_path_parse(fs, path, &p);
+	if (rc)
+		goto out;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	h->fd = -1;
+	h->kind = H_BUFFER;
+	switch (p.kind) {
+	case GPOFS_README:
+		h->len = strlen(gpofs_readme);
+		h->data = strdup(gpofs_readme);
+		rc = h->data ? 0 : -ENOMEM;
+		break;
+	case GPOFS_LOG:
+		rc = gpo_journal_copy(&p.dom->journal, &h->data, &h->len);
+		fi->direct_io = 1; /* it grows: don't trust a cached size */
+		break;
+	case GPOFS_GENFILE:
+		rc = genfile(&p, &h->data, &h->len, NULL);
+		break;
+	case GPOFS_SYSVOL:
+		h->kind = H_SMB;
+		h->dom = p.dom;
+		rc = find_gpo(&p, &snap, &g);
+		if (!rc)
+			rc = gpo_smb_fopen(&p.dom->smb, p.rel, &h->smb);
+		break;
+	case GPOFS_LOCAL:
+		h->kind = H_LOCAL;
+		h->fd = open(p.rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		rc = h->fd < 0 ? -errno : 0;
+		break;
+	default:
+		rc = -EISDIR;
+	}
+out:
+	if (rc) {
+		if (h)
+			free(h->data);
+		free(h);
+	} else {
+		fi->fh = (uintptr_t)h;
+	}
+	gpo_snapshot_put(snap);
+	gpofs_path_free(&p);
+	return rc;
+}
+
+static int gpofs_read(const char *path, char *buf, size_t size, off_t off,
+		      struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	ssize_t n;
+
+	(void)path;
+	switch (h->kind) {
+	case H_BUFFER:
+		if (off < 0 || (size_t)off >= h->len)
+			return 0;
+		if (size > h->len - (size_t)off)
+			size = h->len - (size_t)off;
+		memcpy(buf, h->data + off, size);
+		return (int)size;
+	case H_SMB:
+		return (int)gpo_smb_pread(&h->dom->smb, h->smb, buf, size, off);
+	case H_LOCAL:
+		n = pread(h->fd, buf, size, off);
+		return n < 0 ? -errno : (int)n;
+	}
+	return -EIO;
+}
+
+static int gpofs_release(const char *path, struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+
+	(void)path;
+	if (h->kind == H_SMB)
+		gpo_smb_fclose(&h->dom->smb, h->smb);
+	if (h->fd >= 0)
+		close(h->fd);
+	free(h->data);
+	free(h);
+	return 0;
+}
+
+static int gpofs_statfs(const char *path, struct statvfs *st)
+{
+	(void)path;
+	memset(st, 0, sizeof(*st));
+	st->f_bsize = 4096;
+	st->f_frsize = 4096;
+	st->f_namemax = 255;
+	return 0;
+}
+
+static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	struct gpofs *fs = get_fs();
+
+	(void)conn;
+	/* Attributes come from the directory snapshot and SYSVOL; a second
+	 * of caching saves a round trip per stat without hiding a change
+	 * for longer than the snapshot does. */
+	cfg->entry_timeout = 1.0;
+	cfg->attr_timeout = 1.0;
+	cfg->negative_timeout = 1.0;
+	cfg->use_ino = 0;
+	return fs;
+}
+
+/* Everything that would change anything: read-only for now. */
+static int erofs_mode(const char *path, mode_t mode)
+{
+	(void)path;
+	(void)mode;
+	return -EROFS;
+}
+
+static int erofs_path(const char *path)
+{
+	(void)path;
+	return -EROFS;
+}
+
+static int erofs_two(const char *from, const char *to)
+{
+	(void)from;
+	(void)to;
+	return -EROFS;
+}
+
+static int gpofs_rename(const char *from, const char *to, unsigned int flags)
+{
+	(void)flags;
+	return erofs_two(from, to);
+}
+
+static int gpofs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	(void)fi;
+	return erofs_mode(path, mode);
+}
+
+static int gpofs_chown(const char *path, uid_t uid, gid_t gid,
+		       struct fuse_file_info *fi)
+{
+	(void)uid;
+	(void)gid;
+	(void)fi;
+	return erofs_path(path);
+}
+
+static int gpofs_truncate(const char *path, off_t size,
+			  struct fuse_file_info *fi)
+{
+	(void)size;
+	(void)fi;
+	return erofs_path(path);
+}
+
+static int gpofs_create(const char *path, mode_t mode,
+			struct fuse_file_info *fi)
+{
+	(void)fi;
+	return erofs_mode(path, mode);
+}
+
+static int gpofs_write(const char *path, const char *buf, size_t size,
+		       off_t off, struct fuse_file_info *fi)
+{
+	(void)buf;
+	(void)size;
+	(void)off;
+	(void)fi;
+	return erofs_path(path);
+}
+
+static int gpofs_utimens(const char *path, const struct timespec tv[2],
+			 struct fuse_file_info *fi)
+{
+	(void)tv;
+	(void)fi;
+	return erofs_path(path);
+}
+
+static int gpofs_mknod(const char *path, mode_t mode, dev_t dev)
+{
+	(void)dev;
+	return erofs_mode(path, mode);
+}
+
+static int gpofs_setxattr(const char *path, const char *name,
+			  const char *value, size_t size, int flags)
+{
+	(void)name;
+	(void)value;
+	(void)size;
+	(void)flags;
+	return erofs_path(path);
+}
+
+const struct fuse_operations gpofs_ops = {
+	.init = gpofs_init,
+	.getattr = gpofs_getattr,
+	.readlink = gpofs_readlink,
+	.readdir = gpofs_readdir,
+	.open = gpofs_open,
+	.read = gpofs_read,
+	.release = gpofs_release,
+	.statfs = gpofs_statfs,
+	.mkdir = erofs_mode,
+	.mknod = gpofs_mknod,
+	.unlink = erofs_path,
+	.rmdir = erofs_path,
+	.symlink = erofs_two,
+	.link = erofs_two,
+	.rename = gpofs_rename,
+	.chmod = gpofs_chmod,
+	.chown = gpofs_chown,
+	.truncate = gpofs_truncate,
+	.create = gpofs_create,
+	.write = gpofs_write,
+	.utimens = gpofs_utimens,
+	.setxattr = gpofs_setxattr,
+};

@@ -1,0 +1,152 @@
+#include "gpofs_path.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const gpofs_genfile_names[GPO_GEN_COUNT] = {
+	[GPO_GEN_BACKUP_XML] = "Backup.xml",
+	[GPO_GEN_BKUPINFO_XML] = "bkupInfo.xml",
+};
+
+/* Copies the next component of *p into out and advances *p past it.
+ * Returns its length, 0 at the end, or -ENAMETOOLONG. */
+static int next_component(const char **p, char *out, size_t outlen)
+{
+	const char *s = *p;
+	size_t n;
+
+	while (*s == '/')
+		s++;
+	n = strcspn(s, "/");
+	if (n >= outlen)
+		return -ENAMETOOLONG;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	*p = s + n;
+	return (int)n;
+}
+
+static int parse_local(const char *dir, const char *rest, struct gpofs_path *p)
+{
+	/* The kernel resolves "..", but refuse it anyway: the backing
+	 * folder must never be left. */
+	for (const char *s = rest; *s;) {
+		size_t n;
+
+		while (*s == '/')
+			s++;
+		n = strcspn(s, "/");
+		if ((n == 2 && !strncmp(s, "..", 2)) || (n == 1 && *s == '.'))
+			return -ENOENT;
+		s += n;
+	}
+	p->kind = GPOFS_LOCAL;
+	if (asprintf(&p->rel, "%s%s", dir, rest) < 0) {
+		p->rel = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
+{
+	char comp[256];
+	const char *s = path;
+	int n;
+
+	memset(p, 0, sizeof(*p));
+	n = next_component(&s, comp, sizeof(comp));
+	if (n < 0)
+		return n;
+	if (n == 0) {
+		p->kind = GPOFS_ROOT;
+		return 0;
+	}
+	if (!strcmp(comp, "README"))
+		return *s ? -ENOTDIR : (p->kind = GPOFS_README, 0);
+	if (!strcmp(comp, "backups"))
+		return parse_local(fs->conf.backup_dir, s, p);
+	if (!strcmp(comp, "migtables"))
+		return parse_local(fs->conf.migtable_dir, s, p);
+	if (strcmp(comp, "domains"))
+		return -ENOENT;
+
+	if (next_component(&s, comp, sizeof(comp)) <= 0) {
+		p->kind = GPOFS_DOMAINS;
+		return 0;
+	}
+	for (size_t i = 0; i < fs->n_domains; i++)
+		if (!strcmp(fs->domains[i].conf->domain, comp))
+			p->dom = &fs->domains[i];
+	if (!p->dom)
+		return -ENOENT;
+
+	if (next_component(&s, comp, sizeof(comp)) <= 0) {
+		p->kind = GPOFS_DOMAIN;
+		return 0;
+	}
+	if (!strcmp(comp, "log")) {
+		p->kind = GPOFS_LOG;
+		return *s ? -ENOTDIR : 0;
+	}
+	if (!strcmp(comp, "by-name")) {
+		const char *name = s;
+
+		while (*name == '/')
+			name++;
+		p->kind = *name ? GPOFS_BYNAME_LINK : GPOFS_BYNAME;
+		p->name = name;
+		return strchr(name, '/') ? -ENOENT : 0;
+	}
+	if (strcmp(comp, "gpos"))
+		return -ENOENT;
+
+	if (next_component(&s, comp, sizeof(comp)) <= 0) {
+		p->kind = GPOFS_GPOS;
+		return 0;
+	}
+	if (!gpo_guid_valid(comp))
+		return -ENOENT;
+	memcpy(p->guid, comp, sizeof(p->guid));
+
+	n = next_component(&s, comp, sizeof(comp));
+	if (n <= 0) {
+		p->kind = GPOFS_GPO;
+		return n;
+	}
+	for (int k = 0; k < GPO_GEN_COUNT; k++) {
+		if (!strcmp(comp, gpofs_genfile_names[k])) {
+			p->kind = GPOFS_GENFILE;
+			p->gen = (enum gpo_genfile)k;
+			return *s ? -ENOTDIR : 0;
+		}
+	}
+	if (strcmp(comp, "DomainSysvol"))
+		return -ENOENT;
+	if (next_component(&s, comp, sizeof(comp)) <= 0) {
+		p->kind = GPOFS_DOMAINSYSVOL;
+		return 0;
+	}
+	if (strcmp(comp, "GPO"))
+		return -ENOENT;
+	while (*s == '/')
+		s++;
+	/* A backup holds no GPT.INI: its versions are in Backup.xml. */
+	if (!strncasecmp(s, "GPT.INI", 7) && (s[7] == '\0' || s[7] == '/'))
+		return -ENOENT;
+	p->kind = GPOFS_SYSVOL;
+	if (asprintf(&p->rel, "%s%s%s", p->guid, *s ? "/" : "", s) < 0) {
+		p->rel = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void gpofs_path_free(struct gpofs_path *p)
+{
+	free(p->rel);
+	p->rel = NULL;
+}

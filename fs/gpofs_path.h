@@ -1,0 +1,44 @@
+/* Maps a path under the mount onto what it names. */
+#ifndef GPOFS_PATH_H
+#define GPOFS_PATH_H
+
+#include "gpofs.h"
+
+enum gpofs_kind {
+	GPOFS_ROOT,          /* / */
+	GPOFS_README,        /* /README */
+	GPOFS_DOMAINS,       /* /domains */
+	GPOFS_DOMAIN,        /* /domains/D */
+	GPOFS_LOG,           /* /domains/D/log */
+	GPOFS_GPOS,          /* /domains/D/gpos */
+	GPOFS_GPO,           /* /domains/D/gpos/{G} */
+	GPOFS_GENFILE,       /* /domains/D/gpos/{G}/Backup.xml, bkupInfo.xml */
+	GPOFS_DOMAINSYSVOL,  /* /domains/D/gpos/{G}/DomainSysvol */
+	GPOFS_SYSVOL,        /* .../DomainSysvol/GPO[/...]: SYSVOL content */
+	GPOFS_BYNAME,        /* /domains/D/by-name */
+	GPOFS_BYNAME_LINK,   /* /domains/D/by-name/<name> */
+	GPOFS_LOCAL,         /* /backups[/...], /migtables[/...] */
+};
+
+struct gpofs_path {
+	enum gpofs_kind kind;
+	struct gpo_domain *dom;          /* for domain paths */
+	char guid[GPO_GUID_LEN + 1];     /* GPO, GENFILE, DOMAINSYSVOL, SYSVOL */
+	enum gpo_genfile gen;            /* GENFILE */
+	const char *name;                /* BYNAME_LINK: the entry's name */
+	char *rel;                       /* SYSVOL: "{G}/Machine/..." (owned);
+					    LOCAL: the local path (owned) */
+};
+
+/* Parses path. Returns 0, or -ENOENT for a path that names nothing the
+ * mount can hold (existence of GPOs and files is checked by the caller).
+ * Free with gpofs_path_free. */
+int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p);
+
+/* Frees what p owns. */
+void gpofs_path_free(struct gpofs_path *p);
+
+/* The names of the generated files of a GPO folder. */
+extern const char *const gpofs_genfile_names[GPO_GEN_COUNT];
+
+#endif

@@ -1,0 +1,23 @@
+#include "gpofs.h"
+
+const char gpofs_readme[] =
+"gpofs: Active Directory Group Policy Objects as folders\n"
+"\n"
+"  domains/<dns name>/gpos/{GUID}/    one GPO, laid out as a GPMC backup:\n"
+"      Backup.xml, bkupInfo.xml       generated from the directory and GPT.INI\n"
+"      DomainSysvol/GPO/Machine/...   the GPO's SYSVOL folder, live (no GPT.INI)\n"
+"      DomainSysvol/GPO/User/...\n"
+"  domains/<dns name>/by-name/<name>  symlink to ../gpos/{GUID}\n"
+"  domains/<dns name>/log             what happened in this domain, newest last\n"
+"  backups/                           the local backup store (backup_dir=)\n"
+"  migtables/                         migration tables (migtable_dir=)\n"
+"\n"
+"Backup:   cp -r domains/D/gpos/{GUID} /some/where    (or rsync -a)\n"
+"Browse:   ls, find, grep -r and diff -r work across the mount.\n"
+"\n"
+"by-name/: a display name is shown as it is, except that '%', '/', control\n"
+"characters and the names '.' and '..' are percent-encoded (%25, %2F, %0A,\n"
+"%2E). When several GPOs share a display name, each is listed as\n"
+"\"<name> ({GUID})\".\n"
+"\n"
+"This version mounts read-only: writes fail with EROFS.\n";

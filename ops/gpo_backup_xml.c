@@ -1,0 +1,231 @@
+#include "gpo_backup_xml.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ctype.h>
+#include <libxml/xmlwriter.h>
+#include <uuid/uuid.h>
+
+#define NS_BKP "http://www.microsoft.com/GroupPolicy/GPOOperations"
+#define NS_MANIFEST "http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest"
+#define CRLF "\r\n"
+
+/* gpofs's namespace for name-based backup IDs (a fixed random UUID). */
+static const char backup_ns[] = "6c0f5e4e-2b1d-4f7a-9a39-3d5b2f0c8e71";
+
+void gpo_backup_id(const struct gpo *g, uint32_t sysvol_version, char *out)
+{
+	uuid_t ns, id;
+	char name[128];
+	char text[37];
+	int n;
+
+	uuid_parse(backup_ns, ns);
+	n = snprintf(name, sizeof(name), "%s:%u:%u", g->guid, g->version,
+		     sysvol_version);
+	for (int i = 0; i < n; i++)
+		name[i] = (char)toupper((unsigned char)name[i]);
+	uuid_generate_sha1(id, ns, name, (size_t)n);
+	uuid_unparse_upper(id, text);
+	snprintf(out, GPO_GUID_LEN + 1, "{%s}", text);
+}
+
+/* The writer's calls return -1 on failure; collect them into one flag so
+ * the generators read as the file they write. */
+struct xw {
+	xmlTextWriterPtr w;
+	int failed;
+};
+
+static void raw(struct xw *x, const char *s)
+{
+	if (xmlTextWriterWriteRaw(x->w, BAD_CAST s) < 0)
+		x->failed = 1;
+}
+
+static void start(struct xw *x, const char *name)
+{
+	if (xmlTextWriterStartElement(x->w, BAD_CAST name) < 0)
+		x->failed = 1;
+}
+
+static void end(struct xw *x)
+{
+	if (xmlTextWriterFullEndElement(x->w) < 0)
+		x->failed = 1;
+}
+
+static void attr(struct xw *x, const char *name, const char *value)
+{
+	if (xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST value) < 0)
+		x->failed = 1;
+}
+
+/* GPMC wraps every text value in CDATA and writes an empty one as <X/>. */
+static void cdata(struct xw *x, const char *name, const char *value)
+{
+	if (!value || !*value) {
+		start(x, name);
+		if (xmlTextWriterEndElement(x->w) < 0)
+			x->failed = 1;
+		return;
+	}
+	start(x, name);
+	/* "]]>" cannot stand inside CDATA: split it across two sections. */
+	for (const char *p = value; *p;) {
+		const char *cut = strstr(p, "]]>");
+		size_t n = cut ? (size_t)(cut - p) + 2 : strlen(p);
+		char *part = strndup(p, n);
+
+		if (!part || xmlTextWriterWriteCDATA(x->w, BAD_CAST part) < 0)
+			x->failed = 1;
+		free(part);
+		p += n;
+	}
+	end(x);
+}
+
+static void empty(struct xw *x, const char *name)
+{
+	start(x, name);
+	if (xmlTextWriterEndElement(x->w) < 0)
+		x->failed = 1;
+}
+
+static int finish(struct xw *x, xmlBufferPtr buf, char **data, size_t *len)
+{
+	int rc = 0;
+
+	if (xmlTextWriterEndDocument(x->w) < 0)
+		x->failed = 1;
+	xmlFreeTextWriter(x->w);
+	x->w = NULL;
+	if (x->failed) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	*len = (size_t)xmlBufferLength(buf);
+	*data = malloc(*len + 1);
+	if (!*data) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(*data, xmlBufferContent(buf), *len);
+	(*data)[*len] = '\0';
+out:
+	xmlBufferFree(buf);
+	return rc;
+}
+
+static int open_writer(struct xw *x, xmlBufferPtr *buf)
+{
+	*buf = xmlBufferCreate();
+	if (!*buf)
+		return -ENOMEM;
+	x->failed = 0;
+	x->w = xmlNewTextWriterMemory(*buf, 0);
+	if (!x->w) {
+		xmlBufferFree(*buf);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void number(struct xw *x, const char *name, unsigned long v)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%lu", v);
+	cdata(x, name, s);
+}
+
+int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
+		   uint32_t sysvol_version, char **data, size_t *len)
+{
+	xmlBufferPtr buf = NULL;
+	struct xw x;
+	char *sd = NULL;
+	int rc;
+
+	rc = open_writer(&x, &buf);
+	if (rc)
+		return rc;
+	sd = gpo_hex_bytes(g->sd, g->sd_len);
+	if (!sd)
+		x.failed = 1;
+	/* GPMC's declaration and comment share the first line with the root. */
+	raw(&x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		"<!-- Copyright (c) Microsoft Corporation.  All rights reserved. -->");
+	start(&x, "GroupPolicyBackupScheme");
+	attr(&x, "bkp:version", "2.0");
+	attr(&x, "bkp:type", "GroupPolicyBackupTemplate");
+	attr(&x, "xmlns:bkp", NS_BKP);
+	attr(&x, "xmlns", NS_BKP);
+	raw(&x, CRLF "    ");
+	start(&x, "GroupPolicyObject");
+	empty(&x, "SecurityGroups");
+	empty(&x, "FilePaths");
+	start(&x, "GroupPolicyCoreSettings");
+	cdata(&x, "ID", g->guid);
+	cdata(&x, "Domain", di->dns);
+	start(&x, "SecurityDescriptor");
+	if (sd && xmlTextWriterWriteString(x.w, BAD_CAST sd) < 0)
+		x.failed = 1;
+	end(&x);
+	cdata(&x, "DisplayName", g->display_name);
+	number(&x, "Options", g->flags);
+	number(&x, "UserVersionNumber",
+	       (unsigned long)gpo_version_user(g->version) << 16 |
+	       gpo_version_user(sysvol_version));
+	number(&x, "MachineVersionNumber",
+	       (unsigned long)gpo_version_machine(g->version) << 16 |
+	       gpo_version_machine(sysvol_version));
+	cdata(&x, "MachineExtensionGuids", g->machine_ext);
+	cdata(&x, "UserExtensionGuids", g->user_ext);
+	cdata(&x, "WMIFilter", g->wmi_filter);
+	if (g->wmi_filter)
+		cdata(&x, "WMIFilterName", g->wmi_filter_name);
+	end(&x); /* GroupPolicyCoreSettings */
+	raw(&x, CRLF "    ");
+	end(&x); /* GroupPolicyObject */
+	raw(&x, CRLF);
+	end(&x);
+	free(sd);
+	return finish(&x, buf, data, len);
+}
+
+int gpo_bkupinfo_xml(const struct gpo_domain_info *di, const struct gpo *g,
+		     uint32_t sysvol_version, char **data, size_t *len)
+{
+	xmlBufferPtr buf = NULL;
+	struct xw x;
+	char id[GPO_GUID_LEN + 1];
+	char when[32];
+	struct tm tm;
+	int rc;
+
+	rc = open_writer(&x, &buf);
+	if (rc)
+		return rc;
+	gpo_backup_id(g, sysvol_version, id);
+	gmtime_r(&g->changed, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	start(&x, "BackupInst");
+	attr(&x, "xmlns", NS_MANIFEST);
+	cdata(&x, "GPOGuid", g->guid);
+	cdata(&x, "GPODomain", di->dns);
+	cdata(&x, "GPODomainGuid", di->guid);
+	cdata(&x, "GPODomainController", di->dc);
+	cdata(&x, "BackupTime", when);
+	cdata(&x, "ID", id);
+	start(&x, "Comment");
+	if (xmlTextWriterWriteCDATA(x.w, BAD_CAST "") < 0)
+		x.failed = 1;
+	end(&x);
+	cdata(&x, "GPODisplayName", g->display_name);
+	end(&x);
+	raw(&x, CRLF);
+	return finish(&x, buf, data, len);
+}

@@ -1,0 +1,32 @@
+/* The generated files of a GPO folder, as GPMC writes them in a backup:
+ * Backup.xml (UTF-8, CRLF) and bkupInfo.xml (no XML declaration). Output
+ * depends only on its inputs, so it is byte-stable while the GPO is. */
+#ifndef GPO_BACKUP_XML_H
+#define GPO_BACKUP_XML_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "gpo_model.h"
+
+struct gpo_domain_info {
+	const char *dns;          /* corp.example */
+	const char *netbios;      /* CORP, or NULL */
+	const char *guid;         /* objectGUID of the domain, "{...}" lower */
+	const char *dc;           /* the DC's DNS name */
+};
+
+/* The backup ID: a name-based (SHA-1) UUID of the GPO GUID and both its
+ * versions, "{...}" upper case, in out (GPO_GUID_LEN + 1 bytes). */
+void gpo_backup_id(const struct gpo *g, uint32_t sysvol_version, char *out);
+
+/* Builds Backup.xml. sysvol_version is GPT.INI's Version. Returns 0 and a
+ * new buffer (caller frees) or -errno. */
+int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
+		   uint32_t sysvol_version, char **data, size_t *len);
+
+/* Builds bkupInfo.xml. Returns 0 and a new buffer (caller frees) or
+ * -errno. */
+int gpo_bkupinfo_xml(const struct gpo_domain_info *di, const struct gpo *g,
+		     uint32_t sysvol_version, char **data, size_t *len);
+
+#endif

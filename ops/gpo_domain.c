@@ -1,0 +1,554 @@
+#include "gpo_domain.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gpo_krb5.h"
+#include "gpo_srv.h"
+
+#define SMB_SLOTS 4
+#define DEFAULT_TTL_MS 5000
+#define GPTINI_MAX (64 * 1024)
+#define JOURNAL_MAX (256 * 1024)
+
+struct gpo_generated {
+	pthread_mutex_t lock;
+	bool done;
+	uint32_t sysvol_version;
+	char *data[GPO_GEN_COUNT];
+	size_t len[GPO_GEN_COUNT];
+};
+
+static int read_identity_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct gpo_domain *d = arg;
+	char *bin = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = gpo_ldap_entry_value(e, "objectGUID", &bin, &len);
+	if (!rc)
+		rc = gpo_guid_from_binary((unsigned char *)bin, len, d->guid);
+	free(bin);
+	return rc;
+}
+
+static int read_netbios_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct gpo_domain *d = arg;
+
+	free(d->netbios);
+	d->netbios = NULL;
+	return gpo_ldap_entry_value(e, "nETBIOSName", &d->netbios, NULL);
+}
+
+static int read_identity(struct gpo_domain *d)
+{
+	static const char *const guid_attrs[] = { "objectGUID", NULL };
+	static const char *const nb_attrs[] = { "nETBIOSName", NULL };
+	char *base = NULL;
+	char *filter = NULL;
+	int rc;
+
+	rc = gpo_ldap_search(&d->ldap, d->ldap.base_dn, -1, "(objectClass=*)",
+			     guid_attrs, 0, read_identity_entry, d);
+	if (rc)
+		goto out;
+	if (asprintf(&base, "CN=Partitions,%s", d->ldap.config_dn) < 0 ||
+	    asprintf(&filter, "(&(objectClass=crossRef)(nCName=%s))",
+		     d->ldap.base_dn) < 0) {
+		base = filter = NULL;
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = gpo_ldap_search(&d->ldap, base, 0, filter, nb_attrs, 0,
+			     read_netbios_entry, d);
+out:
+	free(base);
+	free(filter);
+	return rc;
+}
+
+int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
+		    const struct gpo_domain_conf *conf, char *msg,
+		    size_t msglen)
+{
+	char host[256];
+	int rc;
+
+	d->conf = conf;
+	d->lg = lg;
+	d->ttl_ms = DEFAULT_TTL_MS;
+	pthread_mutex_init(&d->lock, NULL);
+	rc = gpo_journal_init(&d->journal, JOURNAL_MAX);
+	if (rc)
+		return rc;
+	if (conf->server) {
+		snprintf(host, sizeof(host), "%s", conf->server);
+	} else {
+		rc = gpo_srv_find_dc(lg, conf->domain, host, sizeof(host));
+		if (rc) {
+			snprintf(msg, msglen,
+				 "%s: cannot find a domain controller: no DNS SRV record _ldap._tcp.dc._msdcs.%s (give server=HOST)",
+				 conf->domain, conf->domain);
+			return -EHOSTUNREACH;
+		}
+	}
+	d->dc = strdup(host);
+	if (!d->dc)
+		return -ENOMEM;
+	if (conf->credentials) {
+		rc = gpo_credentials_load(conf->credentials, &d->cred, msg, msglen);
+		if (rc)
+			return rc;
+	} else {
+		char why[256];
+
+		rc = gpo_krb5_check_ticket(why, sizeof(why));
+		if (rc) {
+			snprintf(msg, msglen, "%s: %s", conf->domain, why);
+			return rc;
+		}
+	}
+	rc = gpo_ldap_open(&d->ldap, lg, conf,
+			   conf->credentials ? &d->cred : NULL, host, msg, msglen);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = read_identity(d);
+	pthread_mutex_unlock(&d->ldap.lock);
+	if (rc) {
+		snprintf(msg, msglen, "%s: cannot read the domain object: %s",
+			 conf->domain, strerror(-rc));
+		return rc;
+	}
+	rc = gpo_smb_open(&d->smb, lg, host, conf->domain,
+			  conf->credentials ? &d->cred : NULL, SMB_SLOTS, msg,
+			  msglen);
+	if (rc)
+		return rc;
+	d->info.dns = conf->domain;
+	d->info.netbios = d->netbios;
+	d->info.guid = d->guid;
+	d->info.dc = d->dc;
+	gpo_journal_add(&d->journal, "mounted %s from %s", conf->domain, d->dc);
+	return 0;
+}
+
+static void snapshot_free(struct gpo_snapshot *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		gpo_clear(&s->gpos[i]);
+		if (s->gen) {
+			for (int k = 0; k < GPO_GEN_COUNT; k++)
+				free(s->gen[i].data[k]);
+			pthread_mutex_destroy(&s->gen[i].lock);
+		}
+	}
+	free(s->gpos);
+	free(s->gen);
+	gpo_names_free(s->names, s->n);
+	free(s);
+}
+
+void gpo_snapshot_put(struct gpo_snapshot *snap)
+{
+	if (snap && atomic_fetch_sub(&snap->refs, 1) == 1)
+		snapshot_free(snap);
+}
+
+void gpo_domain_close(struct gpo_domain *d)
+{
+	gpo_snapshot_put(d->snap);
+	d->snap = NULL;
+	if (d->smb.slots)
+		gpo_smb_close(&d->smb);
+	if (d->ldap.host)
+		gpo_ldap_close(&d->ldap);
+	gpo_credentials_free(&d->cred);
+	free(d->dc);
+	free(d->netbios);
+	gpo_journal_destroy(&d->journal);
+	pthread_mutex_destroy(&d->lock);
+	memset(d, 0, sizeof(*d));
+}
+
+struct collect {
+	struct gpo *gpos;
+	size_t n, cap;
+	const struct gpo_log *lg;
+};
+
+/* Reads an optional attribute; absent, it is dflt (NULL stays NULL). */
+static int opt_str(const struct gpo_ldap_entry *e, const char *attr,
+		   char **out, const char *dflt)
+{
+	int rc = gpo_ldap_entry_value(e, attr, out, NULL);
+
+	if (rc != -ENOENT)
+		return rc;
+	*out = dflt ? strdup(dflt) : NULL;
+	return dflt && !*out ? -ENOMEM : 0;
+}
+
+static int gpo_from_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct collect *c = arg;
+	struct gpo g = { 0 };
+	char *s = NULL;
+	int rc;
+
+	rc = gpo_ldap_entry_value(e, "cn", &s, NULL);
+	if (rc || !gpo_guid_valid(s)) {
+		/* Not a GPO we can name: skip it rather than fail the list. */
+		gpo_log(c->lg, GPO_LOG_WARN, "skipping a policy object named %s",
+			s ? s : "(none)");
+		free(s);
+		return rc == -ENOMEM ? rc : 0;
+	}
+	for (size_t i = 0; i < GPO_GUID_LEN; i++)
+		g.guid[i] = (char)toupper((unsigned char)s[i]);
+	free(s);
+	s = NULL;
+	rc = gpo_ldap_entry_dn(e, &g.dn);
+	if (rc)
+		goto out;
+	rc = opt_str(e, "displayName", &g.display_name, "");
+	if (!rc)
+		rc = opt_str(e, "gPCMachineExtensionNames", &g.machine_ext, "");
+	if (!rc)
+		rc = opt_str(e, "gPCUserExtensionNames", &g.user_ext, "");
+	if (!rc)
+		rc = opt_str(e, "gPCWQLFilter", &g.wmi_filter, NULL);
+	if (rc)
+		goto out;
+	if (!gpo_ldap_entry_value(e, "flags", &s, NULL))
+		g.flags = (unsigned)strtoul(s, NULL, 10);
+	free(s);
+	s = NULL;
+	if (!gpo_ldap_entry_value(e, "versionNumber", &s, NULL))
+		g.version = (uint32_t)strtoll(s, NULL, 10);
+	free(s);
+	s = NULL;
+	if (!gpo_ldap_entry_value(e, "whenChanged", &s, NULL))
+		gpo_parse_gentime(s, &g.changed);
+	free(s);
+	s = NULL;
+	if (!gpo_ldap_entry_value(e, "whenCreated", &s, NULL))
+		gpo_parse_gentime(s, &g.created);
+	free(s);
+	s = NULL;
+	rc = gpo_ldap_entry_value(e, "nTSecurityDescriptor", (char **)&g.sd,
+				  &g.sd_len);
+	if (rc == -ENOENT)
+		rc = 0;
+	if (rc)
+		goto out;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct gpo *p = realloc(c->gpos, cap * sizeof(*p));
+
+		if (!p) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		c->gpos = p;
+		c->cap = cap;
+	}
+	c->gpos[c->n++] = g;
+	return 0;
+out:
+	gpo_clear(&g);
+	return rc;
+}
+
+struct wmi_names {
+	struct gpo *gpos;
+	size_t n;
+};
+
+static int wmi_from_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct wmi_names *w = arg;
+	char *id = NULL;
+	char *name = NULL;
+	char guid[GPO_GUID_LEN + 1];
+	int rc = 0;
+
+	if (gpo_ldap_entry_value(e, "msWMI-ID", &id, NULL) ||
+	    gpo_ldap_entry_value(e, "msWMI-Name", &name, NULL))
+		goto out;
+	for (size_t i = 0; i < w->n; i++) {
+		struct gpo *g = &w->gpos[i];
+
+		if (!g->wmi_filter || gpo_wmi_filter_guid(g->wmi_filter, guid) ||
+		    strcasecmp(guid, id) || g->wmi_filter_name)
+			continue;
+		g->wmi_filter_name = strdup(name);
+		if (!g->wmi_filter_name) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+out:
+	free(id);
+	free(name);
+	return rc;
+}
+
+static int cmp_gpo(const void *a, const void *b)
+{
+	return strcmp(((const struct gpo *)a)->guid,
+		      ((const struct gpo *)b)->guid);
+}
+
+/* Reuses generated files of GPOs whose directory object did not change,
+ * so that a refresh costs one search and no SYSVOL reads. */
+static void carry_over(struct gpo_snapshot *to, struct gpo_snapshot *from)
+{
+	if (!from)
+		return;
+	for (size_t i = 0; i < to->n; i++) {
+		const struct gpo *g = &to->gpos[i];
+		const struct gpo *old = gpo_snapshot_find(from, g->guid);
+		struct gpo_generated *og, *ng = &to->gen[i];
+		bool ok = true;
+
+		if (!old || old->version != g->version ||
+		    old->changed != g->changed)
+			continue;
+		og = &from->gen[old - from->gpos];
+		pthread_mutex_lock(&og->lock);
+		if (og->done) {
+			for (int k = 0; k < GPO_GEN_COUNT && ok; k++) {
+				ng->data[k] = malloc(og->len[k] + 1);
+				ok = ng->data[k] != NULL;
+				if (ok) {
+					memcpy(ng->data[k], og->data[k], og->len[k] + 1);
+					ng->len[k] = og->len[k];
+				}
+			}
+			ng->sysvol_version = og->sysvol_version;
+			ng->done = ok;
+		}
+		pthread_mutex_unlock(&og->lock);
+		if (!ok)
+			for (int k = 0; k < GPO_GEN_COUNT; k++) {
+				free(ng->data[k]);
+				ng->data[k] = NULL;
+			}
+	}
+}
+
+static int refresh(struct gpo_domain *d)
+{
+	static const char *const attrs[] = {
+		"cn", "displayName", "flags", "versionNumber",
+		"gPCMachineExtensionNames", "gPCUserExtensionNames",
+		"gPCWQLFilter", "whenChanged", "whenCreated",
+		"nTSecurityDescriptor", NULL
+	};
+	static const char *const wmi_attrs[] = { "msWMI-ID", "msWMI-Name", NULL };
+	struct collect c = { .lg = d->lg };
+	struct gpo_snapshot *s = NULL;
+	struct wmi_names w;
+	const char **names = NULL;
+	const char **guids = NULL;
+	char *base = NULL;
+	bool any_wmi = false;
+	int rc;
+
+	if (asprintf(&base, "CN=Policies,CN=System,%s", d->ldap.base_dn) < 0) {
+		base = NULL;
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&d->ldap.lock);
+	/* SD flags 4: the DACL alone, as GPMC stores it in a backup. */
+	rc = gpo_ldap_search(&d->ldap, base, 0,
+			     "(objectClass=groupPolicyContainer)", attrs, 4,
+			     gpo_from_entry, &c);
+	for (size_t i = 0; !rc && i < c.n; i++)
+		any_wmi |= c.gpos[i].wmi_filter != NULL;
+	if (!rc && any_wmi) {
+		free(base);
+		if (asprintf(&base, "CN=SOM,CN=WMIPolicy,CN=System,%s",
+			     d->ldap.base_dn) < 0) {
+			base = NULL;
+			rc = -ENOMEM;
+		} else {
+			w.gpos = c.gpos;
+			w.n = c.n;
+			rc = gpo_ldap_search(&d->ldap, base, 0,
+					     "(objectClass=msWMI-Som)", wmi_attrs,
+					     0, wmi_from_entry, &w);
+			if (rc == -ENOENT)
+				rc = 0;
+		}
+	}
+	pthread_mutex_unlock(&d->ldap.lock);
+	if (rc)
+		goto out;
+
+	qsort(c.gpos, c.n, sizeof(*c.gpos), cmp_gpo);
+	s = calloc(1, sizeof(*s));
+	names = calloc(c.n ? c.n : 1, sizeof(*names));
+	guids = calloc(c.n ? c.n : 1, sizeof(*guids));
+	if (!s || !names || !guids) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	s->gen = calloc(c.n ? c.n : 1, sizeof(*s->gen));
+	if (!s->gen) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	s->gpos = c.gpos;
+	s->n = c.n;
+	c.gpos = NULL;
+	c.n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		pthread_mutex_init(&s->gen[i].lock, NULL);
+		names[i] = s->gpos[i].display_name;
+		guids[i] = s->gpos[i].guid;
+		if (s->gpos[i].changed > s->newest_change)
+			s->newest_change = s->gpos[i].changed;
+	}
+	rc = gpo_names_build(names, guids, s->n, &s->names);
+	if (rc)
+		goto out;
+	atomic_init(&s->refs, 1);
+	clock_gettime(CLOCK_MONOTONIC, &s->taken);
+	s->generation = ++d->generations;
+	carry_over(s, d->snap);
+	gpo_snapshot_put(d->snap);
+	d->snap = s;
+	s = NULL;
+	gpo_log(d->lg, GPO_LOG_DEBUG, "%s: %zu GPOs", d->conf->domain,
+		d->snap->n);
+out:
+	if (s)
+		snapshot_free(s);
+	for (size_t i = 0; i < c.n; i++)
+		gpo_clear(&c.gpos[i]);
+	free(c.gpos);
+	free(names);
+	free(guids);
+	free(base);
+	return rc;
+}
+
+static bool fresh(const struct gpo_domain *d)
+{
+	struct timespec now;
+	long long ms;
+
+	if (!d->snap)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - d->snap->taken.tv_sec) * 1000LL +
+	     (now.tv_nsec - d->snap->taken.tv_nsec) / 1000000;
+	return ms >= 0 && ms < d->ttl_ms;
+}
+
+int gpo_domain_snapshot(struct gpo_domain *d, struct gpo_snapshot **snap)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (!fresh(d)) {
+		rc = refresh(d);
+		if (rc) {
+			gpo_journal_add(&d->journal,
+					"cannot read the GPO list from %s: %s",
+					d->dc, strerror(-rc));
+			rc = rc == -ENOMEM ? rc : -EIO;
+			goto out;
+		}
+	}
+	atomic_fetch_add(&d->snap->refs, 1);
+	*snap = d->snap;
+out:
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
+				    const char *guid)
+{
+	struct gpo key;
+
+	if (!gpo_guid_valid(guid))
+		return NULL;
+	for (size_t i = 0; i <= GPO_GUID_LEN; i++)
+		key.guid[i] = (char)toupper((unsigned char)guid[i]);
+	return bsearch(&key, snap->gpos, snap->n, sizeof(key), cmp_gpo);
+}
+
+static int generate(struct gpo_domain *d, const struct gpo *g,
+		    struct gpo_generated *gen)
+{
+	char rel[64];
+	char *ini = NULL;
+	size_t len = 0;
+	uint32_t sysvol = 0;
+	int rc;
+
+	snprintf(rel, sizeof(rel), "%s/GPT.INI", g->guid);
+	rc = gpo_smb_read_all(&d->smb, rel, GPTINI_MAX, &ini, &len);
+	if (!rc) {
+		rc = gpo_gptini_version(ini, len, &sysvol);
+		if (rc == -ENOENT)
+			rc = 0; /* a GPT.INI without a version: version 0 */
+		else if (rc)
+			gpo_journal_add(&d->journal, "%s: GPT.INI has a malformed Version",
+					g->guid);
+	} else if (rc == -ENOENT) {
+		rc = 0; /* no GPT.INI: SYSVOL version 0, as GPMC reads it */
+	}
+	free(ini);
+	if (rc)
+		return rc;
+	rc = gpo_backup_xml(&d->info, g, sysvol, &gen->data[GPO_GEN_BACKUP_XML],
+			    &gen->len[GPO_GEN_BACKUP_XML]);
+	if (!rc)
+		rc = gpo_bkupinfo_xml(&d->info, g, sysvol,
+				      &gen->data[GPO_GEN_BKUPINFO_XML],
+				      &gen->len[GPO_GEN_BKUPINFO_XML]);
+	if (rc) {
+		for (int k = 0; k < GPO_GEN_COUNT; k++) {
+			free(gen->data[k]);
+			gen->data[k] = NULL;
+		}
+		return rc;
+	}
+	gen->sysvol_version = sysvol;
+	gen->done = true;
+	return 0;
+}
+
+int gpo_domain_generated(struct gpo_domain *d, struct gpo_snapshot *snap,
+			 const struct gpo *g, enum gpo_genfile which,
+			 char **data, size_t *len)
+{
+	struct gpo_generated *gen = &snap->gen[g - snap->gpos];
+	int rc = 0;
+
+	pthread_mutex_lock(&gen->lock);
+	if (!gen->done)
+		rc = generate(d, g, gen);
+	if (!rc) {
+		*data = malloc(gen->len[which] + 1);
+		if (*data) {
+			memcpy(*data, gen->data[which], gen->len[which] + 1);
+			*len = gen->len[which];
+		} else {
+			rc = -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&gen->lock);
+	return rc;
+}

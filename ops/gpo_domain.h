@@ -1,0 +1,84 @@
+/* One mounted domain: its connections, its GPOs and its journal.
+ *
+ * The GPO list is an immutable, reference-counted snapshot taken by one
+ * paged LDAP search and refreshed when older than the domain's ttl; a
+ * reader holds a snapshot for the length of one operation and never sees
+ * it change. Thread-safe. */
+#ifndef GPO_DOMAIN_H
+#define GPO_DOMAIN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "gpo_backup_xml.h"
+#include "gpo_conf.h"
+#include "gpo_ldap.h"
+#include "gpo_log.h"
+#include "gpo_model.h"
+#include "gpo_name.h"
+#include "gpo_smb.h"
+
+/* A GPO's generated files, built on first use within a snapshot. */
+enum gpo_genfile { GPO_GEN_BACKUP_XML, GPO_GEN_BKUPINFO_XML, GPO_GEN_COUNT };
+
+struct gpo_generated;
+
+struct gpo_snapshot {
+	atomic_int refs;
+	uint64_t generation;
+	struct timespec taken;          /* CLOCK_MONOTONIC */
+	time_t newest_change;           /* latest whenChanged of any GPO */
+	struct gpo *gpos;               /* sorted by guid */
+	size_t n;
+	struct gpo_name_entry *names;   /* by-name table, sorted by name */
+	struct gpo_generated *gen;      /* n of them, lazily filled */
+};
+
+struct gpo_domain {
+	const struct gpo_domain_conf *conf;
+	const struct gpo_log *lg;
+	struct gpo_credentials cred;
+	char *dc;
+	char *netbios;
+	char guid[GPO_GUID_LEN + 1];
+	struct gpo_domain_info info;
+	struct gpo_ldap ldap;
+	struct gpo_smb smb;
+	struct gpo_journal journal;
+	unsigned ttl_ms;
+	pthread_mutex_t lock;           /* guards snap and its replacement */
+	struct gpo_snapshot *snap;
+	uint64_t generations;
+};
+
+/* Finds the DC (conf->server or DNS SRV), signs in over LDAP and SMB and
+ * reads the domain's identity. Returns 0, or -errno with one line for the
+ * user in msg. d must be zeroed. */
+int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
+		    const struct gpo_domain_conf *conf, char *msg,
+		    size_t msglen);
+
+/* Closes the connections and frees everything d owns. */
+void gpo_domain_close(struct gpo_domain *d);
+
+/* Returns a reference to a snapshot no older than the ttl (refreshing it
+ * first if needed) in *snap; release it with gpo_snapshot_put. Returns 0
+ * or -EIO when the directory cannot be read. */
+int gpo_domain_snapshot(struct gpo_domain *d, struct gpo_snapshot **snap);
+
+/* Drops a reference taken by gpo_domain_snapshot. */
+void gpo_snapshot_put(struct gpo_snapshot *snap);
+
+/* Finds a GPO by GUID (any case) in a snapshot. Returns it or NULL. */
+const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
+				    const char *guid);
+
+/* Returns a generated file of GPO g (from snap) as a new copy (caller
+ * frees), building it on first use. Returns 0 or -errno. */
+int gpo_domain_generated(struct gpo_domain *d, struct gpo_snapshot *snap,
+			 const struct gpo *g, enum gpo_genfile which,
+			 char **data, size_t *len);
+
+#endif

@@ -1,0 +1,131 @@
+#include "gpo_error.h"
+
+#include <errno.h>
+#include <string.h>
+#include <ldap.h>
+#include <libxml/xmlerror.h>
+
+int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
+		   const char *what)
+{
+	int err;
+
+	switch (ldap_rc) {
+	case LDAP_SUCCESS:
+		return 0;
+	case LDAP_NO_SUCH_OBJECT:
+		err = ENOENT;
+		break;
+	case LDAP_INVALID_CREDENTIALS:
+	case LDAP_INSUFFICIENT_ACCESS:
+	case LDAP_STRONG_AUTH_REQUIRED:
+	case LDAP_INAPPROPRIATE_AUTH:
+	case LDAP_AUTH_UNKNOWN:
+	case LDAP_CONFIDENTIALITY_REQUIRED:
+		err = EACCES;
+		break;
+	case LDAP_ALREADY_EXISTS:
+		err = EEXIST;
+		break;
+	case LDAP_CONSTRAINT_VIOLATION:
+	case LDAP_INVALID_SYNTAX:
+	case LDAP_INVALID_DN_SYNTAX:
+	case LDAP_UNDEFINED_TYPE:
+	case LDAP_OBJECT_CLASS_VIOLATION:
+	case LDAP_FILTER_ERROR:
+	case LDAP_PARAM_ERROR:
+		err = EINVAL;
+		break;
+	case LDAP_UNWILLING_TO_PERFORM:
+		err = EPERM;
+		break;
+	case LDAP_NO_MEMORY:
+		err = ENOMEM;
+		break;
+	case LDAP_SIZELIMIT_EXCEEDED:
+		err = E2BIG;
+		break;
+	case LDAP_TIMEOUT:
+	case LDAP_TIMELIMIT_EXCEEDED:
+		err = ETIMEDOUT;
+		break;
+	default: /* server down, connect error, busy, unavailable, ... */
+		err = EIO;
+		break;
+	}
+	gpo_log(lg, err == ENOENT ? GPO_LOG_DEBUG : GPO_LOG_WARN,
+		"LDAP %s: %s (%d)%s%s", what, ldap_err2string(ldap_rc),
+		ldap_rc, diag && *diag ? ": " : "", diag ? diag : "");
+	return -err;
+}
+
+bool gpo_ldap_is_conn_error(int ldap_rc)
+{
+	return ldap_rc == LDAP_SERVER_DOWN || ldap_rc == LDAP_CONNECT_ERROR ||
+	       ldap_rc == LDAP_TIMEOUT || ldap_rc == LDAP_UNAVAILABLE;
+}
+
+bool gpo_smb_is_conn_error(int err)
+{
+	switch (err) {
+	case ETIMEDOUT:
+	case ECONNRESET:
+	case ECONNREFUSED:
+	case ECONNABORTED:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case ENETDOWN:
+	case EPIPE:
+	case ENOTCONN:
+	case EIO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int gpo_smb_errno(const struct gpo_log *lg, int err, const char *what,
+		  const char *path)
+{
+	int mapped;
+
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+	case EISDIR:
+	case EEXIST:
+	case ENOTEMPTY:
+	case EACCES:
+	case EPERM:
+	case ENOMEM:
+	case EINVAL:
+	case ENAMETOOLONG:
+	case EBADF:
+	case ENOSPC:
+	case EROFS:
+		mapped = err;
+		break;
+	default:
+		mapped = EIO;
+		break;
+	}
+	gpo_log(lg, mapped == ENOENT ? GPO_LOG_DEBUG : GPO_LOG_WARN,
+		"SMB %s %s: %s", what, path ? path : "",
+		strerror(err ? err : EIO));
+	return -mapped;
+}
+
+int gpo_xml_errno(const struct gpo_log *lg, const char *what)
+{
+	const xmlError *e = xmlGetLastError();
+
+	if (!e) {
+		gpo_log(lg, GPO_LOG_WARN, "XML %s: failed", what);
+		return -EINVAL;
+	}
+	gpo_log(lg, GPO_LOG_WARN, "XML %s: line %d: %s", what, e->line,
+		e->message ? e->message : "error");
+	if (e->code == XML_ERR_NO_MEMORY)
+		return -ENOMEM;
+	return -EINVAL;
+}

@@ -1,0 +1,35 @@
+/* The one place each foreign error space becomes 0 or -errno.
+ *
+ * ops/ functions return 0 (or a count) on success and -errno on failure,
+ * as libuv and the kernel do. LDAP result codes, libsmbclient's errno and
+ * libxml2's errors are translated here and nowhere else; the original
+ * error is logged with what was being done. */
+#ifndef GPO_ERROR_H
+#define GPO_ERROR_H
+
+#include <stdbool.h>
+#include "gpo_log.h"
+
+/* Maps an LDAP result code to -errno (0 for LDAP_SUCCESS) and logs the
+ * original code, its text and the server's diagnostic message, if any, at
+ * debug level for expected outcomes and as an error otherwise. */
+int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
+		   const char *what);
+
+/* True when an LDAP result code means the connection itself is gone, so
+ * the caller should reconnect rather than report a refusal. */
+bool gpo_ldap_is_conn_error(int ldap_rc);
+
+/* Maps errno as libsmbclient left it after a failed call to -errno and
+ * logs it. Network-level failures all become -EIO. */
+int gpo_smb_errno(const struct gpo_log *lg, int err, const char *what,
+		  const char *path);
+
+/* True when a libsmbclient errno means the connection failed. */
+bool gpo_smb_is_conn_error(int err);
+
+/* Maps libxml2's last error (of the calling thread) to -errno: malformed
+ * input is -EINVAL, exhaustion -ENOMEM. Logs the parser's message. */
+int gpo_xml_errno(const struct gpo_log *lg, const char *what);
+
+#endif

@@ -1,0 +1,488 @@
+#include "gpo_ldap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <lber.h>
+#include <ldap.h>
+#include <sasl/sasl.h>
+
+#include "gpo_error.h"
+
+#define LDAP_CONNECT_TIMEOUT_S 5
+#define LDAP_OP_TIMEOUT_S 30
+#define SD_FLAGS_OID "1.2.840.113556.1.4.801"
+
+/* Tells "no such host" and "nothing listens" apart from TLS and bind
+ * failures, which libldap reports alike as "can't contact server". */
+static int probe_tcp(const char *host, int port, char *msg, size_t msglen)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	char service[16];
+	int rc;
+	int err = 0;
+
+	snprintf(service, sizeof(service), "%d", port);
+	rc = getaddrinfo(host, service, &hints, &res);
+	if (rc) {
+		snprintf(msg, msglen, "cannot resolve domain controller %s: %s",
+			 host, gai_strerror(rc));
+		return -EHOSTUNREACH;
+	}
+	rc = -EHOSTUNREACH;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		struct pollfd pfd;
+		socklen_t sl = sizeof(err);
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+				SOCK_NONBLOCK, ai->ai_protocol);
+
+		if (fd < 0)
+			continue;
+		err = 0;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+			err = errno;
+			if (err == EINPROGRESS) {
+				pfd.fd = fd;
+				pfd.events = POLLOUT;
+				if (poll(&pfd, 1, LDAP_CONNECT_TIMEOUT_S * 1000) <= 0)
+					err = ETIMEDOUT;
+				else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
+					err = errno;
+			}
+		}
+		close(fd);
+		if (!err) {
+			rc = 0;
+			break;
+		}
+	}
+	if (rc)
+		snprintf(msg, msglen,
+			 "cannot reach domain controller %s on port %d: %s",
+			 host, port, strerror(err ? err : EHOSTUNREACH));
+	freeaddrinfo(res);
+	return rc;
+}
+
+static int sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	sasl_interact_t *it = in;
+
+	/* GSSAPI needs no prompts; take the defaults for anything asked. */
+	for (; it && it->id != SASL_CB_LIST_END; it++) {
+		it->result = it->defresult ? it->defresult : "";
+		it->len = it->defresult ? (unsigned)strlen(it->defresult) : 0;
+	}
+	return LDAP_SUCCESS;
+}
+
+static char *diag_message(LDAP *ld)
+{
+	char *diag = NULL;
+
+	ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	return diag;
+}
+
+static void bind_failure_msg(struct gpo_ldap *l, int rc, const char *diag,
+			     char *msg, size_t msglen)
+{
+	const char *d = diag ? diag : "";
+
+	if (rc == LDAP_INVALID_CREDENTIALS)
+		snprintf(msg, msglen, "%s: wrong user name or password",
+			 l->conf->domain);
+	else if (strstr(d, "xpired") || strstr(d, "KRB5KRB_AP_ERR_TKT_EXPIRED"))
+		snprintf(msg, msglen,
+			 "%s: the Kerberos ticket has expired (run kinit)",
+			 l->conf->domain);
+	else if (strstr(d, "No Kerberos credentials") ||
+		 strstr(d, "No credentials cache") ||
+		 strstr(d, "not found in Kerberos database") ||
+		 strstr(d, "Server not found"))
+		snprintf(msg, msglen, "%s: Kerberos sign-in failed: %s",
+			 l->conf->domain, d);
+	else if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR)
+		snprintf(msg, msglen,
+			 "%s: TLS handshake with %s failed: certificate not trusted or not for this name (tls_cacert=FILE names the CA; tls_reqcert=never skips the check)%s%s",
+			 l->conf->domain, l->host, *d ? ": " : "", d);
+	else if (rc == LDAP_STRONG_AUTH_REQUIRED)
+		snprintf(msg, msglen,
+			 "%s: the domain controller requires stronger authentication",
+			 l->conf->domain);
+	else
+		snprintf(msg, msglen, "%s: LDAP bind to %s failed: %s%s%s",
+			 l->conf->domain, l->host, ldap_err2string(rc),
+			 *d ? ": " : "", d);
+}
+
+static int read_root_dse(struct gpo_ldap *l);
+
+static int connect_and_bind(struct gpo_ldap *l, char *msg, size_t msglen)
+{
+	const struct gpo_domain_conf *c = l->conf;
+	bool kerberos = c->krb5 || c->keytab;
+	enum gpo_ldap_tls tls = c->ldap_tls;
+	char uri[512];
+	int version = LDAP_VERSION3;
+	struct timeval nto = { LDAP_CONNECT_TIMEOUT_S, 0 };
+	struct timeval oto = { LDAP_OP_TIMEOUT_S, 0 };
+	int reqcert = c->tls_reqcert_never ? LDAP_OPT_X_TLS_NEVER
+					   : LDAP_OPT_X_TLS_DEMAND;
+	int zero = 0;
+	char *diag = NULL;
+	LDAP *ld = NULL;
+	int rc;
+	int err;
+
+	if (tls == GPO_TLS_DEFAULT)
+		tls = kerberos ? GPO_TLS_NONE : GPO_TLS_LDAPS;
+	if (!kerberos && tls == GPO_TLS_NONE) {
+		snprintf(msg, msglen, "%s: refusing a plain-text simple bind",
+			 c->domain);
+		return -EACCES;
+	}
+	err = probe_tcp(l->host, tls == GPO_TLS_LDAPS ? 636 : 389, msg, msglen);
+	if (err)
+		return err;
+	snprintf(uri, sizeof(uri), "%s://%s", tls == GPO_TLS_LDAPS ? "ldaps" : "ldap",
+		 l->host);
+	rc = ldap_initialize(&ld, uri);
+	if (rc != LDAP_SUCCESS) {
+		snprintf(msg, msglen, "%s: bad LDAP address %s", c->domain, uri);
+		err = -EINVAL;
+		goto out;
+	}
+	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &nto);
+	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &oto);
+	ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &reqcert);
+	if (c->tls_cacert)
+		ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->tls_cacert);
+	ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	/* Kerberos names the service by the host we were given, not by
+	 * what reverse DNS says. */
+	ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
+
+	if (tls == GPO_TLS_STARTTLS) {
+		rc = ldap_start_tls_s(ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			diag = diag_message(ld);
+			bind_failure_msg(l, LDAP_CONNECT_ERROR, diag, msg, msglen);
+			err = gpo_ldap_errno(l->lg, rc, diag, "StartTLS");
+			goto out;
+		}
+	}
+	if (kerberos) {
+		/* minssf=56: the session must be signed and sealed. */
+		rc = ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS,
+				     "minssf=56,noanonymous,noplain");
+		if (rc == LDAP_SUCCESS)
+			rc = ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL,
+							  NULL, LDAP_SASL_QUIET,
+							  sasl_quiet, NULL);
+	} else {
+		const struct gpo_credentials *cr = l->cred;
+		struct berval pw = { strlen(cr->password), cr->password };
+		char who[512];
+
+		if (cr->domain)
+			snprintf(who, sizeof(who), "%s\\%s", cr->domain, cr->username);
+		else if (strchr(cr->username, '@'))
+			snprintf(who, sizeof(who), "%s", cr->username);
+		else
+			snprintf(who, sizeof(who), "%s@%s", cr->username, c->domain);
+		rc = ldap_sasl_bind_s(ld, who, LDAP_SASL_SIMPLE, &pw, NULL, NULL,
+				      NULL);
+	}
+	if (rc != LDAP_SUCCESS) {
+		diag = diag_message(ld);
+		bind_failure_msg(l, rc, diag, msg, msglen);
+		err = gpo_ldap_errno(l->lg, rc, diag, "bind");
+		goto out;
+	}
+	l->ld = ld;
+	ld = NULL;
+	err = read_root_dse(l);
+	if (err)
+		snprintf(msg, msglen, "%s: cannot read the directory's root",
+			 c->domain);
+out:
+	ldap_memfree(diag);
+	if (ld)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	return err;
+}
+
+static int root_dse_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct gpo_ldap *l = arg;
+	char *base = NULL;
+	char *config = NULL;
+	int rc;
+
+	rc = gpo_ldap_entry_value(e, "defaultNamingContext", &base, NULL);
+	if (!rc)
+		rc = gpo_ldap_entry_value(e, "configurationNamingContext",
+					  &config, NULL);
+	if (rc) {
+		free(base);
+		return rc == -ENOENT ? -EIO : rc;
+	}
+	free(l->base_dn);
+	free(l->config_dn);
+	l->base_dn = base;
+	l->config_dn = config;
+	return 0;
+}
+
+static int read_root_dse(struct gpo_ldap *l)
+{
+	static const char *const attrs[] = {
+		"defaultNamingContext", "configurationNamingContext", NULL
+	};
+
+	return gpo_ldap_search(l, "", -1, "(objectClass=*)", attrs, 0,
+			       root_dse_entry, l);
+}
+
+int gpo_ldap_open(struct gpo_ldap *l, const struct gpo_log *lg,
+		  const struct gpo_domain_conf *conf,
+		  const struct gpo_credentials *cred, const char *host,
+		  char *msg, size_t msglen)
+{
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	pthread_mutex_init(&l->lock, NULL);
+	l->lg = lg;
+	l->conf = conf;
+	l->cred = cred;
+	l->host = strdup(host);
+	if (!l->host)
+		return -ENOMEM;
+	rc = connect_and_bind(l, msg, msglen);
+	if (rc)
+		gpo_ldap_close(l);
+	return rc;
+}
+
+int gpo_ldap_reconnect(struct gpo_ldap *l)
+{
+	char msg[512];
+	int rc;
+
+	if (l->ld) {
+		ldap_unbind_ext_s(l->ld, NULL, NULL);
+		l->ld = NULL;
+	}
+	rc = connect_and_bind(l, msg, sizeof(msg));
+	if (rc) {
+		gpo_log(l->lg, GPO_LOG_WARN, "reconnect: %s", msg);
+		return -EIO;
+	}
+	gpo_log(l->lg, GPO_LOG_INFO, "%s: reconnected to %s", l->conf->domain,
+		l->host);
+	return 0;
+}
+
+void gpo_ldap_close(struct gpo_ldap *l)
+{
+	if (l->ld)
+		ldap_unbind_ext_s(l->ld, NULL, NULL);
+	free(l->host);
+	free(l->base_dn);
+	free(l->config_dn);
+	pthread_mutex_destroy(&l->lock);
+	memset(l, 0, sizeof(*l));
+}
+
+static int make_sd_control(int flags, LDAPControl **out)
+{
+	BerElement *ber = ber_alloc_t(LBER_USE_DER);
+	struct berval bv = { 0, NULL };
+	int rc = -ENOMEM;
+
+	if (!ber)
+		return -ENOMEM;
+	if (ber_printf(ber, "{i}", (ber_int_t)flags) < 0 ||
+	    ber_flatten2(ber, &bv, 0) < 0)
+		goto out;
+	if (ldap_control_create(SD_FLAGS_OID, 1, &bv, 1, out) != LDAP_SUCCESS)
+		goto out;
+	rc = 0;
+out:
+	ber_free(ber, 1);
+	return rc;
+}
+
+/* One paged search. Returns an LDAP result code; a non-zero result of fn
+ * (which ends the search) goes to *cb_rc. */
+static int search_once(struct gpo_ldap *l, const char *base, int scope,
+		       const char *filter, const char *const *attrs,
+		       int sd_flags, gpo_ldap_entry_fn fn, void *arg,
+		       int *cb_rc, char **diag)
+{
+	struct berval *cookie = NULL;
+	LDAPControl *sd = NULL;
+	LDAPControl *page = NULL;
+	LDAPControl *ctrls[3];
+	LDAPMessage *res = NULL;
+	LDAPControl **rctrls = NULL;
+	int rc = LDAP_SUCCESS;
+	int n;
+
+	*cb_rc = 0;
+	if (!l->ld)
+		return LDAP_SERVER_DOWN;
+	if (sd_flags && make_sd_control(sd_flags, &sd)) {
+		*cb_rc = -ENOMEM;
+		return LDAP_NO_MEMORY;
+	}
+	do {
+		int err = 0;
+		ber_int_t total;
+
+		n = 0;
+		if (scope != LDAP_SCOPE_BASE) {
+			rc = ldap_create_page_control(l->ld, 1000, cookie, 0, &page);
+			if (rc != LDAP_SUCCESS)
+				break;
+			ctrls[n++] = page;
+		}
+		if (sd)
+			ctrls[n++] = sd;
+		ctrls[n] = NULL;
+		l->searches++;
+		rc = ldap_search_ext_s(l->ld, base, scope, filter,
+				       (char **)attrs, 0, n ? ctrls : NULL, NULL,
+				       NULL, LDAP_NO_LIMIT, &res);
+		if (page) {
+			ldap_control_free(page);
+			page = NULL;
+		}
+		if (rc != LDAP_SUCCESS)
+			break;
+		for (LDAPMessage *m = ldap_first_entry(l->ld, res); m;
+		     m = ldap_next_entry(l->ld, m)) {
+			struct gpo_ldap_entry e = { l->ld, m };
+
+			*cb_rc = fn(arg, &e);
+			if (*cb_rc)
+				goto out;
+		}
+		rc = ldap_parse_result(l->ld, res, &err, NULL, diag, NULL,
+				       &rctrls, 0);
+		if (rc == LDAP_SUCCESS)
+			rc = err;
+		if (rc != LDAP_SUCCESS)
+			break;
+		if (cookie) {
+			ber_bvfree(cookie);
+			cookie = NULL;
+		}
+		if (rctrls) {
+			LDAPControl *pr = ldap_control_find(
+				LDAP_CONTROL_PAGEDRESULTS, rctrls, NULL);
+			struct berval c = { 0, NULL };
+
+			if (pr && ldap_parse_pageresponse_control(l->ld, pr,
+					&total, &c) == LDAP_SUCCESS && c.bv_len)
+				cookie = ber_bvdup(&c);
+			if (c.bv_val)
+				ber_memfree(c.bv_val);
+			ldap_controls_free(rctrls);
+			rctrls = NULL;
+		}
+		ldap_msgfree(res);
+		res = NULL;
+	} while (cookie);
+out:
+	if (rctrls)
+		ldap_controls_free(rctrls);
+	ldap_msgfree(res);
+	if (cookie)
+		ber_bvfree(cookie);
+	if (page)
+		ldap_control_free(page);
+	if (sd)
+		ldap_control_free(sd);
+	return rc;
+}
+
+int gpo_ldap_search(struct gpo_ldap *l, const char *base, int scope_subtree,
+		    const char *filter, const char *const *attrs,
+		    int sd_flags, gpo_ldap_entry_fn fn, void *arg)
+{
+	int scope = scope_subtree > 0 ? LDAP_SCOPE_SUBTREE :
+		    scope_subtree == 0 ? LDAP_SCOPE_ONELEVEL : LDAP_SCOPE_BASE;
+	char *diag = NULL;
+	int cb_rc = 0;
+	int rc;
+
+	rc = search_once(l, base, scope, filter, attrs, sd_flags, fn, arg,
+			 &cb_rc, &diag);
+	if (!cb_rc && gpo_ldap_is_conn_error(rc)) {
+		ldap_memfree(diag);
+		diag = NULL;
+		if (gpo_ldap_reconnect(l))
+			return -EIO;
+		rc = search_once(l, base, scope, filter, attrs, sd_flags, fn,
+				 arg, &cb_rc, &diag);
+	}
+	if (cb_rc) {
+		ldap_memfree(diag);
+		return cb_rc;
+	}
+	if (gpo_ldap_is_conn_error(rc) && l->ld) {
+		/* Let the next call start from a fresh connection. */
+		ldap_unbind_ext_s(l->ld, NULL, NULL);
+		l->ld = NULL;
+	}
+	rc = gpo_ldap_errno(l->lg, rc, diag, filter);
+	ldap_memfree(diag);
+	return rc;
+}
+
+int gpo_ldap_entry_value(const struct gpo_ldap_entry *e, const char *attr,
+			 char **data, size_t *len)
+{
+	struct berval **vals = ldap_get_values_len(e->ld, e->msg, attr);
+	char *p;
+
+	if (!vals || !vals[0]) {
+		ldap_value_free_len(vals);
+		return -ENOENT;
+	}
+	p = malloc(vals[0]->bv_len + 1);
+	if (!p) {
+		ldap_value_free_len(vals);
+		return -ENOMEM;
+	}
+	memcpy(p, vals[0]->bv_val, vals[0]->bv_len);
+	p[vals[0]->bv_len] = '\0';
+	if (len)
+		*len = vals[0]->bv_len;
+	*data = p;
+	ldap_value_free_len(vals);
+	return 0;
+}
+
+int gpo_ldap_entry_dn(const struct gpo_ldap_entry *e, char **dn)
+{
+	char *d = ldap_get_dn(e->ld, e->msg);
+
+	if (!d)
+		return -ENOMEM;
+	*dn = strdup(d);
+	ldap_memfree(d);
+	return *dn ? 0 : -ENOMEM;
+}

@@ -1,0 +1,75 @@
+/* One signed-and-sealed LDAP connection to a domain controller.
+ *
+ * Binds with SASL GSSAPI (minimum security strength 56: signing and
+ * sealing) or with a simple bind over LDAPS/StartTLS with the certificate
+ * verified; never a simple bind in plain text. A connection is used by one
+ * thread at a time: callers hold gpo_ldap.lock around every call but open
+ * and close. */
+#ifndef GPO_LDAP_H
+#define GPO_LDAP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "gpo_conf.h"
+#include "gpo_log.h"
+
+struct ldap;
+struct ldapmsg;
+
+struct gpo_ldap {
+	pthread_mutex_t lock;
+	struct ldap *ld;                     /* NULL while disconnected */
+	const struct gpo_log *lg;
+	const struct gpo_domain_conf *conf;
+	const struct gpo_credentials *cred;  /* NULL for Kerberos */
+	char *host;                          /* the DC's DNS name */
+	char *base_dn;                       /* defaultNamingContext */
+	char *config_dn;                     /* configurationNamingContext */
+	unsigned long searches;              /* searches sent, for benchmarks */
+};
+
+/* One entry of a search result, valid during the callback only. */
+struct gpo_ldap_entry {
+	struct ldap *ld;
+	struct ldapmsg *msg;
+};
+
+/* Called for each entry; a non-zero return stops the search and becomes
+ * the search's result. */
+typedef int (*gpo_ldap_entry_fn)(void *arg, const struct gpo_ldap_entry *e);
+
+/* Connects to host and binds as conf says (cred for a password). On
+ * failure returns -errno and writes one line for the user into msg naming
+ * the cause: unreachable, unresolvable, untrusted certificate, wrong
+ * password, missing or expired ticket. l must be zeroed or closed. */
+int gpo_ldap_open(struct gpo_ldap *l, const struct gpo_log *lg,
+		  const struct gpo_domain_conf *conf,
+		  const struct gpo_credentials *cred, const char *host,
+		  char *msg, size_t msglen);
+
+/* Drops and re-establishes the connection after a network failure.
+ * Caller holds l->lock. Returns 0 or -EIO. */
+int gpo_ldap_reconnect(struct gpo_ldap *l);
+
+/* Unbinds and frees everything l owns (not the conf or credentials). */
+void gpo_ldap_close(struct gpo_ldap *l);
+
+/* Runs a paged search (1000 entries a page) and calls fn per entry. With
+ * sd_flags non-zero, asks for nTSecurityDescriptor parts (LDAP_SERVER_SD_
+ * FLAGS: 1 owner, 2 group, 4 DACL, 8 SACL). Reconnects once when the
+ * connection was lost. Caller holds l->lock. Returns 0 or -errno, or fn's
+ * non-zero result. */
+int gpo_ldap_search(struct gpo_ldap *l, const char *base, int scope_subtree,
+		    const char *filter, const char *const *attrs,
+		    int sd_flags, gpo_ldap_entry_fn fn, void *arg);
+
+/* Copies the first value of attr into a new NUL-terminated buffer (caller
+ * frees). Returns 0, -ENOENT when the entry lacks attr, or -ENOMEM. */
+int gpo_ldap_entry_value(const struct gpo_ldap_entry *e, const char *attr,
+			 char **data, size_t *len);
+
+/* Copies the entry's DN (caller frees). Returns 0 or -ENOMEM. */
+int gpo_ldap_entry_dn(const struct gpo_ldap_entry *e, char **dn);
+
+#endif

@@ -1,0 +1,182 @@
+#include "gpo_model.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <uuid/uuid.h>
+
+void gpo_clear(struct gpo *g)
+{
+	free(g->dn);
+	free(g->display_name);
+	free(g->machine_ext);
+	free(g->user_ext);
+	free(g->wmi_filter);
+	free(g->wmi_filter_name);
+	free(g->sd);
+	memset(g, 0, sizeof(*g));
+}
+
+static int dup_or_null(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+int gpo_copy(struct gpo *dst, const struct gpo *src)
+{
+	int rc = 0;
+
+	*dst = *src;
+	rc |= dup_or_null(&dst->dn, src->dn);
+	rc |= dup_or_null(&dst->display_name, src->display_name);
+	rc |= dup_or_null(&dst->machine_ext, src->machine_ext);
+	rc |= dup_or_null(&dst->user_ext, src->user_ext);
+	rc |= dup_or_null(&dst->wmi_filter, src->wmi_filter);
+	rc |= dup_or_null(&dst->wmi_filter_name, src->wmi_filter_name);
+	dst->sd = NULL;
+	if (src->sd) {
+		dst->sd = malloc(src->sd_len);
+		if (dst->sd)
+			memcpy(dst->sd, src->sd, src->sd_len);
+		else
+			rc = -ENOMEM;
+	}
+	if (rc) {
+		gpo_clear(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+bool gpo_guid_valid(const char *s)
+{
+	uuid_t u;
+	char inner[37];
+
+	if (!s || strlen(s) != GPO_GUID_LEN || s[0] != '{' || s[37] != '}')
+		return false;
+	memcpy(inner, s + 1, 36);
+	inner[36] = '\0';
+	return uuid_parse(inner, u) == 0;
+}
+
+int gpo_parse_gentime(const char *s, time_t *t)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+
+	if (!s || sscanf(s, "%4d%2d%2d%2d%2d%2d%n", &tm.tm_year, &tm.tm_mon,
+			 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+			 &n) != 6 || n != 14)
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*t = timegm(&tm);
+	return *t == (time_t)-1 ? -EINVAL : 0;
+}
+
+int gpo_gptini_version(const char *text, size_t len, uint32_t *version)
+{
+	bool general = false;
+	const char *p = text;
+	const char *end = text + len;
+
+	/* GPT.INI is ANSI; a UTF-8 BOM is tolerated. */
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		char line[256];
+		size_t n = (size_t)(le - p);
+		char *s;
+
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = nl ? nl + 1 : end;
+		s = line;
+		while (isspace((unsigned char)*s))
+			s++;
+		for (char *e = s + strlen(s); e > s && isspace((unsigned char)e[-1]);)
+			*--e = '\0';
+		if (*s == '[') {
+			general = !strcasecmp(s, "[General]");
+			continue;
+		}
+		if (general && !strncasecmp(s, "Version", 7)) {
+			char *eq = s + 7;
+			char *num_end;
+			unsigned long long v;
+
+			while (isspace((unsigned char)*eq))
+				eq++;
+			if (*eq != '=')
+				continue;
+			eq++;
+			while (isspace((unsigned char)*eq))
+				eq++;
+			errno = 0;
+			v = strtoull(eq, &num_end, 10);
+			if (errno || num_end == eq || *num_end || v > UINT32_MAX ||
+			    *eq == '-')
+				return -EINVAL;
+			*version = (uint32_t)v;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int gpo_wmi_filter_guid(const char *link, char *guid)
+{
+	const char *semi;
+
+	if (!link || link[0] != '[')
+		return -EINVAL;
+	semi = strchr(link, ';');
+	if (!semi || strlen(semi + 1) < GPO_GUID_LEN)
+		return -EINVAL;
+	memcpy(guid, semi + 1, GPO_GUID_LEN);
+	guid[GPO_GUID_LEN] = '\0';
+	if (!gpo_guid_valid(guid) || semi[1 + GPO_GUID_LEN] != ';')
+		return -EINVAL;
+	return 0;
+}
+
+char *gpo_hex_bytes(const unsigned char *p, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *out = malloc(len ? len * 3 : 1);
+	char *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (i)
+			*o++ = ' ';
+		*o++ = hex[p[i] >> 4];
+		*o++ = hex[p[i] & 15];
+	}
+	*o = '\0';
+	return out;
+}
+
+int gpo_guid_from_binary(const unsigned char *p, size_t len, char *out)
+{
+	if (len != 16)
+		return -EINVAL;
+	snprintf(out, GPO_GUID_LEN + 1,
+		 "{%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x}",
+		 p[3], p[2], p[1], p[0], p[5], p[4], p[7], p[6], p[8], p[9],
+		 p[10], p[11], p[12], p[13], p[14], p[15]);
+	return 0;
+}

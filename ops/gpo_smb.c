@@ -1,0 +1,413 @@
+#include "gpo_smb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libsmbclient.h>
+
+#include "gpo_buf.h"
+#include "gpo_error.h"
+
+#define SMB_TIMEOUT_MS 15000
+
+struct gpo_smb_slot {
+	pthread_mutex_t lock;
+	SMBCCTX *ctx;
+};
+
+struct gpo_smb_file {
+	size_t slot;
+	SMBCFILE *fh;
+	char *url;
+};
+
+static void auth_fn(SMBCCTX *c, const char *srv, const char *shr, char *wg,
+		    int wglen, char *un, int unlen, char *pw, int pwlen)
+{
+	const struct gpo_credentials *cred = smbc_getOptionUserData(c);
+
+	if (!cred)
+		return; /* Kerberos: the ticket cache signs in */
+	snprintf(un, (size_t)unlen, "%s", cred->username);
+	snprintf(pw, (size_t)pwlen, "%s", cred->password);
+	if (cred->domain)
+		snprintf(wg, (size_t)wglen, "%s", cred->domain);
+}
+
+int gpo_smb_global_init(const struct gpo_log *lg, const char *tmpdir)
+{
+	static const char conf[] =
+		"[global]\n"
+		"\tclient signing = required\n"
+		"\tclient ipc signing = required\n"
+		"\tclient min protocol = SMB2_02\n"
+		"\tclient max protocol = SMB3\n";
+	SMBCCTX *ctx = NULL;
+	char path[4096];
+	int fd = -1;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/gpofs_smb_XXXXXX", tmpdir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, conf, sizeof(conf) - 1) != (ssize_t)(sizeof(conf) - 1)) {
+		rc = -EIO;
+		goto out;
+	}
+	ctx = smbc_new_context();
+	if (!ctx) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* Applies to every context of the process, which is what we want:
+	 * no SMB1, no unsigned sessions, whatever /etc/samba says. */
+	if (smbc_setConfiguration(ctx, path) < 0) {
+		gpo_log(lg, GPO_LOG_ERR, "cannot load SMB client settings");
+		rc = -EIO;
+	}
+out:
+	if (ctx)
+		smbc_free_context(ctx, 1);
+	close(fd);
+	unlink(path);
+	return rc;
+}
+
+static SMBCCTX *new_ctx(const struct gpo_credentials *cred, int debug)
+{
+	SMBCCTX *ctx = smbc_new_context();
+
+	if (!ctx)
+		return NULL;
+	smbc_setDebug(ctx, debug);
+	smbc_setTimeout(ctx, SMB_TIMEOUT_MS);
+	smbc_setOptionUserData(ctx, (void *)cred);
+	smbc_setFunctionAuthDataWithContext(ctx, auth_fn);
+	smbc_setOptionNoAutoAnonymousLogin(ctx, 1);
+	smbc_setOptionProtocols(ctx, "SMB2_02", "SMB3");
+	if (!cred) {
+		smbc_setOptionUseKerberos(ctx, 1);
+		smbc_setOptionFallbackAfterKerberos(ctx, 0);
+		smbc_setOptionUseCCache(ctx, 1);
+	}
+	if (!smbc_init_context(ctx)) {
+		smbc_free_context(ctx, 1);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* libsmbclient decodes %XX and treats '?' as the start of options. */
+static int make_url(const struct gpo_smb *s, const char *rel, char **url)
+{
+	struct gpo_buf b = GPO_BUF_INIT;
+	int rc;
+
+	rc = gpo_buf_printf(&b, "%s", s->root);
+	if (!rc && rel && *rel)
+		rc = gpo_buf_add(&b, "/", 1);
+	for (const char *p = rel; !rc && p && *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			rc = gpo_buf_printf(&b, "%%%02X", (unsigned char)*p);
+		else
+			rc = gpo_buf_add(&b, p, 1);
+	}
+	if (rc) {
+		gpo_buf_free(&b);
+		return rc;
+	}
+	*url = gpo_buf_steal(&b, NULL);
+	return 0;
+}
+
+static size_t take_slot(struct gpo_smb *s)
+{
+	size_t i = atomic_fetch_add(&s->next, 1) % s->n_slots;
+
+	pthread_mutex_lock(&s->slots[i].lock);
+	return i;
+}
+
+static void give_slot(struct gpo_smb *s, size_t i)
+{
+	pthread_mutex_unlock(&s->slots[i].lock);
+}
+
+/* After a network failure libsmbclient keeps the dead session cached:
+ * drop it so the retry connects afresh. */
+static void forget_servers(SMBCCTX *ctx)
+{
+	smbc_getFunctionPurgeCachedServers(ctx)(ctx);
+}
+
+int gpo_smb_open(struct gpo_smb *s, const struct gpo_log *lg,
+		 const char *host, const char *domain,
+		 const struct gpo_credentials *cred, size_t n_slots,
+		 char *msg, size_t msglen)
+{
+	struct stat st;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->lg = lg;
+	s->cred = cred;
+	if (asprintf(&s->root, "smb://%s/sysvol/%s/Policies", host, domain) < 0) {
+		s->root = NULL;
+		return -ENOMEM;
+	}
+	s->slots = calloc(n_slots, sizeof(*s->slots));
+	if (!s->slots) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n_slots; i++) {
+		pthread_mutex_init(&s->slots[i].lock, NULL);
+		s->n_slots++;
+		s->slots[i].ctx = new_ctx(cred, lg && lg->debug ? 1 : 0);
+		if (!s->slots[i].ctx) {
+			rc = -ENOMEM;
+			snprintf(msg, msglen, "%s: cannot set up the SMB client",
+				 domain);
+			goto out;
+		}
+	}
+	rc = gpo_smb_stat(s, "", &st);
+	if (rc == -EACCES || rc == -EPERM)
+		snprintf(msg, msglen,
+			 "%s: SMB sign-in to %s refused (wrong password, no Kerberos ticket, or no access to SYSVOL)",
+			 domain, host);
+	else if (rc)
+		snprintf(msg, msglen, "%s: cannot open \\\\%s\\sysvol\\%s\\Policies over SMB: %s",
+			 domain, host, domain, strerror(-rc));
+out:
+	if (rc)
+		gpo_smb_close(s);
+	return rc;
+}
+
+void gpo_smb_close(struct gpo_smb *s)
+{
+	for (size_t i = 0; i < s->n_slots; i++) {
+		if (s->slots[i].ctx)
+			smbc_free_context(s->slots[i].ctx, 1);
+		pthread_mutex_destroy(&s->slots[i].lock);
+	}
+	free(s->slots);
+	free(s->root);
+	memset(s, 0, sizeof(*s));
+}
+
+int gpo_smb_stat(struct gpo_smb *s, const char *rel, struct stat *st)
+{
+	char *url = NULL;
+	size_t i;
+	int rc;
+
+	rc = make_url(s, rel, &url);
+	if (rc)
+		return rc;
+	i = take_slot(s);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		SMBCCTX *ctx = s->slots[i].ctx;
+
+		atomic_fetch_add(&s->requests, 1);
+		rc = smbc_getFunctionStat(ctx)(ctx, url, st) < 0 ? errno : 0;
+		if (!rc || !gpo_smb_is_conn_error(rc))
+			break;
+		forget_servers(ctx);
+	}
+	give_slot(s, i);
+	if (rc)
+		rc = gpo_smb_errno(s->lg, rc, "stat", url);
+	free(url);
+	return rc;
+}
+
+static int list_once(SMBCCTX *ctx, struct gpo_smb *s, const char *url,
+		     gpo_smb_dirent_fn fn, void *arg, int *cb_rc)
+{
+	SMBCFILE *dir;
+	const struct libsmb_file_info *fi;
+	struct stat st;
+
+	atomic_fetch_add(&s->requests, 1);
+	dir = smbc_getFunctionOpendir(ctx)(ctx, url);
+	if (!dir)
+		return errno ? errno : EIO;
+	errno = 0;
+	while ((fi = smbc_getFunctionReaddirPlus2(ctx)(ctx, dir, &st))) {
+		if (!strcmp(fi->name, ".") || !strcmp(fi->name, ".."))
+			continue;
+		*cb_rc = fn(arg, fi->name, &st);
+		if (*cb_rc)
+			break;
+	}
+	smbc_getFunctionClosedir(ctx)(ctx, dir);
+	return 0;
+}
+
+int gpo_smb_list(struct gpo_smb *s, const char *rel, gpo_smb_dirent_fn fn,
+		 void *arg)
+{
+	char *url = NULL;
+	int cb_rc = 0;
+	size_t i;
+	int rc;
+
+	rc = make_url(s, rel, &url);
+	if (rc)
+		return rc;
+	i = take_slot(s);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		rc = list_once(s->slots[i].ctx, s, url, fn, arg, &cb_rc);
+		if (!rc || cb_rc || !gpo_smb_is_conn_error(rc))
+			break;
+		forget_servers(s->slots[i].ctx);
+	}
+	give_slot(s, i);
+	if (cb_rc)
+		rc = cb_rc;
+	else if (rc)
+		rc = gpo_smb_errno(s->lg, rc, "list", url);
+	free(url);
+	return rc;
+}
+
+int gpo_smb_fopen(struct gpo_smb *s, const char *rel, struct gpo_smb_file **out)
+{
+	struct gpo_smb_file *f = NULL;
+	int rc;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	rc = make_url(s, rel, &f->url);
+	if (rc)
+		goto out;
+	f->slot = take_slot(s);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		SMBCCTX *ctx = s->slots[f->slot].ctx;
+
+		atomic_fetch_add(&s->requests, 1);
+		f->fh = smbc_getFunctionOpen(ctx)(ctx, f->url, O_RDONLY, 0);
+		rc = f->fh ? 0 : (errno ? errno : EIO);
+		if (!rc || !gpo_smb_is_conn_error(rc))
+			break;
+		forget_servers(ctx);
+	}
+	give_slot(s, f->slot);
+	if (rc)
+		rc = gpo_smb_errno(s->lg, rc, "open", f->url);
+out:
+	if (rc) {
+		free(f->url);
+		free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+static ssize_t read_at(SMBCCTX *ctx, struct gpo_smb *s, SMBCFILE *fh,
+		       char *buf, size_t size, off_t off)
+{
+	size_t got = 0;
+
+	atomic_fetch_add(&s->requests, 1);
+	if (smbc_getFunctionLseek(ctx)(ctx, fh, off, SEEK_SET) < 0)
+		return -(errno ? errno : EIO);
+	while (got < size) {
+		ssize_t n;
+
+		atomic_fetch_add(&s->requests, 1);
+		n = smbc_getFunctionRead(ctx)(ctx, fh, buf + got, size - got);
+		if (n < 0)
+			return -(errno ? errno : EIO);
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+ssize_t gpo_smb_pread(struct gpo_smb *s, struct gpo_smb_file *f, void *buf,
+		      size_t size, off_t off)
+{
+	struct gpo_smb_slot *slot = &s->slots[f->slot];
+	ssize_t n;
+
+	pthread_mutex_lock(&slot->lock);
+	n = f->fh ? read_at(slot->ctx, s, f->fh, buf, size, off) : -EIO;
+	if (n < 0 && gpo_smb_is_conn_error((int)-n)) {
+		/* The session died under an open file: reopen it once. */
+		forget_servers(slot->ctx);
+		atomic_fetch_add(&s->requests, 1);
+		f->fh = smbc_getFunctionOpen(slot->ctx)(slot->ctx, f->url,
+							O_RDONLY, 0);
+		if (f->fh)
+			n = read_at(slot->ctx, s, f->fh, buf, size, off);
+	}
+	pthread_mutex_unlock(&slot->lock);
+	if (n < 0)
+		return gpo_smb_errno(s->lg, (int)-n, "read", f->url);
+	return n;
+}
+
+void gpo_smb_fclose(struct gpo_smb *s, struct gpo_smb_file *f)
+{
+	struct gpo_smb_slot *slot;
+
+	if (!f)
+		return;
+	slot = &s->slots[f->slot];
+	if (f->fh) {
+		pthread_mutex_lock(&slot->lock);
+		smbc_getFunctionClose(slot->ctx)(slot->ctx, f->fh);
+		pthread_mutex_unlock(&slot->lock);
+	}
+	free(f->url);
+	free(f);
+}
+
+int gpo_smb_read_all(struct gpo_smb *s, const char *rel, size_t max,
+		     char **data, size_t *len)
+{
+	struct gpo_smb_file *f = NULL;
+	struct gpo_buf b = GPO_BUF_INIT;
+	char chunk[16384];
+	off_t off = 0;
+	ssize_t n;
+	int rc;
+
+	rc = gpo_smb_fopen(s, rel, &f);
+	if (rc)
+		return rc;
+	while ((n = gpo_smb_pread(s, f, chunk, sizeof(chunk), off)) > 0) {
+		if (b.len + (size_t)n > max) {
+			rc = -EFBIG;
+			goto out;
+		}
+		rc = gpo_buf_add(&b, chunk, (size_t)n);
+		if (rc)
+			goto out;
+		off += n;
+	}
+	if (n < 0) {
+		rc = (int)n;
+		goto out;
+	}
+	if (!b.data)
+		rc = gpo_buf_add(&b, "", 0);
+	if (rc)
+		goto out;
+	*data = gpo_buf_steal(&b, len);
+out:
+	gpo_buf_free(&b);
+	gpo_smb_fclose(s, f);
+	return rc;
+}

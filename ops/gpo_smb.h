@@ -1,0 +1,78 @@
+/* SYSVOL over SMB (libsmbclient), signing required.
+ *
+ * libsmbclient contexts are not thread-safe, so a gpo_smb holds a small
+ * pool of them, each behind its own lock; every call takes one. Paths are
+ * relative to the domain's Policies folder: "{GUID}/Machine/registry.pol".
+ * All calls return 0 (or a byte count) or -errno; a connection that was
+ * lost is re-established once before a call gives up with -EIO. */
+#ifndef GPO_SMB_H
+#define GPO_SMB_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include "gpo_conf.h"
+#include "gpo_log.h"
+
+struct gpo_smb_slot;
+struct gpo_smb_file;
+
+struct gpo_smb {
+	const struct gpo_log *lg;
+	const struct gpo_credentials *cred;  /* NULL for Kerberos */
+	char *root;                          /* smb://dc/sysvol/domain/Policies */
+	struct gpo_smb_slot *slots;
+	size_t n_slots;
+	atomic_uint next;
+	atomic_ulong requests;               /* SMB calls made, for benchmarks */
+};
+
+/* Called per directory entry with its name and attributes; a non-zero
+ * return stops the listing and becomes its result. */
+typedef int (*gpo_smb_dirent_fn)(void *arg, const char *name,
+				 const struct stat *st);
+
+/* Writes the process-wide libsmbclient configuration (SMB2+, signing
+ * required) into a private file under tmpdir and loads it. Call once,
+ * before gpo_smb_open. Returns 0 or -errno. */
+int gpo_smb_global_init(const struct gpo_log *lg, const char *tmpdir);
+
+/* Prepares n_slots contexts for \\host\sysvol\domain\Policies, signing in
+ * with cred (password) or the Kerberos ticket cache (cred NULL), and
+ * checks that the share can be listed. Returns 0 or -errno with a line for
+ * the user in msg. */
+int gpo_smb_open(struct gpo_smb *s, const struct gpo_log *lg,
+		 const char *host, const char *domain,
+		 const struct gpo_credentials *cred, size_t n_slots,
+		 char *msg, size_t msglen);
+
+/* Frees every context. */
+void gpo_smb_close(struct gpo_smb *s);
+
+/* Stats one path. Returns 0 or -errno. */
+int gpo_smb_stat(struct gpo_smb *s, const char *rel, struct stat *st);
+
+/* Lists a directory (without . and ..), calling fn per entry. Returns 0,
+ * -errno, or fn's non-zero result. */
+int gpo_smb_list(struct gpo_smb *s, const char *rel, gpo_smb_dirent_fn fn,
+		 void *arg);
+
+/* Opens a file for reading. *f is owned by the caller until
+ * gpo_smb_fclose. Returns 0 or -errno. */
+int gpo_smb_fopen(struct gpo_smb *s, const char *rel, struct gpo_smb_file **f);
+
+/* Reads up to size bytes at off. Returns the count (0 at end) or -errno. */
+ssize_t gpo_smb_pread(struct gpo_smb *s, struct gpo_smb_file *f, void *buf,
+		      size_t size, off_t off);
+
+/* Closes and frees f; NULL is a no-op. */
+void gpo_smb_fclose(struct gpo_smb *s, struct gpo_smb_file *f);
+
+/* Reads a whole small file into a new NUL-terminated buffer (caller
+ * frees). Returns 0, -EFBIG when it exceeds max bytes, or -errno. */
+int gpo_smb_read_all(struct gpo_smb *s, const char *rel, size_t max,
+		     char **data, size_t *len);
+
+#endif

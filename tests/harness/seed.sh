@@ -1,0 +1,79 @@
+# shellcheck shell=bash
+# tests/harness/seed.sh: seed the test forests with GPOs (sourceable).
+#
+#   seed_corp WORKDIR   realistic GPOs, groups, OUs, links, a WMI filter and
+#                       the GPMC backup fixtures (if present) in corp.test
+#   seed_prod WORKDIR   a few simple GPOs and the same groups in prod.test
+#
+# Both need the DCs of dcs_start WORKDIR running.  Each writes its part to
+# WORKDIR/seeded-corp.env or seeded-prod.env and then WORKDIR/seeded.env,
+# all parts together: export lines that tests source.  See seed.py for the
+# content and the variable names.  They can run in parallel.
+#
+# Fixtures: GPOFS_FIXTURES, or else ../shared/fixtures/gpmc-backups next to
+# the repository; absent, FIXTURE_GPOS is empty.
+
+_SEED_HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+declare -F dc_kinit >/dev/null || . "$_SEED_HARNESS/dcs.sh"
+
+seed_corp() { _seed corp "${1:?usage: seed_corp WORKDIR}"; }
+seed_prod() { _seed prod "${1:?usage: seed_prod WORKDIR}"; }
+
+# The Python that runs samba-tool has Samba's bindings; a python3 earlier in
+# PATH (pyenv, venv) may not.
+_seed_python() {
+	local line
+	read -r line <"$(command -v samba-tool)" || return
+	line=${line#\#!}
+	line=${line# }
+	printf '%s' "${line:-python3}"
+}
+
+_seed_fixtures_dir() {
+	if [[ -n ${GPOFS_FIXTURES:-} ]]; then
+		printf '%s' "$GPOFS_FIXTURES"
+		return
+	fi
+	local repo
+	repo=$(cd "$_SEED_HARNESS/../.." && pwd)
+	printf '%s' "$(dirname "$repo")/shared/fixtures/gpmc-backups"
+}
+
+_seed() {
+	local which=$1 work
+	work=$(cd "$2" && pwd) || return
+	local log=$work/$which/seed.log t0=$EPOCHREALTIME py fixtures=
+	py=$(_seed_python) || return
+	[[ $which == corp ]] && fixtures=$(_seed_fixtures_dir)
+	(
+		set -euo pipefail
+		. "$work/env.sh"
+		cc=$work/$which/seed.ccache
+		dc_kinit "$which" "$cc"
+		KRB5CCNAME=FILE:$cc "$py" "$_SEED_HARNESS/seed.py" "$which" \
+			"$work/seeded-$which.env" ${fixtures:+"$fixtures"}
+		# Files written straight into SYSVOL have no NT ACL yet.
+		smbconf_var=${which^^}_SMBCONF
+		samba-tool ntacl sysvolreset -s "${!smbconf_var}"
+		rm -f "$cc"
+	) >"$log" 2>&1 || {
+		echo "seed: seeding $which.test failed; tail of $log:" >&2
+		tail -n 30 "$log" | sed 's/^/  | /' >&2
+		return 1
+	}
+	awk -v a="$t0" -v b="$EPOCHREALTIME" -v w="$which" \
+		'BEGIN { printf "seed: %s.test seeded in %.1f s\n", w, b - a }'
+	_seed_write_env "$work"
+}
+
+# seeded.env: every part present, written atomically.  Whichever of two
+# parallel seeders writes last has both parts.
+_seed_write_env() {
+	local work=$1 part tmp
+	tmp=$(mktemp "$work/seeded.env.XXXXXX")
+	for part in "$work/seeded-corp.env" "$work/seeded-prod.env"; do
+		[[ -f $part ]] && cat "$part"
+	done >"$tmp"
+	chmod 644 "$tmp"
+	mv -f "$tmp" "$work/seeded.env"
+}
