@@ -1,0 +1,456 @@
+/* Unit tests of the FUSE-free library: formats, names, configuration. */
+#include "test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "gpo_backup_xml.h"
+#include "gpo_buf.h"
+#include "gpo_conf.h"
+#include "gpo_log.h"
+#include "gpo_model.h"
+#include "gpo_name.h"
+
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return -1;
+	}
+	fchmod(fd, mode);
+	return close(fd);
+}
+
+static int test_guid(void)
+{
+	static const unsigned char bin[16] = {
+		0x86, 0x3a, 0x11, 0x8d, 0x83, 0x7f, 0xed, 0x4d,
+		0x9a, 0xd7, 0x75, 0x12, 0x2a, 0x34, 0xcf, 0x7e
+	};
+	char out[GPO_GUID_LEN + 1];
+
+	ASSERT(gpo_guid_valid("{31B2F340-016D-11D2-945F-00C04FB984F9}"));
+	ASSERT(gpo_guid_valid("{31b2f340-016d-11d2-945f-00c04fb984f9}"));
+	ASSERT(!gpo_guid_valid("31B2F340-016D-11D2-945F-00C04FB984F9"));
+	ASSERT(!gpo_guid_valid("{31B2F340-016D-11D2-945F-00C04FB984F}"));
+	ASSERT(!gpo_guid_valid("{31B2F340-016D-11D2-945F-00C04FB984FZ}"));
+	ASSERT(!gpo_guid_valid("{../../../../etc/passwd-00C04FB984F9}"));
+	ASSERT(!gpo_guid_valid(NULL));
+	ASSERT_EQ(gpo_guid_from_binary(bin, 16, out), 0);
+	/* the domain GUID of the fixture's bkupInfo.xml, from its bytes */
+	ASSERT_STR(out, "{8d113a86-7f83-4ded-9ad7-75122a34cf7e}");
+	ASSERT_EQ(gpo_guid_from_binary(bin, 15, out), -EINVAL);
+	return 0;
+}
+
+static int test_gentime(void)
+{
+	time_t t;
+
+	ASSERT_EQ(gpo_parse_gentime("20160321134019.0Z", &t), 0);
+	ASSERT_EQ(t, 1458567619);
+	ASSERT_EQ(gpo_parse_gentime("2016032113", &t), -EINVAL);
+	ASSERT_EQ(gpo_parse_gentime("garbage", &t), -EINVAL);
+	return 0;
+}
+
+static int test_gptini(void)
+{
+	static const char ok[] = "[General]\r\nVersion=327685\r\ndisplayName=New\r\n";
+	static const char spaced[] = "\xef\xbb\xbf[general]\n  Version = 65536 \n";
+	static const char other[] = "[Other]\nVersion=3\n[General]\n";
+	static const char bad[] = "[General]\nVersion=12x\n";
+	static const char neg[] = "[General]\nVersion=-1\n";
+	static const char huge[] = "[General]\nVersion=4294967296\n";
+	uint32_t v = 0;
+
+	ASSERT_EQ(gpo_gptini_version(ok, strlen(ok), &v), 0);
+	ASSERT_EQ(v, 327685);
+	ASSERT_EQ(gpo_version_user(v), 5);
+	ASSERT_EQ(gpo_version_machine(v), 5);
+	ASSERT_EQ(gpo_gptini_version(spaced, strlen(spaced), &v), 0);
+	ASSERT_EQ(v, 65536);
+	ASSERT_EQ(gpo_gptini_version(other, strlen(other), &v), -ENOENT);
+	ASSERT_EQ(gpo_gptini_version(bad, strlen(bad), &v), -EINVAL);
+	ASSERT_EQ(gpo_gptini_version(neg, strlen(neg), &v), -EINVAL);
+	ASSERT_EQ(gpo_gptini_version(huge, strlen(huge), &v), -EINVAL);
+	ASSERT_EQ(gpo_gptini_version("", 0, &v), -ENOENT);
+	return 0;
+}
+
+static int test_wmi_link(void)
+{
+	char guid[GPO_GUID_LEN + 1];
+
+	ASSERT_EQ(gpo_wmi_filter_guid("[corp.test;{0B7F2C9E-3A43-4E5C-9C47-6A4F1E2D3C4B};0]",
+				      guid), 0);
+	ASSERT_STR(guid, "{0B7F2C9E-3A43-4E5C-9C47-6A4F1E2D3C4B}");
+	ASSERT_EQ(gpo_wmi_filter_guid("[corp.test;{0B7F2C9E};0]", guid), -EINVAL);
+	ASSERT_EQ(gpo_wmi_filter_guid("corp.test", guid), -EINVAL);
+	ASSERT_EQ(gpo_wmi_filter_guid(NULL, guid), -EINVAL);
+	return 0;
+}
+
+static int test_hex(void)
+{
+	static const unsigned char sd[] = { 0x01, 0x00, 0x04, 0x9c, 0xff };
+	char *s = gpo_hex_bytes(sd, sizeof(sd));
+
+	ASSERT_STR(s, "01 00 04 9c ff");
+	free(s);
+	s = gpo_hex_bytes(NULL, 0);
+	ASSERT_STR(s, "");
+	free(s);
+	return 0;
+}
+
+static int test_name_escape(void)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "Default Domain Policy", "Default Domain Policy" },
+		{ "Servers/Finance", "Servers%2FFinance" },
+		{ "100%", "100%25" },
+		{ "a\nb\tc", "a%0Ab%09c" },
+		{ ".", "%2E" },
+		{ "..", "%2E." },
+		{ "...", "..." },
+		{ "Politique de s\xc3\xa9" "curit\xc3\xa9", "Politique de s\xc3\xa9" "curit\xc3\xa9" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *e = gpo_name_escape(cases[i].in);
+		char *u = gpo_name_unescape(e);
+
+		ASSERT_STR(e, cases[i].out);
+		ASSERT_STR(u, cases[i].in);
+		free(e);
+		free(u);
+	}
+	ASSERT(gpo_name_unescape("bad%2") == NULL);
+	ASSERT(gpo_name_unescape("nul%00") == NULL);
+	return 0;
+}
+
+static int test_name_table(void)
+{
+	const char *names[] = { "Same Name", "B/C", "Same Name", "", "Alpha" };
+	const char *guids[] = {
+		"{00000000-0000-0000-0000-000000000001}",
+		"{00000000-0000-0000-0000-000000000002}",
+		"{00000000-0000-0000-0000-000000000003}",
+		"{00000000-0000-0000-0000-000000000004}",
+		"{00000000-0000-0000-0000-000000000005}",
+	};
+	struct gpo_name_entry *t = NULL;
+	const struct gpo_name_entry *e;
+
+	ASSERT_EQ(gpo_names_build(names, guids, 5, &t), 0);
+	e = gpo_names_find(t, 5, "Alpha");
+	ASSERT(e && e->index == 4);
+	e = gpo_names_find(t, 5, "B%2FC");
+	ASSERT(e && e->index == 1);
+	ASSERT(gpo_names_find(t, 5, "Same Name") == NULL);
+	e = gpo_names_find(t, 5, "Same Name ({00000000-0000-0000-0000-000000000001})");
+	ASSERT(e && e->index == 0);
+	e = gpo_names_find(t, 5, "Same Name ({00000000-0000-0000-0000-000000000003})");
+	ASSERT(e && e->index == 2);
+	e = gpo_names_find(t, 5, "({00000000-0000-0000-0000-000000000004})");
+	ASSERT(e && e->index == 3);
+	for (size_t i = 1; i < 5; i++)
+		ASSERT(strcmp(t[i - 1].name, t[i].name) < 0);
+	gpo_names_free(t, 5);
+	return 0;
+}
+
+static int test_conf(void)
+{
+	char dir[] = "/tmp/gpo_unit_XXXXXX";
+	char path[128];
+	char msg[512];
+	struct gpo_conf conf = { 0 };
+	struct gpo_domain_conf *dc;
+
+	ASSERT(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/gpofs.conf", dir);
+	ASSERT_EQ(write_file(path,
+		"# two forests\nbackup_dir = /srv/b\n"
+		"[Corp.Test]\nserver = dc1.corp.test\ncredentials=/etc/c\n"
+		"tls_cacert = /etc/ca.pem\n"
+		"[prod.test]\nkrb5\n", 0644), 0);
+	ASSERT_EQ(gpo_conf_load_file(&conf, path, msg, sizeof(msg)), 0);
+	ASSERT_EQ(conf.n_domains, 2);
+	ASSERT_STR(conf.domains[0].domain, "corp.test");
+	ASSERT_STR(conf.domains[0].server, "dc1.corp.test");
+	ASSERT_STR(conf.domains[0].tls_cacert, "/etc/ca.pem");
+	ASSERT(conf.domains[1].krb5);
+	ASSERT_STR(conf.backup_dir, "/srv/b");
+	ASSERT_EQ(gpo_conf_finish(&conf, msg, sizeof(msg)), 0);
+	ASSERT(conf.migtable_dir != NULL);
+	gpo_conf_free(&conf);
+
+	/* malformed files say where */
+	ASSERT_EQ(write_file(path, "[corp.test\n", 0644), 0);
+	ASSERT_EQ(gpo_conf_load_file(&conf, path, msg, sizeof(msg)), -EINVAL);
+	ASSERT(strstr(msg, ":1:") != NULL);
+	gpo_conf_free(&conf);
+	ASSERT_EQ(write_file(path, "server = x\n", 0644), 0);
+	ASSERT_EQ(gpo_conf_load_file(&conf, path, msg, sizeof(msg)), -EINVAL);
+	ASSERT(strstr(msg, "section") != NULL);
+	gpo_conf_free(&conf);
+	ASSERT_EQ(write_file(path, "[corp.test]\nbogus = 1\n", 0644), 0);
+	ASSERT_EQ(gpo_conf_load_file(&conf, path, msg, sizeof(msg)), -EINVAL);
+	gpo_conf_free(&conf);
+	ASSERT_EQ(write_file(path, "[bad/name]\n", 0644), 0);
+	ASSERT_EQ(gpo_conf_load_file(&conf, path, msg, sizeof(msg)), -EINVAL);
+	gpo_conf_free(&conf);
+
+	/* one way to sign in; no password in plain text */
+	dc = gpo_conf_add_domain(&conf);
+	ASSERT(dc);
+	ASSERT_EQ(gpo_conf_set(&conf, dc, "domain", "corp.test", msg, sizeof(msg)), 0);
+	ASSERT_EQ(gpo_conf_finish(&conf, msg, sizeof(msg)), -EINVAL);
+	ASSERT_EQ(gpo_conf_set(&conf, dc, "credentials", "/x", msg, sizeof(msg)), 0);
+	ASSERT_EQ(gpo_conf_set(&conf, dc, "ldap_tls", "none", msg, sizeof(msg)), 0);
+	ASSERT_EQ(gpo_conf_finish(&conf, msg, sizeof(msg)), -EINVAL);
+	ASSERT(strstr(msg, "plain-text simple bind") != NULL);
+	ASSERT_EQ(gpo_conf_set(&conf, dc, "ldap_tls", "starttls", msg, sizeof(msg)), 0);
+	ASSERT_EQ(gpo_conf_finish(&conf, msg, sizeof(msg)), 0);
+	ASSERT_EQ(gpo_conf_set(&conf, dc, "tls_reqcert", "sometimes", msg, sizeof(msg)), -EINVAL);
+	gpo_conf_free(&conf);
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
+
+static int test_credentials(void)
+{
+	char dir[] = "/tmp/gpo_unit_XXXXXX";
+	char path[128];
+	char msg[512];
+	struct gpo_credentials c;
+
+	ASSERT(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/cred", dir);
+	ASSERT_EQ(write_file(path, "username = Administrator\npassword=s3cr=t\ndomain=CORP\n",
+			     0600), 0);
+	ASSERT_EQ(gpo_credentials_load(path, &c, msg, sizeof(msg)), 0);
+	ASSERT_STR(c.username, "Administrator");
+	ASSERT_STR(c.password, "s3cr=t");
+	ASSERT_STR(c.domain, "CORP");
+	gpo_credentials_free(&c);
+
+	ASSERT_EQ(write_file(path, "username=CORP\\alice\npassword=pw\n", 0600), 0);
+	ASSERT_EQ(gpo_credentials_load(path, &c, msg, sizeof(msg)), 0);
+	ASSERT_STR(c.username, "alice");
+	ASSERT_STR(c.domain, "CORP");
+	gpo_credentials_free(&c);
+
+	/* readable by others: refused, and the message names no secret */
+	ASSERT_EQ(write_file(path, "username=a\npassword=topsecret\n", 0644), 0);
+	ASSERT_EQ(gpo_credentials_load(path, &c, msg, sizeof(msg)), -EPERM);
+	ASSERT(strstr(msg, "chmod 600") != NULL);
+	ASSERT(strstr(msg, "topsecret") == NULL);
+	ASSERT_EQ(write_file(path, "username=a\npassword=x\n", 0640), 0);
+	ASSERT_EQ(gpo_credentials_load(path, &c, msg, sizeof(msg)), -EPERM);
+
+	ASSERT_EQ(write_file(path, "username=a\n", 0600), 0);
+	ASSERT_EQ(gpo_credentials_load(path, &c, msg, sizeof(msg)), -EINVAL);
+	ASSERT_EQ(write_file(path, "username=a\npassword=b\nfoo=bar\n", 0600), 0);
+	ASSERT_EQ(gpo_credentials_load(path, &c, msg, sizeof(msg)), -EINVAL);
+	ASSERT_EQ(write_file(path, "garbage line\n", 0600), 0);
+	ASSERT_EQ(gpo_credentials_load(path, &c, msg, sizeof(msg)), -EINVAL);
+	unlink(path);
+	ASSERT_EQ(gpo_credentials_load(path, &c, msg, sizeof(msg)), -ENOENT);
+	rmdir(dir);
+	return 0;
+}
+
+static void sample_gpo(struct gpo *g)
+{
+	static unsigned char sd[] = { 0x01, 0x00, 0x04, 0x9c, 0x00, 0x00, 0x00, 0x00 };
+
+	memset(g, 0, sizeof(*g));
+	strcpy(g->guid, "{ACB84CA7-8CA4-470E-90D6-D24849D70199}");
+	g->display_name = "AppLocker <Audit> & ]]> more";
+	g->flags = 1;
+	g->version = 3 << 16 | 5;
+	g->machine_ext = "[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{62C1845D-C4A6-4ACB-BBB0-C895FD090385}]";
+	g->user_ext = "";
+	g->wmi_filter = "[corp.test;{0B7F2C9E-3A43-4E5C-9C47-6A4F1E2D3C4B};0]";
+	g->wmi_filter_name = "Windows 10";
+	g->sd = sd;
+	g->sd_len = sizeof(sd);
+	g->changed = 1458567619;
+}
+
+static char *xpath_text(xmlDocPtr doc, const char *ns, const char *expr)
+{
+	xmlXPathContextPtr x = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr o;
+	char *out = NULL;
+
+	xmlXPathRegisterNs(x, BAD_CAST "b", BAD_CAST ns);
+	o = xmlXPathEvalExpression(BAD_CAST expr, x);
+	if (o && o->nodesetval && o->nodesetval->nodeNr) {
+		xmlChar *c = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
+
+		out = strdup((char *)c);
+		xmlFree(c);
+	}
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(x);
+	return out;
+}
+
+#define NS "http://www.microsoft.com/GroupPolicy/GPOOperations"
+#define CORE "/b:GroupPolicyBackupScheme/b:GroupPolicyObject/b:GroupPolicyCoreSettings/b:"
+
+static int check_xpath(xmlDocPtr doc, const char *ns, const char *expr,
+		       const char *want)
+{
+	char *got = xpath_text(doc, ns, expr);
+	int bad = !got || strcmp(got, want);
+
+	if (bad)
+		fprintf(stderr, "%s: got \"%s\", want \"%s\"\n", expr,
+			got ? got : "(none)", want);
+	free(got);
+	return bad;
+}
+
+static int test_backup_xml(void)
+{
+	struct gpo_domain_info di = { "corp.test", "CORP",
+		"{8d113a86-7f83-4ded-9ad7-75122a34cf7e}", "dc-corp.corp.test" };
+	struct gpo g;
+	char *a = NULL, *b = NULL;
+	size_t alen, blen;
+	xmlDocPtr doc;
+	char id1[GPO_GUID_LEN + 1], id2[GPO_GUID_LEN + 1];
+
+	sample_gpo(&g);
+	ASSERT_EQ(gpo_backup_xml(&di, &g, 2 << 16 | 4, &a, &alen), 0);
+	ASSERT(!strncmp(a, "<?xml version=\"1.0\" encoding=\"utf-8\"?><!--", 42));
+	ASSERT(strstr(a, "\r\n") != NULL);
+	doc = xmlReadMemory(a, (int)alen, "Backup.xml", NULL, XML_PARSE_NONET);
+	ASSERT(doc);
+	ASSERT(!check_xpath(doc, NS, CORE "ID", g.guid));
+	ASSERT(!check_xpath(doc, NS, CORE "Domain", "corp.test"));
+	ASSERT(!check_xpath(doc, NS, CORE "DisplayName", g.display_name));
+	ASSERT(!check_xpath(doc, NS, CORE "Options", "1"));
+	/* directory half high, SYSVOL half low: user 3/2, machine 5/4 */
+	ASSERT(!check_xpath(doc, NS, CORE "UserVersionNumber", "196610"));
+	ASSERT(!check_xpath(doc, NS, CORE "MachineVersionNumber", "327684"));
+	ASSERT(!check_xpath(doc, NS, CORE "MachineExtensionGuids", g.machine_ext));
+	ASSERT(!check_xpath(doc, NS, CORE "UserExtensionGuids", ""));
+	ASSERT(!check_xpath(doc, NS, CORE "WMIFilter", g.wmi_filter));
+	ASSERT(!check_xpath(doc, NS, CORE "WMIFilterName", "Windows 10"));
+	ASSERT(!check_xpath(doc, NS, CORE "SecurityDescriptor", "01 00 04 9c 00 00 00 00"));
+	xmlFreeDoc(doc);
+
+	/* byte-stable */
+	ASSERT_EQ(gpo_backup_xml(&di, &g, 2 << 16 | 4, &b, &blen), 0);
+	ASSERT(alen == blen && !memcmp(a, b, alen));
+	free(a);
+	free(b);
+
+	/* no filter: no WMIFilterName */
+	g.wmi_filter = NULL;
+	ASSERT_EQ(gpo_backup_xml(&di, &g, 0, &a, &alen), 0);
+	ASSERT(strstr(a, "<WMIFilter/></GroupPolicyCoreSettings>") != NULL);
+	free(a);
+
+	ASSERT_EQ(gpo_bkupinfo_xml(&di, &g, 2 << 16 | 4, &a, &alen), 0);
+	ASSERT(!strncmp(a, "<BackupInst xmlns=", 18));
+	doc = xmlReadMemory(a, (int)alen, "bkupInfo.xml", NULL, XML_PARSE_NONET);
+	ASSERT(doc);
+	gpo_backup_id(&g, 2 << 16 | 4, id1);
+	ASSERT(!check_xpath(doc, NS "/Manifest", "/b:BackupInst/b:ID", id1));
+	ASSERT(!check_xpath(doc, NS "/Manifest", "/b:BackupInst/b:BackupTime",
+			    "2016-03-21T13:40:19"));
+	ASSERT(!check_xpath(doc, NS "/Manifest", "/b:BackupInst/b:GPODomainGuid", di.guid));
+	ASSERT(!check_xpath(doc, NS "/Manifest", "/b:BackupInst/b:GPODisplayName",
+			    g.display_name));
+	xmlFreeDoc(doc);
+	free(a);
+
+	/* the backup ID follows the versions */
+	gpo_backup_id(&g, 2 << 16 | 5, id2);
+	ASSERT(strcmp(id1, id2));
+	ASSERT(gpo_guid_valid(id1));
+	gpo_backup_id(&g, 2 << 16 | 4, id2);
+	ASSERT_STR(id1, id2);
+	return 0;
+}
+
+static int test_journal(void)
+{
+	struct gpo_journal j;
+	char *text = NULL;
+	size_t len = 0;
+
+	ASSERT_EQ(gpo_journal_init(&j, 100), 0);
+	for (int i = 0; i < 20; i++)
+		gpo_journal_add(&j, "line %d", i);
+	ASSERT_EQ(gpo_journal_copy(&j, &text, &len), 0);
+	ASSERT(len <= 100);
+	ASSERT(strstr(text, "line 19\n") != NULL);
+	ASSERT(strstr(text, "line 0\n") == NULL);
+	ASSERT(text[len - 1] == '\n');
+	free(text);
+	gpo_journal_destroy(&j);
+	return 0;
+}
+
+static int test_buf(void)
+{
+	struct gpo_buf b = GPO_BUF_INIT;
+	char *p;
+	size_t len;
+
+	for (int i = 0; i < 1000; i++)
+		ASSERT_EQ(gpo_buf_printf(&b, "%04d", i), 0);
+	ASSERT_EQ(b.len, 4000);
+	ASSERT(!memcmp(b.data + 3996, "0999", 4));
+	p = gpo_buf_steal(&b, &len);
+	ASSERT_EQ(len, 4000);
+	ASSERT(b.data == NULL);
+	free(p);
+	return 0;
+}
+
+static const struct test_case cases[] = {
+	{ "guid", test_guid },
+	{ "gentime", test_gentime },
+	{ "gptini", test_gptini },
+	{ "wmi_link", test_wmi_link },
+	{ "hex", test_hex },
+	{ "name_escape", test_name_escape },
+	{ "name_table", test_name_table },
+	{ "conf", test_conf },
+	{ "credentials", test_credentials },
+	{ "backup_xml", test_backup_xml },
+	{ "journal", test_journal },
+	{ "buf", test_buf },
+	{ NULL, NULL }
+};
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	xmlInitParser();
+	rc = test_run(cases, argc, argv);
+	xmlCleanupParser();
+	return rc;
+}
