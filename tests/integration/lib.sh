@@ -1,0 +1,150 @@
+# shellcheck shell=bash
+# Helpers for the mounted tests. Sourced by each t_*.sh, which run under
+# tests/integration/run with the DCs' env.sh and seeded.env exported.
+set -euo pipefail
+# dc_stop, dc_start, dc_kinit
+source "$(dirname "${BASH_SOURCE[0]}")/../harness/dcs.sh"
+
+: "${GPOFS_BIN:=${GPOFS_BUILD_DIR:-build}/fs/gpofs}"
+: "${FIXTURES_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared/fixtures/gpmc-backups}"
+TEST_NAME=$(basename "$0" .sh)
+TEST_TMP=$(mktemp -d "/tmp/gpofs-$TEST_NAME.XXXXXX")
+GPOFS_PIDS=()
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+note() {
+	echo "-- $*"
+}
+
+cleanup_mounts() {
+	local m
+	for m in $(awk -v t="$TEST_TMP" '$2 ~ "^"t {print $2}' /proc/mounts); do
+		fusermount3 -uz "$m" 2>/dev/null || true
+	done
+	for p in "${GPOFS_PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	rm -rf "$TEST_TMP"
+}
+trap cleanup_mounts EXIT
+
+# A credentials file for a domain (corp|prod), private as gpofs demands.
+creds_file() {
+	local up=${1^^}
+	local f=$TEST_TMP/$1.cred
+	local pass_var=${up}_AUTHFILE
+	install -m 600 "${!pass_var}" "$f"
+	echo "$f"
+}
+
+# gpofs_start MNT OPTIONS...: mounts in the foreground (in the background of
+# this shell) so that its exit status can be checked; waits for the mount.
+# Sets GPOFS_PID. Returns gpofs's exit status if it ends before mounting.
+gpofs_start() {
+	local mnt=$1
+	shift
+	mkdir -p "$mnt"
+	"$GPOFS_BIN" -f "$@" "$mnt" >"$TEST_TMP/gpofs.log" 2>&1 &
+	GPOFS_PID=$!
+	GPOFS_PIDS+=("$GPOFS_PID")
+	for _ in $(seq 1 200); do
+		if mountpoint -q "$mnt"; then
+			return 0
+		fi
+		if ! kill -0 "$GPOFS_PID" 2>/dev/null; then
+			local rc=0
+			wait "$GPOFS_PID" || rc=$?
+			cat "$TEST_TMP/gpofs.log" >&2
+			return "$rc"
+		fi
+		sleep 0.1
+	done
+	fail "gpofs did not mount $mnt in 20 s"
+}
+
+# gpofs_stop MNT: unmounts and checks that the daemon exited with 0.
+gpofs_stop() {
+	local mnt=$1 rc=0
+	fusermount3 -u "$mnt" || fail "fusermount3 -u $mnt failed"
+	wait "$GPOFS_PID" || rc=$?
+	[ "$rc" -eq 0 ] || { cat "$TEST_TMP/gpofs.log" >&2; fail "gpofs exited $rc"; }
+}
+
+# gpofs_mount_corp MNT [more -o options]: the usual password mount of corp.
+gpofs_mount_corp() {
+	local mnt=$1
+	shift
+	gpofs_start "$mnt" -o "domain=$CORP_DNS,credentials=$(creds_file corp),tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/backups,migtable_dir=$TEST_TMP/migtables" "$@"
+}
+
+# ldap_corp ARGS...: ldapsearch against corp over LDAPS as Administrator.
+ldap_corp() {
+	LDAPTLS_CACERT=$CORP_CA ldapsearch -LLL -o ldif-wrap=no -x \
+		-H "ldaps://$CORP_DC" -D "Administrator@$CORP_DNS" \
+		-y "$TEST_TMP/corp.ldappw" "$@"
+}
+
+# The password alone, for ldapsearch -y (no newline, mode 0600).
+make_ldappw() {
+	local f=$TEST_TMP/$1.ldappw up=${1^^}
+	local auth_var=${up}_AUTHFILE
+	( umask 077; sed -n 's/^ *password *= *//p' "${!auth_var}" | tr -d '\n' >"$f" )
+}
+
+# ldap_attr DN ATTR: one attribute's value (base64 decoded when needed).
+ldap_attr() {
+	local dn=$1 attr=$2
+	ldap_corp -b "$dn" -s base "(objectClass=*)" "$attr" |
+		python3 -c '
+import sys, base64
+attr = sys.argv[1].lower()
+for line in sys.stdin:
+    line = line.rstrip("\n")
+    k, sep, v = line.partition(":")
+    if k.lower() != attr:
+        continue
+    if v.startswith(": "):
+        sys.stdout.write(base64.b64decode(v[2:]).decode("utf-8", "replace"))
+    else:
+        sys.stdout.write(v[1:])
+    break
+' "$attr"
+}
+
+# smb_get_gpo GUID DEST: smbclient recursive mget of a GPO's SYSVOL folder.
+smb_get_gpo() {
+	local guid=$1 dest=$2
+	mkdir -p "$dest"
+	(cd "$dest" && smbclient "//$CORP_DC/sysvol" -A "$CORP_AUTHFILE" \
+		--option='client signing=required' \
+		-c "cd $CORP_DNS/Policies/$guid; prompt off; recurse on; mget *" \
+		>/dev/null 2>"$TEST_TMP/smbclient.err") ||
+		{ cat "$TEST_TMP/smbclient.err" >&2; fail "smbclient mget $guid"; }
+}
+
+# xpath FILE EXPR: the string value of an XPath over a GPMC file, with the
+# backup namespace bound to b: and the manifest one to m:.
+xpath() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+import xml.dom.minidom  # noqa: F401 (checks the file parses)
+from xml.etree import ElementTree as ET
+ns = {"b": "http://www.microsoft.com/GroupPolicy/GPOOperations",
+      "m": "http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest"}
+root = ET.parse(sys.argv[1]).getroot()
+expr = sys.argv[2]
+node = root if expr == "." else root.find(expr, ns)
+if node is None:
+    sys.exit(3)
+sys.stdout.write(node.text or "")
+PY
+}

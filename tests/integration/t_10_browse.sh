@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Every seeded GPO is a browsable folder: its DomainSysvol tree is
+# byte-identical to smbclient's copy of its SYSVOL folder (GPT.INI aside),
+# its generated files agree with the directory, ordinary tools work across
+# the mount, by-name links resolve, and writes fail with EROFS.
+source "$(dirname "$0")/lib.sh"
+
+MNT=$TEST_TMP/mnt
+make_ldappw corp
+gpofs_mount_corp "$MNT"
+D=$MNT/domains/$CORP_DNS
+
+# The GPO list is the directory's.
+ldap_corp -b "CN=Policies,CN=System,$CORP_BASEDN" -s one \
+	"(objectClass=groupPolicyContainer)" cn | sed -n 's/^cn: //p' |
+	tr '[:lower:]' '[:upper:]' | sort >"$TEST_TMP/ldap.list"
+ls "$D/gpos" | sort >"$TEST_TMP/mount.list"
+diff -u "$TEST_TMP/ldap.list" "$TEST_TMP/mount.list" || fail "GPO list differs from LDAP"
+n=$(wc -l <"$TEST_TMP/mount.list")
+[ "$n" -ge 10 ] || fail "only $n GPOs listed"
+note "$n GPOs listed, same as ldapsearch"
+
+sd_hex() { # DN: the DACL-only security descriptor as GPMC writes it
+	ldap_corp -E '1.2.840.113556.1.4.801=::MAMCAQQ=' -b "$1" -s base \
+		"(objectClass=*)" nTSecurityDescriptor |
+		sed -n 's/^nTSecurityDescriptor:: //p' | base64 -d |
+		od -An -v -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'
+}
+
+checked=0
+for guid in $SEEDED_GPOS; do
+	G=$D/gpos/$guid
+	[ -d "$G" ] || fail "$guid: no folder"
+	dn="CN=$guid,CN=Policies,CN=System,$CORP_BASEDN"
+
+	# The content: cp -r through gpofs against smbclient's mget.
+	cp -r "$G" "$TEST_TMP/cp"
+	smb_get_gpo "$guid" "$TEST_TMP/smb"
+	find "$TEST_TMP/smb" -maxdepth 1 -iname gpt.ini -delete
+	[ ! -e "$TEST_TMP/cp/DomainSysvol/GPO/GPT.INI" ] || fail "$guid: GPT.INI in backup"
+	diff -r "$TEST_TMP/smb" "$TEST_TMP/cp/DomainSysvol/GPO" >/dev/null ||
+		fail "$guid: DomainSysvol differs from smbclient's copy"
+
+	# The generated files: every field against ldapsearch.
+	bx=$TEST_TMP/cp/Backup.xml
+	bi=$TEST_TMP/cp/bkupInfo.xml
+	core=b:GroupPolicyObject/b:GroupPolicyCoreSettings
+	[ "$(xpath "$bx" "$core/b:ID")" = "$guid" ] || fail "$guid: ID"
+	[ "$(xpath "$bx" "$core/b:Domain")" = "$CORP_DNS" ] || fail "$guid: Domain"
+	[ "$(xpath "$bx" "$core/b:DisplayName")" = "$(ldap_attr "$dn" displayName)" ] ||
+		fail "$guid: DisplayName"
+	flags=$(ldap_attr "$dn" flags)
+	[ "$(xpath "$bx" "$core/b:Options")" = "${flags:-0}" ] || fail "$guid: Options"
+	ver=$(ldap_attr "$dn" versionNumber)
+	ver=${ver:-0}
+	sysver=$(tr -d '\r' <"$CORP_SYSVOL/$guid/GPT.INI" | sed -n 's/^Version=//Ip')
+	sysver=${sysver:-0}
+	want_user=$(( (ver >> 16) << 16 | (sysver >> 16) ))
+	want_mach=$(( (ver & 0xffff) << 16 | (sysver & 0xffff) ))
+	[ "$(xpath "$bx" "$core/b:UserVersionNumber")" = "$want_user" ] ||
+		fail "$guid: UserVersionNumber"
+	[ "$(xpath "$bx" "$core/b:MachineVersionNumber")" = "$want_mach" ] ||
+		fail "$guid: MachineVersionNumber"
+	[ "$(xpath "$bx" "$core/b:MachineExtensionGuids")" = "$(ldap_attr "$dn" gPCMachineExtensionNames)" ] ||
+		fail "$guid: MachineExtensionGuids"
+	[ "$(xpath "$bx" "$core/b:UserExtensionGuids")" = "$(ldap_attr "$dn" gPCUserExtensionNames)" ] ||
+		fail "$guid: UserExtensionGuids"
+	wmi=$(ldap_attr "$dn" gPCWQLFilter)
+	[ "$(xpath "$bx" "$core/b:WMIFilter")" = "$wmi" ] || fail "$guid: WMIFilter"
+	if [ -n "$wmi" ]; then
+		fguid=$(echo "$wmi" | cut -d';' -f2)
+		fname=$(ldap_corp -b "CN=SOM,CN=WMIPolicy,CN=System,$CORP_BASEDN" \
+			"(msWMI-ID=$fguid)" msWMI-Name | sed -n 's/^msWMI-Name: //p')
+		[ -n "$fname" ] || fail "$guid: no WMI filter $fguid in LDAP"
+		[ "$(xpath "$bx" "$core/b:WMIFilterName")" = "$fname" ] ||
+			fail "$guid: WMIFilterName"
+	else
+		! grep -q WMIFilterName "$bx" || fail "$guid: WMIFilterName without a filter"
+	fi
+	[ "$(xpath "$bx" "$core/b:SecurityDescriptor")" = "$(sd_hex "$dn")" ] ||
+		fail "$guid: SecurityDescriptor"
+	[ "$(xpath "$bi" "m:GPOGuid")" = "$guid" ] || fail "$guid: bkupInfo GPOGuid"
+	[ "$(xpath "$bi" "m:GPODisplayName")" = "$(ldap_attr "$dn" displayName)" ] ||
+		fail "$guid: bkupInfo GPODisplayName"
+	head -c 5 "$bi" | grep -q '^<Back' || fail "$guid: bkupInfo.xml has a declaration"
+	head -c 38 "$bx" | grep -q '^<?xml version="1.0" encoding="utf-8"?>' ||
+		fail "$guid: Backup.xml declaration"
+
+	# Sizes in stat are exact before the first read.
+	for f in Backup.xml bkupInfo.xml; do
+		[ "$(stat -c %s "$G/$f")" = "$(wc -c <"$G/$f")" ] || fail "$guid: $f size"
+	done
+	rm -rf "$TEST_TMP/cp" "$TEST_TMP/smb"
+	checked=$((checked + 1))
+done
+note "$checked seeded GPOs: content byte-identical to smbclient, fields equal to ldapsearch"
+
+# Ordinary tools across the mount.
+ls -lR "$D/gpos" >/dev/null || fail "ls -lR"
+nfiles=$(find "$D/gpos/$GPO_MANY" -type f | wc -l)
+[ "$nfiles" -ge 2000 ] || fail "find saw $nfiles files in the many-files GPO"
+grep -rl "SeRemoteInteractiveLogonRight" "$D/gpos" >/dev/null 2>&1 ||
+	grep -rla "S.e.R.e.m.o.t.e" "$D/gpos/$GPO_SECURITY" >/dev/null ||
+	fail "grep -r found no privilege right"
+diff -r "$D/gpos/$GPO_REGISTRY" "$D/gpos/$GPO_REGISTRY" >/dev/null || fail "diff -r"
+! diff -r "$D/gpos/$GPO_REGISTRY" "$D/gpos/$GPO_SECURITY" >/dev/null 2>&1 ||
+	fail "diff -r saw no difference between two GPOs"
+note "ls -lR, find ($nfiles files), grep -r, diff -r work"
+
+# by-name links.
+for var in GPO_SECURITY GPO_UNICODE GPO_SLASH; do
+	guid=${!var}
+	name=$(ldap_attr "CN=$guid,CN=Policies,CN=System,$CORP_BASEDN" displayName)
+	esc=$(printf '%s' "$name" | sed 's/%/%25/g; s|/|%2F|g')
+	[ -L "$D/by-name/$esc" ] || fail "by-name/$esc missing"
+	[ "$(readlink "$D/by-name/$esc")" = "../gpos/$guid" ] || fail "by-name/$esc target"
+	[ -f "$D/by-name/$esc/Backup.xml" ] || fail "by-name/$esc does not resolve"
+done
+for var in GPO_DUPNAME_A GPO_DUPNAME_B; do
+	guid=${!var}
+	[ "$(readlink "$D/by-name/Same Name ($guid)")" = "../gpos/$guid" ] ||
+		fail "duplicate name $guid not reachable"
+done
+note "by-name links resolve, escaped and disambiguated"
+
+# Read-only: every kind of write fails with EROFS.
+expect_erofs() {
+	local out
+	if out=$("$@" 2>&1); then fail "write succeeded: $*"; fi
+	echo "$out" | grep -q "Read-only file system" || fail "not EROFS: $* -> $out"
+}
+f=$(find "$D/gpos/$GPO_REGISTRY/DomainSysvol" -type f | head -1)
+expect_erofs sh -c "echo x > '$f'"
+expect_erofs sh -c "echo x >> '$f'"
+expect_erofs touch "$D/gpos/$GPO_REGISTRY/DomainSysvol/GPO/new.txt"
+expect_erofs mkdir "$D/gpos/$GPO_REGISTRY/DomainSysvol/GPO/newdir"
+expect_erofs rm "$f"
+expect_erofs mv "$f" "$f.bak"
+expect_erofs sh -c "echo x > '$D/gpos/$GPO_REGISTRY/Backup.xml'"
+note "writes fail with EROFS"
+
+gpofs_stop "$MNT"
+note "unmounted, gpofs exited 0"

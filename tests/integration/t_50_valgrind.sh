@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The daemon, run under valgrind through a mount's life (list, read, copy,
+# a failed write, unmount), exits 0 with no memory error and no leak.
+source "$(dirname "$0")/lib.sh"
+
+command -v valgrind >/dev/null || skip "valgrind is not installed"
+MNT=$TEST_TMP/mnt
+mkdir -p "$MNT"
+VG_LOG=$TEST_TMP/valgrind.log
+valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	--suppressions="$(dirname "$0")/valgrind.supp" --log-file="$VG_LOG" \
+	"$GPOFS_BIN" -f -o "domain=$CORP_DNS,credentials=$(creds_file corp),tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/b,migtable_dir=$TEST_TMP/m" \
+	"$MNT" >"$TEST_TMP/gpofs.log" 2>&1 &
+GPOFS_PID=$!
+GPOFS_PIDS+=("$GPOFS_PID")
+for _ in $(seq 1 600); do
+	mountpoint -q "$MNT" && break
+	kill -0 "$GPOFS_PID" 2>/dev/null || { cat "$VG_LOG" "$TEST_TMP/gpofs.log"; fail "gpofs died"; }
+	sleep 0.1
+done
+mountpoint -q "$MNT" || fail "no mount under valgrind"
+D=$MNT/domains/$CORP_DNS
+ls -lR "$D/by-name/" "$D/gpos" >/dev/null
+cp -r "$D/gpos/$GPO_SECURITY" "$D/gpos/$GPO_PREFS" "$TEST_TMP/"
+cat "$D/log" "$MNT/README" >/dev/null
+grep -r "Groups" "$D/gpos/$GPO_PREFS" >/dev/null
+! touch "$D/gpos/$GPO_PREFS/x" 2>/dev/null || fail "write succeeded"
+ls "$D/gpos/{00000000-0000-0000-0000-000000000000}" 2>/dev/null && fail "unknown GPO listed"
+fusermount3 -u "$MNT"
+rc=0
+wait "$GPOFS_PID" || rc=$?
+if [ "$rc" -ne 0 ] || [ -s "$VG_LOG" ]; then
+	cat "$VG_LOG" >&2
+	fail "valgrind reported errors or leaks (exit $rc)"
+fi
+note "valgrind: exit 0, no error, no leak"
