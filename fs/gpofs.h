@@ -3,6 +3,7 @@
 #ifndef GPOFS_H
 #define GPOFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
@@ -20,6 +21,8 @@ struct gpofs {
 	gid_t gid;
 	time_t mounted;
 	char *krb5_ccache;            /* a keytab's private ticket cache */
+	struct gpo_smb_lib smb_lib;
+	bool smb_lib_ready;
 };
 
 /* The README file shown at the top of the mount. */

@@ -187,6 +187,8 @@ static void context_free(struct gpofs *fs)
 		free(fs->krb5_ccache);
 	}
 	gpo_conf_free(&fs->conf);
+	if (fs->smb_lib_ready)
+		gpo_smb_lib_destroy(&fs->smb_lib);
 }
 
 /* Signs in to every domain. Returns 0, or -errno after printing why. */
@@ -214,8 +216,8 @@ static int open_domains(struct gpofs *fs)
 			setenv("KRB5CCNAME", fs->krb5_ccache, 1);
 		}
 		msg[0] = '\0';
-		rc = gpo_domain_open(&fs->domains[i], &fs->log, dc, msg,
-				     sizeof(msg));
+		rc = gpo_domain_open(&fs->domains[i], &fs->log, &fs->smb_lib,
+				     dc, msg, sizeof(msg));
 		fs->n_domains = i + 1;
 		if (rc) {
 			fprintf(stderr, "gpofs: %s\n",
@@ -277,10 +279,11 @@ int main(int argc, char *argv[])
 			fs.conf.backup_dir, fs.conf.migtable_dir, strerror(errno));
 		goto out;
 	}
-	if (gpo_smb_global_init(&fs.log, runtime_dir())) {
+	if (gpo_smb_lib_init(&fs.smb_lib, &fs.log, runtime_dir())) {
 		fprintf(stderr, "gpofs: cannot set up the SMB client\n");
 		goto out;
 	}
+	fs.smb_lib_ready = true;
 	if (open_domains(&fs))
 		goto out;
 

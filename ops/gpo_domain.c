@@ -10,7 +10,6 @@
 #include "gpo_krb5.h"
 #include "gpo_srv.h"
 
-#define SMB_SLOTS 4
 #define DEFAULT_TTL_MS 5000
 #define GPTINI_MAX (64 * 1024)
 #define JOURNAL_MAX (256 * 1024)
@@ -74,6 +73,7 @@ out:
 }
 
 int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
+		    struct gpo_smb_lib *smb_lib,
 		    const struct gpo_domain_conf *conf, char *msg,
 		    size_t msglen)
 {
@@ -126,9 +126,8 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 			 conf->domain, strerror(-rc));
 		return rc;
 	}
-	rc = gpo_smb_open(&d->smb, lg, host, conf->domain,
-			  conf->credentials ? &d->cred : NULL, SMB_SLOTS, msg,
-			  msglen);
+	rc = gpo_smb_open(&d->smb, smb_lib, lg, host, conf->domain,
+			  conf->credentials ? &d->cred : NULL, msg, msglen);
 	if (rc)
 		return rc;
 	d->info.dns = conf->domain;
@@ -165,7 +164,7 @@ void gpo_domain_close(struct gpo_domain *d)
 {
 	gpo_snapshot_put(d->snap);
 	d->snap = NULL;
-	if (d->smb.slots)
+	if (d->smb.root)
 		gpo_smb_close(&d->smb);
 	if (d->ldap.host)
 		gpo_ldap_close(&d->ldap);

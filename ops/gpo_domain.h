@@ -57,6 +57,7 @@ struct gpo_domain {
  * reads the domain's identity. Returns 0, or -errno with one line for the
  * user in msg. d must be zeroed. */
 int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
+		    struct gpo_smb_lib *smb_lib,
 		    const struct gpo_domain_conf *conf, char *msg,
 		    size_t msglen);
 

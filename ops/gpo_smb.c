@@ -14,13 +14,7 @@
 
 #define SMB_TIMEOUT_MS 15000
 
-struct gpo_smb_slot {
-	pthread_mutex_t lock;
-	SMBCCTX *ctx;
-};
-
 struct gpo_smb_file {
-	size_t slot;
 	SMBCFILE *fh;
 	char *url;
 };
@@ -38,7 +32,8 @@ static void auth_fn(SMBCCTX *c, const char *srv, const char *shr, char *wg,
 		snprintf(wg, (size_t)wglen, "%s", cred->domain);
 }
 
-int gpo_smb_global_init(const struct gpo_log *lg, const char *tmpdir)
+int gpo_smb_lib_init(struct gpo_smb_lib *lib, const struct gpo_log *lg,
+		     const char *tmpdir)
 {
 	static const char conf[] =
 		"[global]\n"
@@ -51,6 +46,7 @@ int gpo_smb_global_init(const struct gpo_log *lg, const char *tmpdir)
 	int fd = -1;
 	int rc = 0;
 
+	pthread_mutex_init(&lib->lock, NULL);
 	snprintf(path, sizeof(path), "%s/gpofs_smb_XXXXXX", tmpdir);
 	fd = mkstemp(path);
 	if (fd < 0)
@@ -76,6 +72,11 @@ out:
 	close(fd);
 	unlink(path);
 	return rc;
+}
+
+void gpo_smb_lib_destroy(struct gpo_smb_lib *lib)
+{
+	pthread_mutex_destroy(&lib->lock);
 }
 
 static SMBCCTX *new_ctx(const struct gpo_credentials *cred, int debug)
@@ -125,17 +126,14 @@ static int make_url(const struct gpo_smb *s, const char *rel, char **url)
 	return 0;
 }
 
-static size_t take_slot(struct gpo_smb *s)
+static void lock(struct gpo_smb *s)
 {
-	size_t i = atomic_fetch_add(&s->next, 1) % s->n_slots;
-
-	pthread_mutex_lock(&s->slots[i].lock);
-	return i;
+	pthread_mutex_lock(&s->lib->lock);
 }
 
-static void give_slot(struct gpo_smb *s, size_t i)
+static void unlock(struct gpo_smb *s)
 {
-	pthread_mutex_unlock(&s->slots[i].lock);
+	pthread_mutex_unlock(&s->lib->lock);
 }
 
 /* After a network failure libsmbclient keeps the dead session cached:
@@ -145,36 +143,28 @@ static void forget_servers(SMBCCTX *ctx)
 	smbc_getFunctionPurgeCachedServers(ctx)(ctx);
 }
 
-int gpo_smb_open(struct gpo_smb *s, const struct gpo_log *lg,
-		 const char *host, const char *domain,
-		 const struct gpo_credentials *cred, size_t n_slots,
-		 char *msg, size_t msglen)
+int gpo_smb_open(struct gpo_smb *s, struct gpo_smb_lib *lib,
+		 const struct gpo_log *lg, const char *host, const char *domain,
+		 const struct gpo_credentials *cred, char *msg, size_t msglen)
 {
 	struct stat st;
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->lg = lg;
+	s->lib = lib;
 	s->cred = cred;
 	if (asprintf(&s->root, "smb://%s/sysvol/%s/Policies", host, domain) < 0) {
 		s->root = NULL;
 		return -ENOMEM;
 	}
-	s->slots = calloc(n_slots, sizeof(*s->slots));
-	if (!s->slots) {
+	lock(s);
+	s->ctx = new_ctx(cred, lg && lg->debug ? 1 : 0);
+	unlock(s);
+	if (!s->ctx) {
 		rc = -ENOMEM;
+		snprintf(msg, msglen, "%s: cannot set up the SMB client", domain);
 		goto out;
-	}
-	for (size_t i = 0; i < n_slots; i++) {
-		pthread_mutex_init(&s->slots[i].lock, NULL);
-		s->n_slots++;
-		s->slots[i].ctx = new_ctx(cred, lg && lg->debug ? 1 : 0);
-		if (!s->slots[i].ctx) {
-			rc = -ENOMEM;
-			snprintf(msg, msglen, "%s: cannot set up the SMB client",
-				 domain);
-			goto out;
-		}
 	}
 	rc = gpo_smb_stat(s, "", &st);
 	if (rc == -EACCES || rc == -EPERM)
@@ -192,12 +182,11 @@ out:
 
 void gpo_smb_close(struct gpo_smb *s)
 {
-	for (size_t i = 0; i < s->n_slots; i++) {
-		if (s->slots[i].ctx)
-			smbc_free_context(s->slots[i].ctx, 1);
-		pthread_mutex_destroy(&s->slots[i].lock);
+	if (s->ctx) {
+		lock(s);
+		smbc_free_context(s->ctx, 1);
+		unlock(s);
 	}
-	free(s->slots);
 	free(s->root);
 	memset(s, 0, sizeof(*s));
 }
@@ -205,23 +194,20 @@ void gpo_smb_close(struct gpo_smb *s)
 int gpo_smb_stat(struct gpo_smb *s, const char *rel, struct stat *st)
 {
 	char *url = NULL;
-	size_t i;
 	int rc;
 
 	rc = make_url(s, rel, &url);
 	if (rc)
 		return rc;
-	i = take_slot(s);
+	lock(s);
 	for (int attempt = 0; attempt < 2; attempt++) {
-		SMBCCTX *ctx = s->slots[i].ctx;
-
 		atomic_fetch_add(&s->requests, 1);
-		rc = smbc_getFunctionStat(ctx)(ctx, url, st) < 0 ? errno : 0;
+		rc = smbc_getFunctionStat(s->ctx)(s->ctx, url, st) < 0 ? errno : 0;
 		if (!rc || !gpo_smb_is_conn_error(rc))
 			break;
-		forget_servers(ctx);
+		forget_servers(s->ctx);
 	}
-	give_slot(s, i);
+	unlock(s);
 	if (rc)
 		rc = gpo_smb_errno(s->lg, rc, "stat", url);
 	free(url);
@@ -256,20 +242,19 @@ int gpo_smb_list(struct gpo_smb *s, const char *rel, gpo_smb_dirent_fn fn,
 {
 	char *url = NULL;
 	int cb_rc = 0;
-	size_t i;
 	int rc;
 
 	rc = make_url(s, rel, &url);
 	if (rc)
 		return rc;
-	i = take_slot(s);
+	lock(s);
 	for (int attempt = 0; attempt < 2; attempt++) {
-		rc = list_once(s->slots[i].ctx, s, url, fn, arg, &cb_rc);
+		rc = list_once(s->ctx, s, url, fn, arg, &cb_rc);
 		if (!rc || cb_rc || !gpo_smb_is_conn_error(rc))
 			break;
-		forget_servers(s->slots[i].ctx);
+		forget_servers(s->ctx);
 	}
-	give_slot(s, i);
+	unlock(s);
 	if (cb_rc)
 		rc = cb_rc;
 	else if (rc)
@@ -289,18 +274,16 @@ int gpo_smb_fopen(struct gpo_smb *s, const char *rel, struct gpo_smb_file **out)
 	rc = make_url(s, rel, &f->url);
 	if (rc)
 		goto out;
-	f->slot = take_slot(s);
+	lock(s);
 	for (int attempt = 0; attempt < 2; attempt++) {
-		SMBCCTX *ctx = s->slots[f->slot].ctx;
-
 		atomic_fetch_add(&s->requests, 1);
-		f->fh = smbc_getFunctionOpen(ctx)(ctx, f->url, O_RDONLY, 0);
+		f->fh = smbc_getFunctionOpen(s->ctx)(s->ctx, f->url, O_RDONLY, 0);
 		rc = f->fh ? 0 : (errno ? errno : EIO);
 		if (!rc || !gpo_smb_is_conn_error(rc))
 			break;
-		forget_servers(ctx);
+		forget_servers(s->ctx);
 	}
-	give_slot(s, f->slot);
+	unlock(s);
 	if (rc)
 		rc = gpo_smb_errno(s->lg, rc, "open", f->url);
 out:
@@ -338,21 +321,19 @@ static ssize_t read_at(SMBCCTX *ctx, struct gpo_smb *s, SMBCFILE *fh,
 ssize_t gpo_smb_pread(struct gpo_smb *s, struct gpo_smb_file *f, void *buf,
 		      size_t size, off_t off)
 {
-	struct gpo_smb_slot *slot = &s->slots[f->slot];
 	ssize_t n;
 
-	pthread_mutex_lock(&slot->lock);
-	n = f->fh ? read_at(slot->ctx, s, f->fh, buf, size, off) : -EIO;
+	lock(s);
+	n = f->fh ? read_at(s->ctx, s, f->fh, buf, size, off) : -EIO;
 	if (n < 0 && gpo_smb_is_conn_error((int)-n)) {
 		/* The session died under an open file: reopen it once. */
-		forget_servers(slot->ctx);
+		forget_servers(s->ctx);
 		atomic_fetch_add(&s->requests, 1);
-		f->fh = smbc_getFunctionOpen(slot->ctx)(slot->ctx, f->url,
-							O_RDONLY, 0);
+		f->fh = smbc_getFunctionOpen(s->ctx)(s->ctx, f->url, O_RDONLY, 0);
 		if (f->fh)
-			n = read_at(slot->ctx, s, f->fh, buf, size, off);
+			n = read_at(s->ctx, s, f->fh, buf, size, off);
 	}
-	pthread_mutex_unlock(&slot->lock);
+	unlock(s);
 	if (n < 0)
 		return gpo_smb_errno(s->lg, (int)-n, "read", f->url);
 	return n;
@@ -360,15 +341,12 @@ ssize_t gpo_smb_pread(struct gpo_smb *s, struct gpo_smb_file *f, void *buf,
 
 void gpo_smb_fclose(struct gpo_smb *s, struct gpo_smb_file *f)
 {
-	struct gpo_smb_slot *slot;
-
 	if (!f)
 		return;
-	slot = &s->slots[f->slot];
 	if (f->fh) {
-		pthread_mutex_lock(&slot->lock);
-		smbc_getFunctionClose(slot->ctx)(slot->ctx, f->fh);
-		pthread_mutex_unlock(&slot->lock);
+		lock(s);
+		smbc_getFunctionClose(s->ctx)(s->ctx, f->fh);
+		unlock(s);
 	}
 	free(f->url);
 	free(f);

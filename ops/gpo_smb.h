@@ -1,7 +1,9 @@
 /* SYSVOL over SMB (libsmbclient), signing required.
  *
- * libsmbclient contexts are not thread-safe, so a gpo_smb holds a small
- * pool of them, each behind its own lock; every call takes one. Paths are
+ * libsmbclient is not thread-safe even across contexts: it keeps talloc
+ * stack frames in process-wide state, and this build does not export
+ * smbc_thread_posix() to make them per-thread. So every call into it, for
+ * every domain, holds the one gpo_smb_lib lock of the process. Paths are
  * relative to the domain's Policies folder: "{GUID}/Machine/registry.pol".
  * All calls return 0 (or a byte count) or -errno; a connection that was
  * lost is re-established once before a call gives up with -EIO. */
@@ -16,16 +18,22 @@
 #include "gpo_conf.h"
 #include "gpo_log.h"
 
-struct gpo_smb_slot;
+#include <pthread.h>
+
 struct gpo_smb_file;
+struct _SMBCCTX;
+
+/* What all of the process's SMB connections share. */
+struct gpo_smb_lib {
+	pthread_mutex_t lock;
+};
 
 struct gpo_smb {
 	const struct gpo_log *lg;
+	struct gpo_smb_lib *lib;
 	const struct gpo_credentials *cred;  /* NULL for Kerberos */
 	char *root;                          /* smb://dc/sysvol/domain/Policies */
-	struct gpo_smb_slot *slots;
-	size_t n_slots;
-	atomic_uint next;
+	struct _SMBCCTX *ctx;
 	atomic_ulong requests;               /* SMB calls made, for benchmarks */
 };
 
@@ -34,21 +42,24 @@ struct gpo_smb {
 typedef int (*gpo_smb_dirent_fn)(void *arg, const char *name,
 				 const struct stat *st);
 
-/* Writes the process-wide libsmbclient configuration (SMB2+, signing
- * required) into a private file under tmpdir and loads it. Call once,
- * before gpo_smb_open. Returns 0 or -errno. */
-int gpo_smb_global_init(const struct gpo_log *lg, const char *tmpdir);
+/* Prepares lib and loads the process-wide libsmbclient configuration
+ * (SMB2+, signing required) from a private file written under tmpdir.
+ * Call once, before any gpo_smb_open. Returns 0 or -errno. */
+int gpo_smb_lib_init(struct gpo_smb_lib *lib, const struct gpo_log *lg,
+		     const char *tmpdir);
 
-/* Prepares n_slots contexts for \\host\sysvol\domain\Policies, signing in
+/* Frees what gpo_smb_lib_init made. */
+void gpo_smb_lib_destroy(struct gpo_smb_lib *lib);
+
+/* Prepares a context for \\host\sysvol\domain\Policies, signing in
  * with cred (password) or the Kerberos ticket cache (cred NULL), and
  * checks that the share can be listed. Returns 0 or -errno with a line for
  * the user in msg. */
-int gpo_smb_open(struct gpo_smb *s, const struct gpo_log *lg,
-		 const char *host, const char *domain,
-		 const struct gpo_credentials *cred, size_t n_slots,
-		 char *msg, size_t msglen);
+int gpo_smb_open(struct gpo_smb *s, struct gpo_smb_lib *lib,
+		 const struct gpo_log *lg, const char *host, const char *domain,
+		 const struct gpo_credentials *cred, char *msg, size_t msglen);
 
-/* Frees every context. */
+/* Frees the context. */
 void gpo_smb_close(struct gpo_smb *s);
 
 /* Stats one path. Returns 0 or -errno. */
