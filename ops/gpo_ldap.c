@@ -21,7 +21,8 @@
 
 /* Tells "no such host" and "nothing listens" apart from TLS and bind
  * failures, which libldap reports alike as "can't contact server". */
-static int probe_tcp(const char *host, int port, char *msg, size_t msglen)
+static int probe_tcp(const char *domain, const char *host, int port, char *msg,
+		     size_t msglen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res = NULL;
@@ -32,8 +33,8 @@ static int probe_tcp(const char *host, int port, char *msg, size_t msglen)
 	snprintf(service, sizeof(service), "%d", port);
 	rc = getaddrinfo(host, service, &hints, &res);
 	if (rc) {
-		snprintf(msg, msglen, "cannot resolve domain controller %s: %s",
-			 host, gai_strerror(rc));
+		snprintf(msg, msglen, "%s: cannot resolve domain controller %s: %s",
+			 domain, host, gai_strerror(rc));
 		return -EHOSTUNREACH;
 	}
 	rc = -EHOSTUNREACH;
@@ -65,8 +66,8 @@ static int probe_tcp(const char *host, int port, char *msg, size_t msglen)
 	}
 	if (rc)
 		snprintf(msg, msglen,
-			 "cannot reach domain controller %s on port %d: %s",
-			 host, port, strerror(err ? err : EHOSTUNREACH));
+			 "%s: cannot reach domain controller %s on port %d: %s",
+			 domain, host, port, strerror(err ? err : EHOSTUNREACH));
 	freeaddrinfo(res);
 	return rc;
 }
@@ -94,7 +95,8 @@ static char *diag_message(LDAP *ld)
 static void bind_failure_msg(struct gpo_ldap *l, int rc, const char *diag,
 			     char *msg, size_t msglen)
 {
-	const char *d = diag ? diag : "";
+	/* libldap's TLS failures carry no useful diagnostic text. */
+	const char *d = diag && strcmp(diag, "(unknown error code)") ? diag : "";
 
 	if (rc == LDAP_INVALID_CREDENTIALS)
 		snprintf(msg, msglen, "%s: wrong user name or password",
@@ -149,7 +151,7 @@ static int connect_and_bind(struct gpo_ldap *l, char *msg, size_t msglen)
 			 c->domain);
 		return -EACCES;
 	}
-	err = probe_tcp(l->host, tls == GPO_TLS_LDAPS ? 636 : 389, msg, msglen);
+	err = probe_tcp(c->domain, l->host, tls == GPO_TLS_LDAPS ? 636 : 389, msg, msglen);
 	if (err)
 		return err;
 	snprintf(uri, sizeof(uri), "%s://%s", tls == GPO_TLS_LDAPS ? "ldaps" : "ldap",

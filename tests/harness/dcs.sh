@@ -18,7 +18,8 @@
 #
 # The caller provides the network: the loopback aliases 127.0.0.2/8 and
 # 127.0.0.3/8, and /etc/hosts and /etc/resolv.conf (tests/integration/run
-# does this in a private network and mount namespace).  After dcs_start,
+# does this in a private network and mount namespace).  Each DC runs in a
+# mount namespace of its own, with a private /run/samba (see _dc_launch).  After dcs_start,
 # tests source WORKDIR/env.sh; functions other than dcs_start find the
 # work dir through GPOFS_WORKDIR.
 #
@@ -159,12 +160,32 @@ _dc_launch() {
 		fi
 	done
 	printf '=== samba started %s\n' "$(date -Is)" >>"$DC_LOG"
+	# The DC runs in a mount namespace of its own with a private /run/samba
+	# whose winbindd/ is the DC's winbindd socket directory.  smbd finds
+	# winbindd through libwbclient, which ignores "winbindd socket
+	# directory" and always uses the built-in /run/samba/winbindd: with a
+	# private socket dir and no such bind, every SMB session setup fails
+	# with NT_STATUS_INTERNAL_ERROR; with a shared one, the two DCs clash.
 	# setsid: its own session and process group, so that a test's Ctrl-C or
-	# timeout does not reach it (-F alone keeps the caller's group).  Here
-	# the shell's background child is no group leader, so setsid execs in
-	# place and $! is the samba master, whose TERM handler then stops the
-	# whole group.  Not -i: interactive samba exits at EOF on stdin.
-	setsid samba -F --debug-stdout -s "$DC_SMBCONF" </dev/null >>"$DC_LOG" 2>&1 &
+	# timeout does not reach it (-F alone keeps the caller's group).  The
+	# shell's background child is no group leader, so setsid, unshare, env
+	# and bash all exec in place and $! is the samba master, whose TERM handler
+	# then stops the whole group.  Not -i: interactive samba exits at EOF
+	# on stdin.
+	# The DC gets our krb5.conf and no ticket cache of the caller's.
+	# shellcheck disable=SC2016 # $1 and $2 are expanded by the inner bash
+	setsid unshare --mount --propagation private -- \
+		env -u KRB5CCNAME KRB5_CONFIG="$DCS_WORKDIR/krb5.conf" "$BASH" -c '
+		# A FUSE mount copied into this namespace would outlive the
+		# test'"'"'s unmount and keep its daemon running: drop them here.
+		awk '"'"'$3 ~ /^fuse/ { print $2 }'"'"' /proc/self/mounts |
+			while read -r m; do umount -l "$m"; done
+		mkdir -p /run/samba &&
+		mount -t tmpfs -o mode=0755,size=4m gpofs-dc /run/samba &&
+		mkdir /run/samba/winbindd &&
+		mount --bind "$1" /run/samba/winbindd &&
+		exec samba -F --debug-stdout -s "$2"' dcs-launch \
+		"$DC_DIR/winbindd" "$DC_SMBCONF" </dev/null >>"$DC_LOG" 2>&1 &
 	echo "$!" >"$DC_PIDFILE"
 }
 
@@ -200,7 +221,7 @@ _dc_wait() {
 _dcs_alive() {
 	local stat
 	kill -0 "$1" 2>/dev/null || return 1
-	read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
 	stat=${stat##*) }
 	[[ ${stat:0:1} != Z ]]
 }
@@ -211,7 +232,7 @@ _dcs_descendants() {
 	local stat pid ppid rest
 	for stat in /proc/[0-9]*/stat; do
 		# Field 2 (comm) may hold spaces; strip through its closing paren.
-		read -r rest <"$stat" 2>/dev/null || continue
+		read -r rest 2>/dev/null <"$stat" || continue
 		pid=${rest%% *}
 		rest=${rest##*) }
 		read -r _ ppid _ <<<"$rest"
@@ -380,7 +401,7 @@ dcs_start() {
 		}
 	done
 	chmod 700 "$DCS_WORKDIR"
-	mkdir -p -m 700 "$DCS_WORKDIR/secrets"
+	mkdir -p "$DCS_WORKDIR/secrets" && chmod 700 "$DCS_WORKDIR/secrets"
 	_dcs_write_krb5conf
 	for n in corp prod; do _dcs_write_secrets "$n" || return; done
 

@@ -75,6 +75,11 @@ gpofs_start() {
 gpofs_stop() {
 	local mnt=$1 rc=0
 	fusermount3 -u "$mnt" || fail "fusermount3 -u $mnt failed"
+	for _ in $(seq 1 200); do
+		kill -0 "$GPOFS_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$GPOFS_PID" 2>/dev/null && fail "gpofs still running 20 s after unmount"
 	wait "$GPOFS_PID" || rc=$?
 	[ "$rc" -eq 0 ] || { cat "$TEST_TMP/gpofs.log" >&2; fail "gpofs exited $rc"; }
 }

@@ -7,8 +7,9 @@ source "$(dirname "$0")/lib.sh"
 MNT=$TEST_TMP/mnt
 gpofs_mount_corp "$MNT"
 D=$MNT/domains/$CORP_DNS
-f=DomainSysvol/GPO/Machine/registry.pol
-cmp "$D/gpos/$GPO_REGISTRY/$f" "$CORP_SYSVOL/$GPO_REGISTRY/$f" || fail "first read"
+f=Machine/registry.pol
+m=DomainSysvol/GPO/$f
+cmp "$D/gpos/$GPO_REGISTRY/$m" "$CORP_SYSVOL/$GPO_REGISTRY/$f" || fail "first read"
 
 dc_stop corp
 note "corp DC stopped"
@@ -21,7 +22,7 @@ expect_eio() {
 	echo "$out" | grep -q "Input/output error" || fail "not EIO: $* -> $out"
 }
 expect_eio ls "$D/gpos"
-expect_eio cat "$D/gpos/$GPO_SECURITY/$f"
+expect_eio cat "$D/gpos/$GPO_REGISTRY/$m"
 kill -0 "$GPOFS_PID" || fail "gpofs died when the DC went away"
 note "EIO while the DC is down, gpofs still running"
 
@@ -30,7 +31,7 @@ note "corp DC restarted"
 ok=0
 for _ in $(seq 1 30); do
 	if ls "$D/gpos" >/dev/null 2>&1 &&
-		cmp -s "$D/gpos/$GPO_REGISTRY/$f" "$CORP_SYSVOL/$GPO_REGISTRY/$f"; then
+		cmp -s "$D/gpos/$GPO_REGISTRY/$m" "$CORP_SYSVOL/$GPO_REGISTRY/$f"; then
 		ok=1
 		break
 	fi
