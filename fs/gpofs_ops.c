@@ -172,6 +172,13 @@ static int gpofs_getattr(const char *path, struct stat *st,
 		rc = find_gpo(&p, &snap, &g);
 		if (!rc)
 			rc = gpo_smb_stat(&p.dom->smb, p.rel, st);
+		if (!rc && S_ISDIR(st->st_mode)) {
+			bool hide;
+
+			rc = gpo_domain_hidden_top_dir(p.dom, p.rel, &hide);
+			if (!rc && hide)
+				rc = -ENOENT;
+		}
 		if (!rc)
 			fix_sysvol_stat(fs, st);
 		break;
@@ -225,11 +232,20 @@ out:
 	return rc;
 }
 
+struct dir_entry {
+	char *name;
+	struct stat st;
+};
+
+/* Entries of a listing, gathered first when each needs a look of its own
+ * (the SMB lock is held while a listing runs). */
 struct dir_fill {
 	void *buf;
 	fuse_fill_dir_t filler;
 	struct gpofs *fs;
-	bool root_of_gpo;
+	struct dir_entry *entries;
+	size_t n;
+	size_t cap;
 };
 
 static int fill_sysvol_entry(void *arg, const char *name, const struct stat *st)
@@ -237,11 +253,58 @@ static int fill_sysvol_entry(void *arg, const char *name, const struct stat *st)
 	struct dir_fill *df = arg;
 	struct stat s = *st;
 
-	if (df->root_of_gpo && !strcasecmp(name, "GPT.INI"))
-		return 0;
 	fix_sysvol_stat(df->fs, &s);
 	df->filler(df->buf, name, &s, 0, FUSE_FILL_DIR_PLUS);
 	return 0;
+}
+
+static int gather_entry(void *arg, const char *name, const struct stat *st)
+{
+	struct dir_fill *df = arg;
+
+	if (df->n == df->cap) {
+		size_t cap = df->cap ? df->cap * 2 : 8;
+		struct dir_entry *e = realloc(df->entries, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		df->entries = e;
+		df->cap = cap;
+	}
+	df->entries[df->n].name = strdup(name);
+	if (!df->entries[df->n].name)
+		return -ENOMEM;
+	df->entries[df->n++].st = *st;
+	return 0;
+}
+
+/* The top of DomainSysvol/GPO: SYSVOL's GPO folder without GPT.INI and
+ * without the empty top-level folders GPMC leaves out of a backup. */
+static int fill_gpo_root(struct gpofs_path *p, struct dir_fill *df)
+{
+	int rc;
+
+	rc = gpo_smb_list(&p->dom->smb, p->rel, gather_entry, df);
+	for (size_t i = 0; !rc && i < df->n; i++) {
+		struct dir_entry *e = &df->entries[i];
+		char *rel = NULL;
+		bool hide = false;
+
+		if (!strcasecmp(e->name, "GPT.INI"))
+			continue;
+		if (S_ISDIR(e->st.st_mode)) {
+			if (asprintf(&rel, "%s/%s", p->rel, e->name) < 0)
+				return -ENOMEM;
+			rc = gpo_domain_hidden_top_dir(p->dom, rel, &hide);
+			free(rel);
+		}
+		if (!rc && !hide)
+			fill_sysvol_entry(df, e->name, &e->st);
+	}
+	for (size_t i = 0; i < df->n; i++)
+		free(df->entries[i].name);
+	free(df->entries);
+	return rc;
 }
 
 static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
@@ -304,12 +367,16 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 			filler(buf, "GPO", NULL, 0, 0);
 		break;
 	case GPOFS_SYSVOL: {
-		struct dir_fill df = { buf, filler, fs,
-				       strlen(p.rel) == GPO_GUID_LEN };
+		struct dir_fill df = { buf, filler, fs, NULL, 0, 0 };
 
 		rc = find_gpo(&p, &snap, &g);
-		if (!rc)
-			rc = gpo_smb_list(&p.dom->smb, p.rel, fill_sysvol_entry, &df);
+		if (rc)
+			break;
+		if (strlen(p.rel) == GPO_GUID_LEN) {
+			rc = fill_gpo_root(&p, &df);
+			break;
+		}
+		rc = gpo_smb_list(&p.dom->smb, p.rel, fill_sysvol_entry, &df);
 		break;
 	}
 	case GPOFS_LOCAL: {

@@ -551,3 +551,28 @@ int gpo_domain_generated(struct gpo_domain *d, struct gpo_snapshot *snap,
 	pthread_mutex_unlock(&gen->lock);
 	return rc;
 }
+
+static int stop_at_first(void *arg, const char *name, const struct stat *st)
+{
+	(void)arg;
+	(void)name;
+	(void)st;
+	return 1;
+}
+
+int gpo_domain_hidden_top_dir(struct gpo_domain *d, const char *rel,
+			      bool *hide)
+{
+	const char *slash = strchr(rel, '/');
+	int rc;
+
+	*hide = false;
+	if (!slash || strchr(slash + 1, '/'))
+		return 0; /* not a top-level entry of a GPO folder */
+	rc = gpo_smb_list(&d->smb, rel, stop_at_first, NULL);
+	if (rc == 1)
+		return 0;
+	if (rc == 0)
+		*hide = true;
+	return rc == -ENOTDIR ? 0 : rc;
+}

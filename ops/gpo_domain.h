@@ -82,4 +82,10 @@ int gpo_domain_generated(struct gpo_domain *d, struct gpo_snapshot *snap,
 			 const struct gpo *g, enum gpo_genfile which,
 			 char **data, size_t *len);
 
+/* GPMC writes no empty top-level folder (an unused Machine or User) into
+ * a backup. Sets *hide when rel ("{G}/User") is such a folder of the GPO's
+ * SYSVOL. Returns 0 or -errno. */
+int gpo_domain_hidden_top_dir(struct gpo_domain *d, const char *rel,
+			      bool *hide);
+
 #endif
