@@ -10,10 +10,15 @@
 # all parts together: export lines that tests source.  See seed.py for the
 # content and the variable names.  They can run in parallel.
 #
+# seed.py writes SYSVOL over SMB (ACLs by inheritance), so no "samba-tool
+# ntacl sysvolreset" is needed; a test that writes on the DC's disk must
+# run one itself.
+#
 # Fixtures: GPOFS_FIXTURES, or else ../shared/fixtures/gpmc-backups next to
 # the repository; absent, FIXTURE_GPOS is empty.
 
 _SEED_HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/harness/dcs.sh
 declare -F dc_kinit >/dev/null || . "$_SEED_HARNESS/dcs.sh"
 
 seed_corp() { _seed corp "${1:?usage: seed_corp WORKDIR}"; }
@@ -45,16 +50,15 @@ _seed() {
 	local log=$work/$which/seed.log t0=$EPOCHREALTIME py fixtures=
 	py=$(_seed_python) || return
 	[[ $which == corp ]] && fixtures=$(_seed_fixtures_dir)
+	# A subshell on the left of || runs with errexit off: every step is
+	# checked by hand.
 	(
-		set -euo pipefail
-		. "$work/env.sh"
+		# shellcheck disable=SC1091 # written by dcs_start
+		. "$work/env.sh" || exit
 		cc=$work/$which/seed.ccache
-		dc_kinit "$which" "$cc"
+		dc_kinit "$which" "$cc" || exit
 		KRB5CCNAME=FILE:$cc "$py" "$_SEED_HARNESS/seed.py" "$which" \
-			"$work/seeded-$which.env" ${fixtures:+"$fixtures"}
-		# Files written straight into SYSVOL have no NT ACL yet.
-		smbconf_var=${which^^}_SMBCONF
-		samba-tool ntacl sysvolreset -s "${!smbconf_var}"
+			"$work/seeded-$which.env" ${fixtures:+"$fixtures"} || exit
 		rm -f "$cc"
 	) >"$log" 2>&1 || {
 		echo "seed: seeding $which.test failed; tail of $log:" >&2

@@ -27,6 +27,11 @@ sd_hex() { # DN: the DACL-only security descriptor as GPMC writes it
 		od -An -v -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'
 }
 
+# The domain's objectGUID, as GPMC writes it: lower case, in braces.
+DOMAIN_GUID=$(ldap_corp -b "$CORP_BASEDN" -s base "(objectClass=*)" objectGUID |
+	sed -n 's/^objectGUID:: //p' | base64 -d | python3 -c '
+import sys, uuid
+print("{%s}" % uuid.UUID(bytes_le=sys.stdin.buffer.read()))')
 checked=0
 for guid in $SEEDED_GPOS; do
 	G=$D/gpos/$guid
@@ -84,6 +89,13 @@ for guid in $SEEDED_GPOS; do
 	[ "$(xpath "$bi" "m:GPOGuid")" = "$guid" ] || fail "$guid: bkupInfo GPOGuid"
 	[ "$(xpath "$bi" "m:GPODisplayName")" = "$(ldap_attr "$dn" displayName)" ] ||
 		fail "$guid: bkupInfo GPODisplayName"
+	[ "$(xpath "$bi" "m:GPODomain")" = "$CORP_DNS" ] || fail "$guid: bkupInfo GPODomain"
+	[ "$(xpath "$bi" "m:GPODomainGuid")" = "$DOMAIN_GUID" ] || fail "$guid: bkupInfo GPODomainGuid"
+	[ "$(xpath "$bi" "m:GPODomainController")" = "$CORP_DC" ] ||
+		fail "$guid: bkupInfo GPODomainController"
+	changed=$(ldap_attr "$dn" whenChanged)
+	[ "$(xpath "$bi" "m:BackupTime")" = "$(date -u -d "${changed:0:8} ${changed:8:2}:${changed:10:2}:${changed:12:2}" +%Y-%m-%dT%H:%M:%S)" ] ||
+		fail "$guid: bkupInfo BackupTime is not the GPO's last change"
 	head -c 5 "$bi" | grep -q '^<Back' || fail "$guid: bkupInfo.xml has a declaration"
 	head -c 38 "$bx" | grep -q '^<?xml version="1.0" encoding="utf-8"?>' ||
 		fail "$guid: Backup.xml declaration"

@@ -32,6 +32,17 @@ cmp "$MNT/domains/$CORP_DNS/gpos/$GPO_REGISTRY/DomainSysvol/GPO/Machine/registry
 gpofs_stop "$MNT"
 note "krb5 ticket: mounted and read"
 
+# 1b. Kerberos from a keytab (gpofs gets its own ticket into a private cache).
+samba-tool domain exportkeytab "$TEST_TMP/admin.keytab" -s "$CORP_SMBCONF" \
+	--principal="Administrator@$CORP_REALM" >/dev/null 2>&1
+KRB5CCNAME=FILE:$TEST_TMP/unused gpofs_start "$MNT" \
+	-o "$COMMON,keytab=$TEST_TMP/admin.keytab,principal=Administrator@$CORP_REALM"
+cmp "$MNT/domains/$CORP_DNS/gpos/$GPO_REGISTRY/DomainSysvol/GPO/Machine/registry.pol" \
+	"$CORP_SYSVOL/$GPO_REGISTRY/Machine/registry.pol" || fail "keytab read differs"
+gpofs_stop "$MNT"
+[ ! -e "$TEST_TMP/unused" ] || fail "keytab sign-in wrote the caller's ticket cache"
+note "keytab: mounted and read"
+
 # 2. Password from a credentials file, over LDAPS and over StartTLS.
 for tls in ldaps starttls; do
 	gpofs_start "$MNT" -o "$COMMON,credentials=$CRED,tls_cacert=$CORP_CA,ldap_tls=$tls"

@@ -33,3 +33,14 @@ done
 [ "$(stat -c %a "$TEST_TMP/backups")" = 700 ] || fail "backup_dir is not private"
 grep -q "by-name" "$MNT/README" || fail "README"
 gpofs_stop "$MNT"
+
+# As a daemon (no -f): it detaches, serves, and leaves on unmount.
+"$GPOFS_BIN" -o "config=$TEST_TMP/gpofs.conf" "$MNT" || fail "daemon mount failed"
+mountpoint -q "$MNT" || fail "the daemon did not mount"
+pid=$(pgrep -f "^$GPOFS_BIN -o config=$TEST_TMP/gpofs.conf" | head -1)
+[ -n "$pid" ] || fail "no daemon process"
+ls "$MNT/domains/$PROD_DNS/gpos" >/dev/null
+fusermount3 -u "$MNT"
+for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+! kill -0 "$pid" 2>/dev/null || fail "the daemon did not exit after unmount"
+note "daemon mode: mounted, served, exited on unmount"
