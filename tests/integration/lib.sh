@@ -1,29 +1,16 @@
 # shellcheck shell=bash
 # Helpers for the mounted tests. Sourced by each t_*.sh, which run under
 # tests/integration/run with the DCs' env.sh and seeded.env exported.
-set -euo pipefail
-# dc_stop, dc_start, dc_kinit
-source "$(dirname "${BASH_SOURCE[0]}")/../harness/dcs.sh"
+# fail, skip, note, dc_stop, dc_start, dc_kinit, ldap_gssapi, smb_krb
+GPOFS_HARNESS=${GPOFS_HARNESS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../harness" && pwd)}
+# shellcheck source=tests/harness/testlib.sh
+source "$GPOFS_HARNESS/testlib.sh"
 
 : "${GPOFS_BIN:=${GPOFS_BUILD_DIR:-build}/fs/gpofs}"
 : "${FIXTURES_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared/fixtures/gpmc-backups}"
 TEST_NAME=$(basename "$0" .sh)
 TEST_TMP=$(mktemp -d "/tmp/gpofs-$TEST_NAME.XXXXXX")
 GPOFS_PIDS=()
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-skip() {
-	echo "SKIP: $*" >&2
-	exit 77
-}
-
-note() {
-	echo "-- $*"
-}
 
 cleanup_mounts() {
 	local m
@@ -105,24 +92,30 @@ make_ldappw() {
 	( umask 077; sed -n 's/^ *password *= *//p' "${!auth_var}" | tr -d '\n' >"$f" )
 }
 
-# ldap_attr DN ATTR: one attribute's value (base64 decoded when needed).
-ldap_attr() {
-	local dn=$1 attr=$2
-	ldap_corp -b "$dn" -s base "(objectClass=*)" "$attr" |
-		python3 -c '
+# ldap_entry DN ATTR...: fills the associative array ENTRY with the
+# attributes of one object (base64 values decoded), in one search.
+declare -A ENTRY
+ldap_entry() {
+	local dn=$1 k v
+	shift
+	ENTRY=()
+	while IFS= read -r -d '' k && IFS= read -r -d '' v; do
+		ENTRY[$k]=$v
+	done < <(ldap_corp -b "$dn" -s base "(objectClass=*)" "$@" | python3 -c '
 import sys, base64
-attr = sys.argv[1].lower()
 for line in sys.stdin:
-    line = line.rstrip("\n")
-    k, sep, v = line.partition(":")
-    if k.lower() != attr:
+    k, sep, v = line.rstrip("\n").partition(":")
+    if not sep or k == "dn":
         continue
-    if v.startswith(": "):
-        sys.stdout.write(base64.b64decode(v[2:]).decode("utf-8", "replace"))
-    else:
-        sys.stdout.write(v[1:])
-    break
-' "$attr"
+    v = base64.b64decode(v[2:]).decode("utf-8", "replace") if v.startswith(": ") else v[1:]
+    sys.stdout.write(k + "\0" + v + "\0")
+')
+}
+
+# ldap_attr DN ATTR: one attribute's value.
+ldap_attr() {
+	ldap_entry "$1" "$2"
+	printf '%s' "${ENTRY[$2]:-}"
 }
 
 # smb_get_gpo GUID DEST: smbclient recursive mget of a GPO's SYSVOL folder.

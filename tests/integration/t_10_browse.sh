@@ -37,6 +37,8 @@ for guid in $SEEDED_GPOS; do
 	G=$D/gpos/$guid
 	[ -d "$G" ] || fail "$guid: no folder"
 	dn="CN=$guid,CN=Policies,CN=System,$CORP_BASEDN"
+	ldap_entry "$dn" displayName flags versionNumber gPCMachineExtensionNames \
+		gPCUserExtensionNames gPCWQLFilter whenChanged
 
 	# The content: cp -r through gpofs against smbclient's mget.
 	cp -r "$G" "$TEST_TMP/cp"
@@ -54,11 +56,11 @@ for guid in $SEEDED_GPOS; do
 	core=b:GroupPolicyObject/b:GroupPolicyCoreSettings
 	[ "$(xpath "$bx" "$core/b:ID")" = "$guid" ] || fail "$guid: ID"
 	[ "$(xpath "$bx" "$core/b:Domain")" = "$CORP_DNS" ] || fail "$guid: Domain"
-	[ "$(xpath "$bx" "$core/b:DisplayName")" = "$(ldap_attr "$dn" displayName)" ] ||
+	[ "$(xpath "$bx" "$core/b:DisplayName")" = "${ENTRY[displayName]:-}" ] ||
 		fail "$guid: DisplayName"
-	flags=$(ldap_attr "$dn" flags)
+	flags=${ENTRY[flags]:-}
 	[ "$(xpath "$bx" "$core/b:Options")" = "${flags:-0}" ] || fail "$guid: Options"
-	ver=$(ldap_attr "$dn" versionNumber)
+	ver=${ENTRY[versionNumber]:-}
 	ver=${ver:-0}
 	sysver=$(tr -d '\r' <"$CORP_SYSVOL/$guid/GPT.INI" | sed -n 's/^Version=//Ip')
 	sysver=${sysver:-0}
@@ -68,11 +70,11 @@ for guid in $SEEDED_GPOS; do
 		fail "$guid: UserVersionNumber"
 	[ "$(xpath "$bx" "$core/b:MachineVersionNumber")" = "$want_mach" ] ||
 		fail "$guid: MachineVersionNumber"
-	[ "$(xpath "$bx" "$core/b:MachineExtensionGuids")" = "$(ldap_attr "$dn" gPCMachineExtensionNames)" ] ||
+	[ "$(xpath "$bx" "$core/b:MachineExtensionGuids")" = "${ENTRY[gPCMachineExtensionNames]:-}" ] ||
 		fail "$guid: MachineExtensionGuids"
-	[ "$(xpath "$bx" "$core/b:UserExtensionGuids")" = "$(ldap_attr "$dn" gPCUserExtensionNames)" ] ||
+	[ "$(xpath "$bx" "$core/b:UserExtensionGuids")" = "${ENTRY[gPCUserExtensionNames]:-}" ] ||
 		fail "$guid: UserExtensionGuids"
-	wmi=$(ldap_attr "$dn" gPCWQLFilter)
+	wmi=${ENTRY[gPCWQLFilter]:-}
 	[ "$(xpath "$bx" "$core/b:WMIFilter")" = "$wmi" ] || fail "$guid: WMIFilter"
 	if [ -n "$wmi" ]; then
 		fguid=$(echo "$wmi" | cut -d';' -f2)
@@ -87,13 +89,13 @@ for guid in $SEEDED_GPOS; do
 	[ "$(xpath "$bx" "$core/b:SecurityDescriptor")" = "$(sd_hex "$dn")" ] ||
 		fail "$guid: SecurityDescriptor"
 	[ "$(xpath "$bi" "m:GPOGuid")" = "$guid" ] || fail "$guid: bkupInfo GPOGuid"
-	[ "$(xpath "$bi" "m:GPODisplayName")" = "$(ldap_attr "$dn" displayName)" ] ||
+	[ "$(xpath "$bi" "m:GPODisplayName")" = "${ENTRY[displayName]:-}" ] ||
 		fail "$guid: bkupInfo GPODisplayName"
 	[ "$(xpath "$bi" "m:GPODomain")" = "$CORP_DNS" ] || fail "$guid: bkupInfo GPODomain"
 	[ "$(xpath "$bi" "m:GPODomainGuid")" = "$DOMAIN_GUID" ] || fail "$guid: bkupInfo GPODomainGuid"
 	[ "$(xpath "$bi" "m:GPODomainController")" = "$CORP_DC" ] ||
 		fail "$guid: bkupInfo GPODomainController"
-	changed=$(ldap_attr "$dn" whenChanged)
+	changed=${ENTRY[whenChanged]:-}
 	[ "$(xpath "$bi" "m:BackupTime")" = "$(date -u -d "${changed:0:8} ${changed:8:2}:${changed:10:2}:${changed:12:2}" +%Y-%m-%dT%H:%M:%S)" ] ||
 		fail "$guid: bkupInfo BackupTime is not the GPO's last change"
 	head -c 5 "$bi" | grep -q '^<Back' || fail "$guid: bkupInfo.xml has a declaration"
