@@ -191,6 +191,34 @@ void gpo_smb_close(struct gpo_smb *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* One libsmbclient call: returns 0 or the errno it left. */
+typedef int (*smb_call_fn)(struct gpo_smb *s, const char *url, void *arg);
+
+/* Runs call under the process's SMB lock, once more after a lost
+ * connection (libsmbclient keeps the dead session cached until purged).
+ * Returns 0 or an errno. */
+static int call_with_retry(struct gpo_smb *s, const char *url,
+			   smb_call_fn call, void *arg)
+{
+	int rc;
+
+	lock(s);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		atomic_fetch_add(&s->requests, 1);
+		rc = call(s, url, arg);
+		if (!rc || !gpo_smb_is_conn_error(rc))
+			break;
+		forget_servers(s->ctx);
+	}
+	unlock(s);
+	return rc;
+}
+
+static int stat_call(struct gpo_smb *s, const char *url, void *arg)
+{
+	return smbc_getFunctionStat(s->ctx)(s->ctx, url, arg) < 0 ? errno : 0;
+}
+
 int gpo_smb_stat(struct gpo_smb *s, const char *rel, struct stat *st)
 {
 	char *url = NULL;
@@ -199,68 +227,65 @@ int gpo_smb_stat(struct gpo_smb *s, const char *rel, struct stat *st)
 	rc = make_url(s, rel, &url);
 	if (rc)
 		return rc;
-	lock(s);
-	for (int attempt = 0; attempt < 2; attempt++) {
-		atomic_fetch_add(&s->requests, 1);
-		rc = smbc_getFunctionStat(s->ctx)(s->ctx, url, st) < 0 ? errno : 0;
-		if (!rc || !gpo_smb_is_conn_error(rc))
-			break;
-		forget_servers(s->ctx);
-	}
-	unlock(s);
+	rc = call_with_retry(s, url, stat_call, st);
 	if (rc)
 		rc = gpo_smb_errno(s->lg, rc, "stat", url);
 	free(url);
 	return rc;
 }
 
-static int list_once(SMBCCTX *ctx, struct gpo_smb *s, const char *url,
-		     gpo_smb_dirent_fn fn, void *arg, int *cb_rc)
+struct list_call {
+	gpo_smb_dirent_fn fn;
+	void *arg;
+	int cb_rc;
+};
+
+static int list_call(struct gpo_smb *s, const char *url, void *arg)
 {
+	struct list_call *lc = arg;
 	SMBCFILE *dir;
 	const struct libsmb_file_info *fi;
 	struct stat st;
 
-	atomic_fetch_add(&s->requests, 1);
-	dir = smbc_getFunctionOpendir(ctx)(ctx, url);
+	dir = smbc_getFunctionOpendir(s->ctx)(s->ctx, url);
 	if (!dir)
 		return errno ? errno : EIO;
-	errno = 0;
-	while ((fi = smbc_getFunctionReaddirPlus2(ctx)(ctx, dir, &st))) {
+	while ((fi = smbc_getFunctionReaddirPlus2(s->ctx)(s->ctx, dir, &st))) {
 		if (!strcmp(fi->name, ".") || !strcmp(fi->name, ".."))
 			continue;
-		*cb_rc = fn(arg, fi->name, &st);
-		if (*cb_rc)
+		lc->cb_rc = lc->fn(lc->arg, fi->name, &st);
+		if (lc->cb_rc)
 			break;
 	}
-	smbc_getFunctionClosedir(ctx)(ctx, dir);
+	smbc_getFunctionClosedir(s->ctx)(s->ctx, dir);
 	return 0;
 }
 
 int gpo_smb_list(struct gpo_smb *s, const char *rel, gpo_smb_dirent_fn fn,
 		 void *arg)
 {
+	struct list_call lc = { fn, arg, 0 };
 	char *url = NULL;
-	int cb_rc = 0;
 	int rc;
 
 	rc = make_url(s, rel, &url);
 	if (rc)
 		return rc;
-	lock(s);
-	for (int attempt = 0; attempt < 2; attempt++) {
-		rc = list_once(s->ctx, s, url, fn, arg, &cb_rc);
-		if (!rc || cb_rc || !gpo_smb_is_conn_error(rc))
-			break;
-		forget_servers(s->ctx);
-	}
-	unlock(s);
-	if (cb_rc)
-		rc = cb_rc;
+	rc = call_with_retry(s, url, list_call, &lc);
+	if (lc.cb_rc)
+		rc = lc.cb_rc;
 	else if (rc)
 		rc = gpo_smb_errno(s->lg, rc, "list", url);
 	free(url);
 	return rc;
+}
+
+static int open_call(struct gpo_smb *s, const char *url, void *arg)
+{
+	SMBCFILE **fh = arg;
+
+	*fh = smbc_getFunctionOpen(s->ctx)(s->ctx, url, O_RDONLY, 0);
+	return *fh ? 0 : (errno ? errno : EIO);
 }
 
 int gpo_smb_fopen(struct gpo_smb *s, const char *rel, struct gpo_smb_file **out)
@@ -274,16 +299,7 @@ int gpo_smb_fopen(struct gpo_smb *s, const char *rel, struct gpo_smb_file **out)
 	rc = make_url(s, rel, &f->url);
 	if (rc)
 		goto out;
-	lock(s);
-	for (int attempt = 0; attempt < 2; attempt++) {
-		atomic_fetch_add(&s->requests, 1);
-		f->fh = smbc_getFunctionOpen(s->ctx)(s->ctx, f->url, O_RDONLY, 0);
-		rc = f->fh ? 0 : (errno ? errno : EIO);
-		if (!rc || !gpo_smb_is_conn_error(rc))
-			break;
-		forget_servers(s->ctx);
-	}
-	unlock(s);
+	rc = call_with_retry(s, f->url, open_call, &f->fh);
 	if (rc)
 		rc = gpo_smb_errno(s->lg, rc, "open", f->url);
 out:
