@@ -104,6 +104,27 @@ static int genfile(struct gpofs_path *p, char **data, size_t *len, time_t *t)
 	return rc;
 }
 
+/* The time of the latest change to any GPO of dom (of any domain when dom
+ * is NULL): what the folders above the GPOs show, so that they look the
+ * same to rsync across remounts while nothing changes. */
+static time_t newest_change(struct gpofs *fs, struct gpo_domain *dom)
+{
+	time_t t = 0;
+
+	for (size_t i = 0; i < fs->n_domains; i++) {
+		struct gpo_snapshot *snap = NULL;
+
+		if (dom && dom != &fs->domains[i])
+			continue;
+		if (gpo_domain_snapshot(&fs->domains[i], &snap))
+			continue;
+		if (snap->newest_change > t)
+			t = snap->newest_change;
+		gpo_snapshot_put(snap);
+	}
+	return t ? t : fs->mounted;
+}
+
 static int link_target(struct gpofs_path *p, char *guid)
 {
 	struct gpo_snapshot *snap = NULL;
@@ -138,18 +159,24 @@ static int gpofs_getattr(const char *path, struct stat *st,
 		goto out;
 	switch (p.kind) {
 	case GPOFS_ROOT:
+		fill_dir(fs, st, fs->mounted);
+		break;
 	case GPOFS_DOMAINS:
+		fill_dir(fs, st, newest_change(fs, NULL));
+		break;
 	case GPOFS_DOMAIN:
 	case GPOFS_BYNAME:
-		fill_dir(fs, st, fs->mounted);
+		fill_dir(fs, st, newest_change(fs, p.dom));
 		break;
 	case GPOFS_README:
 		fill_file(fs, st, fs->mounted, (off_t)strlen(gpofs_readme), S_IFREG);
 		break;
 	case GPOFS_LOG:
 		rc = gpo_journal_copy(&p.dom->journal, &data, &len);
+		t = gpo_journal_last(&p.dom->journal);
 		if (!rc)
-			fill_file(fs, st, time(NULL), (off_t)len, S_IFREG);
+			fill_file(fs, st, t ? t : newest_change(fs, p.dom),
+				  (off_t)len, S_IFREG);
 		break;
 	case GPOFS_GPOS:
 		rc = gpo_domain_snapshot(p.dom, &snap);
@@ -185,7 +212,7 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	case GPOFS_BYNAME_LINK:
 		rc = link_target(&p, guid);
 		if (!rc)
-			fill_file(fs, st, fs->mounted,
+			fill_file(fs, st, newest_change(fs, p.dom),
 				  (off_t)strlen("../gpos/") + GPO_GUID_LEN, S_IFLNK);
 		break;
 	case GPOFS_LOCAL:

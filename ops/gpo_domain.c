@@ -134,7 +134,7 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	d->info.netbios = d->netbios;
 	d->info.guid = d->guid;
 	d->info.dc = d->dc;
-	gpo_journal_add(&d->journal, "mounted %s from %s", conf->domain, d->dc);
+	gpo_log(lg, GPO_LOG_INFO, "%s: mounted from %s", conf->domain, d->dc);
 	return 0;
 }
 

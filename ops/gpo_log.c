@@ -70,6 +70,7 @@ void gpo_journal_add(struct gpo_journal *j, const char *fmt, ...)
 	if (n <= j->max) {
 		memcpy(j->text + j->len, line, n);
 		j->len += n;
+		j->last = now;
 	}
 out:
 	pthread_mutex_unlock(&j->lock);
@@ -92,6 +93,16 @@ int gpo_journal_copy(struct gpo_journal *j, char **text, size_t *len)
 out:
 	pthread_mutex_unlock(&j->lock);
 	return rc;
+}
+
+time_t gpo_journal_last(struct gpo_journal *j)
+{
+	time_t t;
+
+	pthread_mutex_lock(&j->lock);
+	t = j->last;
+	pthread_mutex_unlock(&j->lock);
+	return t;
 }
 
 void gpo_journal_destroy(struct gpo_journal *j)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <pthread.h>
+#include <time.h>
 
 enum gpo_log_level { GPO_LOG_ERR, GPO_LOG_WARN, GPO_LOG_INFO, GPO_LOG_DEBUG };
 
@@ -24,6 +25,7 @@ struct gpo_journal {
 	char *text;        /* whole lines, each ending in '\n' */
 	size_t len;
 	size_t max;
+	time_t last;       /* when the newest line was added */
 };
 
 /* Prepares an empty journal of at most max bytes. Returns 0 or -errno. */
@@ -36,6 +38,10 @@ void gpo_journal_add(struct gpo_journal *j, const char *fmt, ...)
 /* Copies the journal into a new buffer the caller frees.
  * Returns 0 or -ENOMEM. */
 int gpo_journal_copy(struct gpo_journal *j, char **text, size_t *len);
+
+/* When the newest line was added (0 for none), so that the log file's
+ * mtime changes only when its content does. */
+time_t gpo_journal_last(struct gpo_journal *j);
 
 /* Frees the journal's memory. */
 void gpo_journal_destroy(struct gpo_journal *j);
