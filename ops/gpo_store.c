@@ -1,0 +1,436 @@
+#include "gpo_store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "gpo_buf.h"
+
+#define NS_BKP "http://www.microsoft.com/GroupPolicy/GPOOperations"
+#define NS_MANIFEST "http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest"
+#define BKUPINFO_MAX (64 * 1024)
+
+static xmlDocPtr read_xml(const char *dir, const char *leaf, size_t max,
+			  char *why, size_t whylen)
+{
+	char path[4096];
+	struct stat st;
+	xmlDocPtr doc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, leaf);
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "no %s", leaf);
+		return NULL;
+	}
+	if ((size_t)st.st_size > max) {
+		snprintf(why, whylen, "%s is larger than %zu bytes", leaf, max);
+		return NULL;
+	}
+	/* No network, no entity expansion, no DTD: outside input. */
+	doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+			  XML_PARSE_NOWARNING);
+	if (!doc) {
+		const xmlError *e = xmlGetLastError();
+
+		snprintf(why, whylen, "%s is not well-formed XML%s%s", leaf,
+			 e && e->message ? ": " : "",
+			 e && e->message ? e->message : "");
+		/* libxml2's messages end in a newline */
+		why[strcspn(why, "\n")] = '\0';
+	}
+	return doc;
+}
+
+static xmlNodePtr child(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, BAD_CAST name))
+			return n;
+	return NULL;
+}
+
+static char *text_of(xmlNodePtr n)
+{
+	xmlChar *c = n ? xmlNodeGetContent(n) : NULL;
+	char *s = c ? strdup((char *)c) : NULL;
+
+	xmlFree(c);
+	return s;
+}
+
+/* Checks one bkp:Location: relative, under DomainSysvol\, no "..", and
+ * present in dir (a symlink does not count). */
+static int check_location(const char *dir, const char *loc, char *why,
+			  size_t whylen)
+{
+	char rel[4096];
+	char path[8192];
+	struct stat st;
+	size_t n = strlen(loc);
+
+	if (n >= sizeof(rel)) {
+		snprintf(why, whylen, "a Location is too long");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i <= n; i++)
+		rel[i] = loc[i] == '\\' ? '/' : loc[i];
+	if (strncmp(rel, "DomainSysvol/", 13)) {
+		snprintf(why, whylen, "Location %.200s is outside DomainSysvol", loc);
+		return -EINVAL;
+	}
+	for (char *c = rel; *c;) {
+		size_t len = strcspn(c, "/");
+
+		if (len == 0 || (len == 2 && !strncmp(c, "..", 2)) ||
+		    (len == 1 && *c == '.')) {
+			snprintf(why, whylen, "Location %.200s is not a plain path", loc);
+			return -EINVAL;
+		}
+		c += len;
+		if (*c == '/')
+			c++;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode)) {
+		snprintf(why, whylen, "Location %.200s is missing", loc);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int check_locations(const char *dir, xmlNodePtr n, char *why,
+			   size_t whylen)
+{
+	for (; n; n = n->next) {
+		xmlChar *loc;
+		int rc = 0;
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		loc = xmlGetNsProp(n, BAD_CAST "Location", BAD_CAST NS_BKP);
+		if (loc)
+			rc = check_location(dir, (char *)loc, why, whylen);
+		xmlFree(loc);
+		if (!rc)
+			rc = check_locations(dir, n->children, why, whylen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int copy_guid(char *dst, xmlNodePtr n, const char *what, char *why,
+		     size_t whylen)
+{
+	char *s = text_of(n);
+	int rc = 0;
+
+	if (!s || !gpo_guid_valid(s)) {
+		snprintf(why, whylen, "bkupInfo.xml has no valid %s", what);
+		rc = -EINVAL;
+	} else {
+		for (int i = 0; i <= GPO_GUID_LEN; i++)
+			dst[i] = (char)((s[i] >= 'a' && s[i] <= 'f') ? s[i] - 32 : s[i]);
+	}
+	free(s);
+	return rc;
+}
+
+int gpo_backup_check(const char *dir, struct gpo_backup_info *info,
+		     char *why, size_t whylen)
+{
+	xmlDocPtr info_doc = NULL;
+	xmlDocPtr bkp_doc = NULL;
+	xmlNodePtr root;
+	int rc = -EINVAL;
+
+	memset(info, 0, sizeof(*info));
+	info_doc = read_xml(dir, "bkupInfo.xml", BKUPINFO_MAX, why, whylen);
+	if (!info_doc) {
+		rc = strncmp(why, "no ", 3) ? -EINVAL : -ENOENT;
+		goto out;
+	}
+	root = xmlDocGetRootElement(info_doc);
+	if (!root || xmlStrcmp(root->name, BAD_CAST "BackupInst")) {
+		snprintf(why, whylen, "bkupInfo.xml is not a BackupInst");
+		goto out;
+	}
+	rc = copy_guid(info->id, child(root, "ID"), "ID", why, whylen);
+	if (!rc)
+		rc = copy_guid(info->gpo_guid, child(root, "GPOGuid"), "GPOGuid",
+			       why, whylen);
+	if (rc)
+		goto out;
+	info->domain = text_of(child(root, "GPODomain"));
+	info->display_name = text_of(child(root, "GPODisplayName"));
+
+	rc = -EINVAL;
+	bkp_doc = read_xml(dir, "Backup.xml", GPO_BACKUP_XML_MAX, why, whylen);
+	if (!bkp_doc) {
+		rc = strncmp(why, "no ", 3) ? -EINVAL : -ENOENT;
+		goto out;
+	}
+	root = xmlDocGetRootElement(bkp_doc);
+	if (!root || xmlStrcmp(root->name, BAD_CAST "GroupPolicyBackupScheme") ||
+	    !root->ns || xmlStrcmp(root->ns->href, BAD_CAST NS_BKP)) {
+		snprintf(why, whylen, "Backup.xml is not a GroupPolicyBackupScheme");
+		goto out;
+	}
+	rc = check_locations(dir, root->children, why, whylen);
+out:
+	xmlFreeDoc(info_doc);
+	xmlFreeDoc(bkp_doc);
+	if (rc)
+		gpo_backup_info_free(info);
+	return rc;
+}
+
+void gpo_backup_info_free(struct gpo_backup_info *info)
+{
+	free(info->domain);
+	free(info->display_name);
+	memset(info, 0, sizeof(*info));
+}
+
+bool gpo_store_is_sealed(const char *store, const char *name)
+{
+	char path[4096];
+	struct stat st;
+
+	if (!gpo_guid_valid(name))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", store, name);
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       !(st.st_mode & 0222);
+}
+
+static int make_read_only(const char *path, const struct stat *st, int flag,
+			  struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_SL)
+		return 0;
+	return chmod(path, S_ISDIR(st->st_mode) ? 0500 : 0400) < 0 ? -errno : 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) < 0 ? -errno : 0;
+	return unlink(path) < 0 ? -errno : 0;
+}
+
+static int make_writable(const char *path, const struct stat *st, int flag,
+			 struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D)
+		return chmod(path, (st->st_mode & 0777) | 0700) < 0 ? -errno : 0;
+	return 0;
+}
+
+int gpo_store_remove_tree(const char *path)
+{
+	int rc;
+
+	/* A sealed tree's folders are 0500: open them up on the way down. */
+	rc = nftw(path, make_writable, 16, FTW_PHYS);
+	if (!rc)
+		rc = nftw(path, remove_one, 16, FTW_PHYS | FTW_DEPTH);
+	return rc < 0 ? rc : (rc ? -EIO : 0);
+}
+
+/* Compares two files byte for byte. Returns 1 same, 0 different. */
+static int same_file(const char *a, const char *b)
+{
+	char ba[8192], bb[8192];
+	int fa = open(a, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fb = open(b, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int same = fa >= 0 && fb >= 0;
+
+	while (same) {
+		ssize_t na = read(fa, ba, sizeof(ba));
+		ssize_t nb = read(fb, bb, sizeof(bb));
+
+		if (na != nb || na < 0 || memcmp(ba, bb, (size_t)na))
+			same = 0;
+		else if (na == 0)
+			break;
+	}
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return same;
+}
+
+/* Compares two trees. Returns 1 same, 0 different. */
+static int same_tree(const char *a, const char *b, int depth)
+{
+	DIR *da = NULL;
+	struct dirent *de;
+	int na = 0, nb = 0;
+	int same = 1;
+
+	if (depth > 64)
+		return 0;
+	da = opendir(a);
+	if (!da)
+		return 0;
+	while (same && (de = readdir(da))) {
+		char pa[4096], pb[4096];
+		struct stat sa, sb;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		na++;
+		snprintf(pa, sizeof(pa), "%s/%s", a, de->d_name);
+		snprintf(pb, sizeof(pb), "%s/%s", b, de->d_name);
+		if (lstat(pa, &sa) || lstat(pb, &sb) ||
+		    (sa.st_mode & S_IFMT) != (sb.st_mode & S_IFMT))
+			same = 0;
+		else if (S_ISDIR(sa.st_mode))
+			same = same_tree(pa, pb, depth + 1);
+		else if (S_ISREG(sa.st_mode))
+			same = sa.st_size == sb.st_size && same_file(pa, pb);
+		else
+			same = 0;
+	}
+	closedir(da);
+	if (!same)
+		return 0;
+	da = opendir(b);
+	if (!da)
+		return 0;
+	while ((de = readdir(da)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			nb++;
+	closedir(da);
+	return na == nb;
+}
+
+int gpo_store_seal(const char *store, const char *name,
+		   struct gpo_backup_info *info, char *why, size_t whylen)
+{
+	char from[4096];
+	char to[4096];
+	int rc;
+
+	snprintf(from, sizeof(from), "%s/%s", store, name);
+	rc = gpo_backup_check(from, info, why, whylen);
+	if (rc)
+		return rc;
+	snprintf(to, sizeof(to), "%s/%s", store, info->id);
+	if (strcmp(name, info->id) && access(to, F_OK) == 0) {
+		if (!same_tree(from, to, 0)) {
+			snprintf(why, whylen,
+				 "a different backup with ID %s is already in the store",
+				 info->id);
+			return -EEXIST;
+		}
+		/* The same backup again: keep the one already sealed. */
+		return gpo_store_remove_tree(from);
+	}
+	if (strcmp(name, info->id) && rename(from, to) < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "cannot rename to %s: %s", info->id,
+			 strerror(errno));
+		return rc;
+	}
+	rc = nftw(to, make_read_only, 16, FTW_PHYS);
+	if (rc) {
+		snprintf(why, whylen, "cannot make %s read-only", info->id);
+		return rc < 0 ? rc : -EIO;
+	}
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int gpo_store_manifest(const char *store, char **data, size_t *len)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	xmlBufferPtr buf = NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d = NULL;
+	int rc = -ENOMEM;
+
+	d = opendir(store);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!gpo_store_is_sealed(store, de->d_name))
+			continue;
+		if (n == cap) {
+			char **p = realloc(names, (cap ? cap * 2 : 16) * sizeof(*p));
+
+			if (!p)
+				goto out;
+			names = p;
+			cap = cap ? cap * 2 : 16;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n])
+			goto out;
+		n++;
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	root = doc ? xmlNewNode(NULL, BAD_CAST "Backups") : NULL;
+	if (!root)
+		goto out;
+	xmlDocSetRootElement(doc, root);
+	xmlSetNs(root, xmlNewNs(root, BAD_CAST NS_MANIFEST, NULL));
+	xmlNewNsProp(root, xmlNewNs(root, BAD_CAST NS_MANIFEST, BAD_CAST "mfst"),
+		     BAD_CAST "version", BAD_CAST "1.0");
+	for (size_t i = 0; i < n; i++) {
+		char dir[4096], why[256];
+		xmlDocPtr one;
+		xmlNodePtr inst;
+
+		snprintf(dir, sizeof(dir), "%s/%s", store, names[i]);
+		one = read_xml(dir, "bkupInfo.xml", BKUPINFO_MAX, why, sizeof(why));
+		inst = one ? xmlDocGetRootElement(one) : NULL;
+		if (inst)
+			xmlAddChild(root, xmlDocCopyNode(inst, doc, 1));
+		xmlFreeDoc(one);
+	}
+	buf = xmlBufferCreate();
+	if (!buf || xmlNodeDump(buf, doc, root, 0, 0) < 0)
+		goto out;
+	if (xmlBufferAdd(buf, BAD_CAST "\r\n", 2))
+		goto out;
+	*len = (size_t)xmlBufferLength(buf);
+	*data = malloc(*len + 1);
+	if (!*data)
+		goto out;
+	memcpy(*data, xmlBufferContent(buf), *len + 1);
+	rc = 0;
+out:
+	if (d)
+		closedir(d);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	xmlBufferFree(buf);
+	xmlFreeDoc(doc);
+	return rc;
+}

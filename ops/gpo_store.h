@@ -1,0 +1,55 @@
+/* The backup store: a local folder of GPMC backups, each in a folder named
+ * by its backup ID once it is sealed.
+ *
+ * A folder copied into the store is sealed when it is a complete, valid
+ * backup: it is renamed to its backup ID and made read-only (files 0400,
+ * folders 0500). A sealed folder is one named as a GUID that has no write
+ * permission. manifest.xml, GPMC's index of a backup folder, is generated
+ * from the sealed backups. */
+#ifndef GPO_STORE_H
+#define GPO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gpo_model.h"
+
+#define GPO_BACKUP_XML_MAX (16 * 1024 * 1024)
+
+struct gpo_backup_info {
+	char id[GPO_GUID_LEN + 1];
+	char gpo_guid[GPO_GUID_LEN + 1];
+	char *domain;          /* GPODomain, or NULL */
+	char *display_name;    /* GPODisplayName, or NULL */
+};
+
+/* Checks that dir holds a GPMC backup: bkupInfo.xml names a backup ID and
+ * a GPO GUID, Backup.xml is a GroupPolicyBackupScheme, and every
+ * bkp:Location is a path under DomainSysvol\ (no "..") naming something
+ * present in dir. Returns 0 and fills info (free with
+ * gpo_backup_info_free), or -EINVAL / -ENOENT with the reason in why. */
+int gpo_backup_check(const char *dir, struct gpo_backup_info *info,
+		     char *why, size_t whylen);
+
+/* Frees what info owns. */
+void gpo_backup_info_free(struct gpo_backup_info *info);
+
+/* True when store/name is a sealed backup. */
+bool gpo_store_is_sealed(const char *store, const char *name);
+
+/* Seals store/name: checks it, then renames it to its backup ID and makes
+ * it read-only; when that ID is already sealed with the same content, the
+ * new copy is removed instead. Writes the sealed folder's name to id.
+ * Returns 0; -EINVAL/-ENOENT (not a valid backup) or -EEXIST (a different
+ * backup with that ID is sealed) with the reason in why; or -errno. */
+int gpo_store_seal(const char *store, const char *name,
+		   struct gpo_backup_info *info, char *why, size_t whylen);
+
+/* Removes a folder tree, sealed or not. Returns 0 or -errno. */
+int gpo_store_remove_tree(const char *path);
+
+/* Builds manifest.xml for the sealed backups in store, sorted by ID.
+ * Returns 0 and a new buffer (caller frees) or -errno. */
+int gpo_store_manifest(const char *store, char **data, size_t *len);
+
+#endif
