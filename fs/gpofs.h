@@ -12,6 +12,8 @@
 #include "gpo_domain.h"
 #include "gpo_log.h"
 
+struct gpofs_sealer;
+
 struct gpofs {
 	struct gpo_log log;
 	struct gpo_conf conf;
@@ -22,6 +24,7 @@ struct gpofs {
 	time_t mounted;
 	char *krb5_ccache;            /* a keytab's private ticket cache */
 	struct gpo_smb_lib smb_lib;
+	struct gpofs_sealer *sealer;  /* seals copies into backups/ */
 	bool smb_lib_ready;
 };
 

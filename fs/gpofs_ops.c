@@ -16,22 +16,12 @@
 #include <unistd.h>
 
 #include "gpofs.h"
+#include "gpofs_handle.h"
 #include "gpofs_path.h"
+#include "gpofs_store.h"
+#include "gpo_store.h"
 
-enum handle_kind { H_BUFFER, H_SMB, H_LOCAL };
-
-/* An open file: a private copy for generated files (so one open sees one
- * version throughout), an SMB file, or a local file. */
-struct handle {
-	enum handle_kind kind;
-	struct gpo_domain *dom;
-	struct gpo_smb_file *smb;
-	int fd;
-	char *data;
-	size_t len;
-};
-
-static struct gpofs *get_fs(void)
+struct gpofs *gpofs_get(void)
 {
 	return fuse_get_context()->private_data;
 }
@@ -144,7 +134,7 @@ static int link_target(struct gpofs_path *p, char *guid)
 static int gpofs_getattr(const char *path, struct stat *st,
 			 struct fuse_file_info *fi)
 {
-	struct gpofs *fs = get_fs();
+	struct gpofs *fs = gpofs_get();
 	struct gpofs_path p;
 	struct gpo_snapshot *snap = NULL;
 	const struct gpo *g;
@@ -217,10 +207,11 @@ static int gpofs_getattr(const char *path, struct stat *st,
 		break;
 	case GPOFS_LOCAL:
 		rc = lstat(p.rel, st) < 0 ? -errno : 0;
-		if (!rc) {
-			/* read-only for now: show it */
-			st->st_mode &= ~(mode_t)0222;
-		}
+		break;
+	case GPOFS_MANIFEST:
+		rc = gpo_store_manifest(fs->conf.backup_dir, &data, &len);
+		if (!rc)
+			fill_file(fs, st, fs->mounted, (off_t)len, S_IFREG);
 		break;
 	}
 out:
@@ -233,7 +224,7 @@ out:
 
 static int gpofs_readlink(const char *path, char *buf, size_t size)
 {
-	struct gpofs *fs = get_fs();
+	struct gpofs *fs = gpofs_get();
 	struct gpofs_path p;
 	char guid[GPO_GUID_LEN + 1];
 	int rc;
@@ -338,7 +329,7 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 			 off_t offset, struct fuse_file_info *fi,
 			 enum fuse_readdir_flags flags)
 {
-	struct gpofs *fs = get_fs();
+	struct gpofs *fs = gpofs_get();
 	struct gpofs_path p;
 	struct gpo_snapshot *snap = NULL;
 	const struct gpo *g;
@@ -417,6 +408,8 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		while ((de = readdir(dir)))
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 				filler(buf, de->d_name, NULL, 0, 0);
+		if (p.backups && !*p.top)
+			filler(buf, "manifest.xml", NULL, 0, 0);
 		break;
 	}
 	default:
@@ -435,18 +428,24 @@ out:
 
 static int gpofs_open(const char *path, struct fuse_file_info *fi)
 {
-	struct gpofs *fs = get_fs();
+	struct gpofs *fs = gpofs_get();
 	struct gpofs_path p;
 	struct gpo_snapshot *snap = NULL;
 	const struct gpo *g;
 	struct handle *h = NULL;
 	int rc;
 
-	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
-		return -EROFS;
 	rc = gpofs_path_parse(fs, path, &p);
 	if (rc)
 		goto out;
+	if (p.kind == GPOFS_LOCAL && gpofs_writing(fi->flags)) {
+		gpofs_path_free(&p);
+		return gpofs_local_open(fs, path, fi);
+	}
+	if (gpofs_writing(fi->flags)) {
+		rc = -EROFS;
+		goto out;
+	}
 	h = calloc(1, sizeof(*h));
 	if (!h) {
 		rc = -ENOMEM;
@@ -466,6 +465,9 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		break;
 	case GPOFS_GENFILE:
 		rc = genfile(&p, &h->data, &h->len, NULL);
+		break;
+	case GPOFS_MANIFEST:
+		rc = gpo_store_manifest(fs->conf.backup_dir, &h->data, &h->len);
 		break;
 	case GPOFS_SYSVOL:
 		h->kind = H_SMB;
@@ -524,6 +526,9 @@ static int gpofs_release(const char *path, struct fuse_file_info *fi)
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 
 	(void)path;
+	if (h->writing_top)
+		gpofs_sealer_touch(gpofs_get(), h->writing_top, -1);
+	free(h->writing_top);
 	if (h->kind == H_SMB)
 		gpo_smb_fclose(&h->dom->smb, h->smb);
 	if (h->fd >= 0)
@@ -545,7 +550,7 @@ static int gpofs_statfs(const char *path, struct statvfs *st)
 
 static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	struct gpofs *fs = get_fs();
+	struct gpofs *fs = gpofs_get();
 
 	(void)conn;
 	/* Attributes come from the directory snapshot and SYSVOL; a second
@@ -555,102 +560,21 @@ static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->attr_timeout = 1.0;
 	cfg->negative_timeout = 1.0;
 	cfg->use_ino = 0;
+	if (gpofs_sealer_start(fs))
+		gpo_log(&fs->log, GPO_LOG_ERR,
+			"cannot start the sealer: copies into backups/ stay unsealed");
 	return fs;
 }
 
-/* Everything that would change anything: read-only for now. */
-static int erofs_mode(const char *path, mode_t mode)
+static void gpofs_destroy(void *private_data)
 {
-	(void)path;
-	(void)mode;
-	return -EROFS;
-}
-
-static int erofs_path(const char *path)
-{
-	(void)path;
-	return -EROFS;
-}
-
-static int erofs_two(const char *from, const char *to)
-{
-	(void)from;
-	(void)to;
-	return -EROFS;
-}
-
-static int gpofs_rename(const char *from, const char *to, unsigned int flags)
-{
-	(void)flags;
-	return erofs_two(from, to);
-}
-
-static int gpofs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
-{
-	(void)fi;
-	return erofs_mode(path, mode);
-}
-
-static int gpofs_chown(const char *path, uid_t uid, gid_t gid,
-		       struct fuse_file_info *fi)
-{
-	(void)uid;
-	(void)gid;
-	(void)fi;
-	return erofs_path(path);
-}
-
-static int gpofs_truncate(const char *path, off_t size,
-			  struct fuse_file_info *fi)
-{
-	(void)size;
-	(void)fi;
-	return erofs_path(path);
-}
-
-static int gpofs_create(const char *path, mode_t mode,
-			struct fuse_file_info *fi)
-{
-	(void)fi;
-	return erofs_mode(path, mode);
-}
-
-static int gpofs_write(const char *path, const char *buf, size_t size,
-		       off_t off, struct fuse_file_info *fi)
-{
-	(void)buf;
-	(void)size;
-	(void)off;
-	(void)fi;
-	return erofs_path(path);
-}
-
-static int gpofs_utimens(const char *path, const struct timespec tv[2],
-			 struct fuse_file_info *fi)
-{
-	(void)tv;
-	(void)fi;
-	return erofs_path(path);
-}
-
-static int gpofs_mknod(const char *path, mode_t mode, dev_t dev)
-{
-	(void)dev;
-	return erofs_mode(path, mode);
-}
-
-static int gpofs_setxattr(const char *path, const char *name,
-			  const char *value, size_t size, int flags)
-{
-	(void)name;
-	(void)value;
-	(void)size;
-	(void)flags;
-	return erofs_path(path);
+	/* Copies into backups/ end with the mount: seal them now. */
+	gpofs_sealer_stop(private_data);
 }
 
 const struct fuse_operations gpofs_ops = {
 	.init = gpofs_init,
+	.destroy = gpofs_destroy,
 	.getattr = gpofs_getattr,
 	.readlink = gpofs_readlink,
 	.readdir = gpofs_readdir,
@@ -658,18 +582,20 @@ const struct fuse_operations gpofs_ops = {
 	.read = gpofs_read,
 	.release = gpofs_release,
 	.statfs = gpofs_statfs,
-	.mkdir = erofs_mode,
-	.mknod = gpofs_mknod,
-	.unlink = erofs_path,
-	.rmdir = erofs_path,
-	.symlink = erofs_two,
-	.link = erofs_two,
-	.rename = gpofs_rename,
-	.chmod = gpofs_chmod,
-	.chown = gpofs_chown,
-	.truncate = gpofs_truncate,
-	.create = gpofs_create,
-	.write = gpofs_write,
-	.utimens = gpofs_utimens,
-	.setxattr = gpofs_setxattr,
+	/* Changes: only the local stores take them (gpofs_local.c). */
+	.write = gpofs_local_write,
+	.create = gpofs_local_create,
+	.mkdir = gpofs_local_mkdir,
+	.mknod = gpofs_local_mknod,
+	.unlink = gpofs_local_unlink,
+	.rmdir = gpofs_local_rmdir,
+	.symlink = gpofs_local_symlink,
+	.link = gpofs_local_link,
+	.rename = gpofs_local_rename,
+	.chmod = gpofs_local_chmod,
+	.chown = gpofs_local_chown,
+	.truncate = gpofs_local_truncate,
+	.utimens = gpofs_local_utimens,
+	.setxattr = gpofs_local_setxattr,
+	.fsync = gpofs_local_fsync,
 };

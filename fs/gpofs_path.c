@@ -29,19 +29,34 @@ static int next_component(const char **p, char *out, size_t outlen)
 	return (int)n;
 }
 
-static int parse_local(const char *dir, const char *rest, struct gpofs_path *p)
+static int parse_local(const char *dir, const char *rest, bool backups,
+		       struct gpofs_path *p)
 {
+	const char *s = rest;
+	int n;
+
 	/* The kernel resolves "..", but refuse it anyway: the backing
 	 * folder must never be left. */
-	for (const char *s = rest; *s;) {
-		size_t n;
+	for (const char *c = rest; *c;) {
+		size_t len;
 
-		while (*s == '/')
-			s++;
-		n = strcspn(s, "/");
-		if ((n == 2 && !strncmp(s, "..", 2)) || (n == 1 && *s == '.'))
+		while (*c == '/')
+			c++;
+		len = strcspn(c, "/");
+		if ((len == 2 && !strncmp(c, "..", 2)) || (len == 1 && *c == '.'))
 			return -ENOENT;
-		s += n;
+		c += len;
+	}
+	n = next_component(&s, p->top, sizeof(p->top));
+	if (n < 0)
+		return n;
+	while (*s == '/')
+		s++;
+	p->below_top = *s != '\0';
+	p->backups = backups;
+	if (backups && !p->below_top && !strcmp(p->top, "manifest.xml")) {
+		p->kind = GPOFS_MANIFEST;
+		return 0;
 	}
 	p->kind = GPOFS_LOCAL;
 	if (asprintf(&p->rel, "%s%s", dir, rest) < 0) {
@@ -68,9 +83,9 @@ int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 	if (!strcmp(comp, "README"))
 		return *s ? -ENOTDIR : (p->kind = GPOFS_README, 0);
 	if (!strcmp(comp, "backups"))
-		return parse_local(fs->conf.backup_dir, s, p);
+		return parse_local(fs->conf.backup_dir, s, true, p);
 	if (!strcmp(comp, "migtables"))
-		return parse_local(fs->conf.migtable_dir, s, p);
+		return parse_local(fs->conf.migtable_dir, s, false, p);
 	if (strcmp(comp, "domains"))
 		return -ENOENT;
 

@@ -2,6 +2,8 @@
 #ifndef GPOFS_PATH_H
 #define GPOFS_PATH_H
 
+#include <stdbool.h>
+
 #include "gpofs.h"
 
 enum gpofs_kind {
@@ -18,6 +20,7 @@ enum gpofs_kind {
 	GPOFS_BYNAME,        /* /domains/D/by-name */
 	GPOFS_BYNAME_LINK,   /* /domains/D/by-name/<name> */
 	GPOFS_LOCAL,         /* /backups[/...], /migtables[/...] */
+	GPOFS_MANIFEST,      /* /backups/manifest.xml, generated */
 };
 
 struct gpofs_path {
@@ -28,6 +31,10 @@ struct gpofs_path {
 	const char *name;                /* BYNAME_LINK: the entry's name */
 	char *rel;                       /* SYSVOL: "{G}/Machine/..." (owned);
 					    LOCAL: the local path (owned) */
+	bool backups;                    /* LOCAL: in the backup store */
+	char top[256];                   /* LOCAL: first component below the
+					    store ("" for the store itself) */
+	bool below_top;                  /* LOCAL: deeper than top */
 };
 
 /* Parses path. Returns 0, or -ENOENT for a path that names nothing the

@@ -320,17 +320,31 @@ static int same_tree(const char *a, const char *b, int depth)
 	return na == nb;
 }
 
+static int seal_checked(const char *store, const char *name, const char *from,
+			struct gpo_backup_info *info, char *why, size_t whylen);
+
 int gpo_store_seal(const char *store, const char *name,
 		   struct gpo_backup_info *info, char *why, size_t whylen)
 {
 	char from[4096];
-	char to[4096];
 	int rc;
 
 	snprintf(from, sizeof(from), "%s/%s", store, name);
 	rc = gpo_backup_check(from, info, why, whylen);
 	if (rc)
 		return rc;
+	rc = seal_checked(store, name, from, info, why, whylen);
+	if (rc < 0)
+		gpo_backup_info_free(info);
+	return rc;
+}
+
+static int seal_checked(const char *store, const char *name, const char *from,
+			struct gpo_backup_info *info, char *why, size_t whylen)
+{
+	char to[4096];
+	int rc;
+
 	snprintf(to, sizeof(to), "%s/%s", store, info->id);
 	if (strcmp(name, info->id) && access(to, F_OK) == 0) {
 		if (!same_tree(from, to, 0)) {
@@ -340,7 +354,8 @@ int gpo_store_seal(const char *store, const char *name,
 			return -EEXIST;
 		}
 		/* The same backup again: keep the one already sealed. */
-		return gpo_store_remove_tree(from);
+		rc = gpo_store_remove_tree(from);
+		return rc ? rc : 1;
 	}
 	if (strcmp(name, info->id) && rename(from, to) < 0) {
 		rc = -errno;

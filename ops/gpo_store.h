@@ -39,8 +39,9 @@ bool gpo_store_is_sealed(const char *store, const char *name);
 
 /* Seals store/name: checks it, then renames it to its backup ID and makes
  * it read-only; when that ID is already sealed with the same content, the
- * new copy is removed instead. Writes the sealed folder's name to id.
- * Returns 0; -EINVAL/-ENOENT (not a valid backup) or -EEXIST (a different
+ * new copy is removed instead. Fills info (free with gpo_backup_info_free).
+ * Returns 0 when sealed, 1 when it was a copy of a sealed backup (and is
+ * gone); -EINVAL/-ENOENT (not a valid backup) or -EEXIST (a different
  * backup with that ID is sealed) with the reason in why; or -errno. */
 int gpo_store_seal(const char *store, const char *name,
 		   struct gpo_backup_info *info, char *why, size_t whylen);

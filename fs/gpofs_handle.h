@@ -1,0 +1,59 @@
+/* Open files of the mount, shared by the read side (gpofs_ops.c) and the
+ * write side of the local stores (gpofs_local.c). */
+#ifndef GPOFS_HANDLE_H
+#define GPOFS_HANDLE_H
+
+#include <fcntl.h>
+#include <stdbool.h>
+
+#include "gpofs_ops.h"
+#include "gpofs.h"
+
+enum handle_kind { H_BUFFER, H_SMB, H_LOCAL };
+
+/* A private copy for generated files (so one open sees one version
+ * throughout), an SMB file, or a local file. */
+struct handle {
+	enum handle_kind kind;
+	struct gpo_domain *dom;
+	struct gpo_smb_file *smb;
+	int fd;
+	char *data;
+	size_t len;
+	char *writing_top;   /* backups/<top> this handle writes into, or NULL */
+};
+
+/* The mount's context, from the calling FUSE thread. */
+struct gpofs *gpofs_get(void);
+
+/* True when open flags ask to change the file. */
+static inline bool gpofs_writing(int flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+}
+
+/* The write side: each returns 0 or -errno; outside backups/ and
+ * migtables/ every one is -EROFS. */
+int gpofs_local_open(struct gpofs *fs, const char *path,
+		     struct fuse_file_info *fi);
+int gpofs_local_create(const char *path, mode_t mode, struct fuse_file_info *fi);
+int gpofs_local_write(const char *path, const char *buf, size_t size, off_t off,
+		      struct fuse_file_info *fi);
+int gpofs_local_mkdir(const char *path, mode_t mode);
+int gpofs_local_mknod(const char *path, mode_t mode, dev_t dev);
+int gpofs_local_unlink(const char *path);
+int gpofs_local_rmdir(const char *path);
+int gpofs_local_symlink(const char *target, const char *path);
+int gpofs_local_link(const char *from, const char *to);
+int gpofs_local_rename(const char *from, const char *to, unsigned int flags);
+int gpofs_local_chmod(const char *path, mode_t mode, struct fuse_file_info *fi);
+int gpofs_local_chown(const char *path, uid_t uid, gid_t gid,
+		      struct fuse_file_info *fi);
+int gpofs_local_truncate(const char *path, off_t size, struct fuse_file_info *fi);
+int gpofs_local_utimens(const char *path, const struct timespec tv[2],
+			struct fuse_file_info *fi);
+int gpofs_local_setxattr(const char *path, const char *name, const char *value,
+			 size_t size, int flags);
+int gpofs_local_fsync(const char *path, int datasync, struct fuse_file_info *fi);
+
+#endif
