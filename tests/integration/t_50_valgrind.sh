@@ -26,6 +26,12 @@ cp -r "$D/gpos/$GPO_SECURITY" "$D/gpos/$GPO_PREFS" "$TEST_TMP/"
 cat "$D/log" "$MNT/README" >/dev/null
 grep -r "Groups" "$D/gpos/$GPO_PREFS" >/dev/null
 ! touch "$D/gpos/$GPO_PREFS/x" 2>/dev/null || fail "write succeeded"
+# the store: a copy in, sealed by the sealer thread, listed, removed
+cp -r "$D/gpos/$GPO_PREFS" "$MNT/backups/"
+mkdir "$MNT/backups/unfinished"
+for _ in $(seq 1 100); do [ ! -e "$MNT/backups/$GPO_PREFS" ] && break; sleep 0.2; done
+grep -q BackupInst "$MNT/backups/manifest.xml" || fail "no backup sealed under valgrind"
+rm -r "$MNT/backups/{"*
 ls "$D/gpos/{00000000-0000-0000-0000-000000000000}" 2>/dev/null && fail "unknown GPO listed"
 fusermount3 -u "$MNT"
 rc=0
