@@ -13,6 +13,7 @@
 #include "gpo_backup_xml.h"
 #include "gpo_buf.h"
 #include "gpo_conf.h"
+#include "gpo_links.h"
 #include "gpo_log.h"
 #include "gpo_model.h"
 #include "gpo_name.h"
@@ -429,7 +430,47 @@ static int test_buf(void)
 	return 0;
 }
 
+static int test_links(void)
+{
+	struct gpo_links l = { 0 };
+	char *path;
+
+	ASSERT_EQ(gpo_links_parse(&l, "OU=Servers,DC=corp,DC=test",
+		"[LDAP://cn={31B2F340-016D-11D2-945F-00C04FB984F9},cn=policies,cn=system,DC=corp,DC=test;0]"
+		"[LDAP://CN={d91de624-0fd0-44ca-abf6-2d4ba8a3c2af},CN=Policies,CN=System,DC=corp,DC=test;2]"
+		"[LDAP://cn=notaguid,cn=policies;1]"), 0);
+	ASSERT_EQ(l.n, 2);
+	ASSERT_STR(l.items[0].guid, "{31B2F340-016D-11D2-945F-00C04FB984F9}");
+	ASSERT_EQ(l.items[0].options, 0);
+	ASSERT_EQ(l.items[0].order, 1);
+	ASSERT_STR(l.items[1].guid, "{D91DE624-0FD0-44CA-ABF6-2D4BA8A3C2AF}");
+	ASSERT_EQ(l.items[1].options, GPO_LINK_ENFORCED);
+	ASSERT_EQ(l.items[1].order, 2);
+	ASSERT_STR(l.items[1].som_dn, "OU=Servers,DC=corp,DC=test");
+	/* malformed values append nothing */
+	ASSERT_EQ(gpo_links_parse(&l, "DC=corp,DC=test", "[LDAP://cn={31B2F340-016D-11D2-945F-00C04FB984F9};0"), -EINVAL);
+	ASSERT_EQ(gpo_links_parse(&l, "DC=corp,DC=test", "[LDAP://x;zz]"), -EINVAL);
+	ASSERT_EQ(gpo_links_parse(&l, "DC=corp,DC=test", "garbage"), -EINVAL);
+	ASSERT_EQ(l.n, 2);
+	ASSERT_EQ(gpo_links_parse(&l, "DC=corp,DC=test", " "), 0);
+	ASSERT_EQ(l.n, 2);
+	gpo_links_clear(&l);
+	ASSERT_EQ(l.n, 0);
+
+	path = gpo_som_path("OU=Finance,OU=Servers,DC=corp,DC=test");
+	ASSERT_STR(path, "corp.test/Servers/Finance");
+	free(path);
+	path = gpo_som_path("DC=corp,DC=test");
+	ASSERT_STR(path, "corp.test");
+	free(path);
+	path = gpo_som_path("OU=a\\,b,DC=corp,DC=test");
+	ASSERT_STR(path, "corp.test/a\\,b");
+	free(path);
+	return 0;
+}
+
 static const struct test_case cases[] = {
+	{ "links", test_links },
 	{ "guid", test_guid },
 	{ "gentime", test_gentime },
 	{ "gptini", test_gptini },
