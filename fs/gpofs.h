@@ -25,6 +25,7 @@ struct gpofs {
 	char *krb5_ccache;            /* a keytab's private ticket cache */
 	struct gpo_smb_lib smb_lib;
 	struct gpofs_sealer *sealer;  /* seals copies into backups/ */
+	char *mount_cache;            /* this mount's folder in cache_dir */
 	bool smb_lib_ready;
 };
 

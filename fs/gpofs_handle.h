@@ -9,18 +9,17 @@
 #include "gpofs_ops.h"
 #include "gpofs.h"
 
-enum handle_kind { H_BUFFER, H_SMB, H_LOCAL };
+enum handle_kind { H_BUFFER, H_LOCAL };
 
-/* A private copy for generated files (so one open sees one version
- * throughout), an SMB file, or a local file. */
+/* A private copy for generated files, or a local file: a store's, or a
+ * GPO view's (SYSVOL content is always read from a view). */
 struct handle {
 	enum handle_kind kind;
-	struct gpo_domain *dom;
-	struct gpo_smb_file *smb;
 	int fd;
 	char *data;
 	size_t len;
 	char *writing_top;   /* backups/<top> this handle writes into, or NULL */
+	struct gpo_view *view; /* the GPO view a file is read from, or NULL */
 };
 
 /* The mount's context, from the calling FUSE thread. */

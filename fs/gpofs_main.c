@@ -52,6 +52,7 @@ static const struct fuse_opt gpofs_opts[] = {
 	FUSE_OPT_KEY("ldap_tls=", KEY_OURS),
 	FUSE_OPT_KEY("backup_dir=", KEY_OURS),
 	FUSE_OPT_KEY("migtable_dir=", KEY_OURS),
+	FUSE_OPT_KEY("cache_dir=", KEY_OURS),
 	FUSE_OPT_KEY("config=", KEY_OURS),
 	FUSE_OPT_END
 };
@@ -77,6 +78,7 @@ static void usage(const char *prog)
 "                            (none is refused for passwords)\n"
 "    -o backup_dir=DIR       folder behind backups/\n"
 "    -o migtable_dir=DIR     folder behind migtables/\n"
+"    -o cache_dir=DIR        where GPOs are captured while being read\n"
 "    -o config=FILE          domains from a file, one [dns.name] section each\n"
 "                            with the keys above\n"
 "    -d                      debug log (implies -f)\n"
@@ -186,6 +188,10 @@ static void context_free(struct gpofs *fs)
 		unlink(fs->krb5_ccache + strlen("FILE:"));
 		free(fs->krb5_ccache);
 	}
+	if (fs->mount_cache) {
+		rmdir(fs->mount_cache);
+		free(fs->mount_cache);
+	}
 	gpo_conf_free(&fs->conf);
 	if (fs->smb_lib_ready)
 		gpo_smb_lib_destroy(&fs->smb_lib);
@@ -217,7 +223,7 @@ static int open_domains(struct gpofs *fs)
 		}
 		msg[0] = '\0';
 		rc = gpo_domain_open(&fs->domains[i], &fs->log, &fs->smb_lib,
-				     dc, msg, sizeof(msg));
+				     dc, fs->mount_cache, msg, sizeof(msg));
 		fs->n_domains = i + 1;
 		if (rc) {
 			fprintf(stderr, "gpofs: %s\n",
@@ -274,9 +280,17 @@ int main(int argc, char *argv[])
 	fs.gid = getgid();
 	fs.mounted = time(NULL);
 	if (make_private_dir(fs.conf.backup_dir) ||
-	    make_private_dir(fs.conf.migtable_dir)) {
-		fprintf(stderr, "gpofs: cannot create %s or %s: %s\n",
-			fs.conf.backup_dir, fs.conf.migtable_dir, strerror(errno));
+	    make_private_dir(fs.conf.migtable_dir) ||
+	    make_private_dir(fs.conf.cache_dir)) {
+		fprintf(stderr, "gpofs: cannot create %s, %s or %s: %s\n",
+			fs.conf.backup_dir, fs.conf.migtable_dir,
+			fs.conf.cache_dir, strerror(errno));
+		goto out;
+	}
+	if (asprintf(&fs.mount_cache, "%s/mount.XXXXXX", fs.conf.cache_dir) < 0 ||
+	    !mkdtemp(fs.mount_cache)) {
+		fprintf(stderr, "gpofs: cannot create a folder in %s\n",
+			fs.conf.cache_dir);
 		goto out;
 	}
 	if (gpo_smb_lib_init(&fs.smb_lib, &fs.log, runtime_dir())) {

@@ -78,7 +78,9 @@ static int find_gpo(struct gpofs_path *p, struct gpo_snapshot **snap,
 	return 0;
 }
 
-static int genfile(struct gpofs_path *p, char **data, size_t *len, time_t *t)
+/* The view to serve the path's GPO folder from (a reference the caller
+ * drops with gpo_view_put). */
+static int find_view(struct gpofs_path *p, struct gpo_view **v)
 {
 	struct gpo_snapshot *snap = NULL;
 	const struct gpo *g;
@@ -87,10 +89,39 @@ static int genfile(struct gpofs_path *p, char **data, size_t *len, time_t *t)
 	rc = find_gpo(p, &snap, &g);
 	if (rc)
 		return rc;
-	rc = gpo_domain_generated(p->dom, snap, g, p->gen, data, len);
-	if (t)
-		*t = g->changed;
+	rc = gpo_domain_view(p->dom, g, v);
 	gpo_snapshot_put(snap);
+	return rc;
+}
+
+/* The local path in the view of a DomainSysvol/GPO/... path (new string). */
+static char *view_path(const struct gpo_view *v, const struct gpofs_path *p)
+{
+	char *path = NULL;
+
+	if (asprintf(&path, "%s%s", v->dir, p->rel + GPO_GUID_LEN) < 0)
+		return NULL;
+	return path;
+}
+
+static int genfile(struct gpofs_path *p, char **data, size_t *len, time_t *t)
+{
+	struct gpo_view *v = NULL;
+	const char *d;
+	int rc;
+
+	rc = find_view(p, &v);
+	if (rc)
+		return rc;
+	gpo_view_file(v, p->gen, &d, len);
+	*data = malloc(*len + 1);
+	if (*data)
+		memcpy(*data, d, *len + 1);
+	else
+		rc = -ENOMEM;
+	if (t)
+		*t = v->changed;
+	gpo_view_put(v);
 	return rc;
 }
 
@@ -139,6 +170,8 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	struct gpo_snapshot *snap = NULL;
 	const struct gpo *g;
 	char guid[GPO_GUID_LEN + 1];
+	struct gpo_view *view = NULL;
+	char *local = NULL;
 	char *data = NULL;
 	size_t len = 0;
 	time_t t = 0;
@@ -186,15 +219,10 @@ static int gpofs_getattr(const char *path, struct stat *st,
 			fill_file(fs, st, t, (off_t)len, S_IFREG);
 		break;
 	case GPOFS_SYSVOL:
-		rc = find_gpo(&p, &snap, &g);
-		if (!rc)
-			rc = gpo_smb_stat(&p.dom->smb, p.rel, st);
-		if (!rc && S_ISDIR(st->st_mode)) {
-			bool hide;
-
-			rc = gpo_domain_hidden_top_dir(p.dom, p.rel, &hide);
-			if (!rc && hide)
-				rc = -ENOENT;
+		rc = find_view(&p, &view);
+		if (!rc) {
+			local = view_path(view, &p);
+			rc = !local ? -ENOMEM : lstat(local, st) < 0 ? -errno : 0;
 		}
 		if (!rc)
 			fix_sysvol_stat(fs, st);
@@ -217,6 +245,8 @@ static int gpofs_getattr(const char *path, struct stat *st,
 out:
 	(void)fi;
 	free(data);
+	free(local);
+	gpo_view_put(view);
 	gpo_snapshot_put(snap);
 	gpofs_path_free(&p);
 	return rc;
@@ -250,79 +280,30 @@ out:
 	return rc;
 }
 
-struct dir_entry {
-	char *name;
-	struct stat st;
-};
-
-/* Entries of a listing, gathered first when each needs a look of its own
- * (the SMB lock is held while a listing runs). */
-struct dir_fill {
-	void *buf;
-	fuse_fill_dir_t filler;
-	struct gpofs *fs;
-	struct dir_entry *entries;
-	size_t n;
-	size_t cap;
-};
-
-static int fill_sysvol_entry(void *arg, const char *name, const struct stat *st)
+/* Lists a local folder (a view's, or a store's) into filler. */
+static int fill_local(struct gpofs *fs, const char *dir_path, bool sysvol,
+		      void *buf, fuse_fill_dir_t filler)
 {
-	struct dir_fill *df = arg;
-	struct stat s = *st;
+	DIR *dir = opendir(dir_path);
+	struct dirent *de;
 
-	fix_sysvol_stat(df->fs, &s);
-	df->filler(df->buf, name, &s, 0, FUSE_FILL_DIR_PLUS);
-	return 0;
-}
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		struct stat st;
 
-static int gather_entry(void *arg, const char *name, const struct stat *st)
-{
-	struct dir_fill *df = arg;
-
-	if (df->n == df->cap) {
-		size_t cap = df->cap ? df->cap * 2 : 8;
-		struct dir_entry *e = realloc(df->entries, cap * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		df->entries = e;
-		df->cap = cap;
-	}
-	df->entries[df->n].name = strdup(name);
-	if (!df->entries[df->n].name)
-		return -ENOMEM;
-	df->entries[df->n++].st = *st;
-	return 0;
-}
-
-/* The top of DomainSysvol/GPO: SYSVOL's GPO folder without GPT.INI and
- * without the empty top-level folders GPMC leaves out of a backup. */
-static int fill_gpo_root(struct gpofs_path *p, struct dir_fill *df)
-{
-	int rc;
-
-	rc = gpo_smb_list(&p->dom->smb, p->rel, gather_entry, df);
-	for (size_t i = 0; !rc && i < df->n; i++) {
-		struct dir_entry *e = &df->entries[i];
-		char *rel = NULL;
-		bool hide = false;
-
-		if (!strcasecmp(e->name, "GPT.INI"))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (S_ISDIR(e->st.st_mode)) {
-			if (asprintf(&rel, "%s/%s", p->rel, e->name) < 0)
-				return -ENOMEM;
-			rc = gpo_domain_hidden_top_dir(p->dom, rel, &hide);
-			free(rel);
+		if (sysvol && !fstatat(dirfd(dir), de->d_name, &st,
+				       AT_SYMLINK_NOFOLLOW)) {
+			fix_sysvol_stat(fs, &st);
+			filler(buf, de->d_name, &st, 0, FUSE_FILL_DIR_PLUS);
+		} else {
+			filler(buf, de->d_name, NULL, 0, 0);
 		}
-		if (!rc && !hide)
-			fill_sysvol_entry(df, e->name, &e->st);
 	}
-	for (size_t i = 0; i < df->n; i++)
-		free(df->entries[i].name);
-	free(df->entries);
-	return rc;
+	closedir(dir);
+	return 0;
 }
 
 static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
@@ -333,7 +314,8 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 	struct gpofs_path p;
 	struct gpo_snapshot *snap = NULL;
 	const struct gpo *g;
-	DIR *dir = NULL;
+	struct gpo_view *view = NULL;
+	char *local = NULL;
 	int rc;
 
 	rc = gpofs_path_parse(fs, path, &p);
@@ -384,34 +366,18 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		if (!rc)
 			filler(buf, "GPO", NULL, 0, 0);
 		break;
-	case GPOFS_SYSVOL: {
-		struct dir_fill df = { buf, filler, fs, NULL, 0, 0 };
-
-		rc = find_gpo(&p, &snap, &g);
-		if (rc)
-			break;
-		if (strlen(p.rel) == GPO_GUID_LEN) {
-			rc = fill_gpo_root(&p, &df);
-			break;
+	case GPOFS_SYSVOL:
+		rc = find_view(&p, &view);
+		if (!rc) {
+			local = view_path(view, &p);
+			rc = local ? fill_local(fs, local, true, buf, filler) : -ENOMEM;
 		}
-		rc = gpo_smb_list(&p.dom->smb, p.rel, fill_sysvol_entry, &df);
 		break;
-	}
-	case GPOFS_LOCAL: {
-		struct dirent *de;
-
-		dir = opendir(p.rel);
-		if (!dir) {
-			rc = -errno;
-			break;
-		}
-		while ((de = readdir(dir)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				filler(buf, de->d_name, NULL, 0, 0);
-		if (p.backups && !*p.top)
+	case GPOFS_LOCAL:
+		rc = fill_local(fs, p.rel, false, buf, filler);
+		if (!rc && p.backups && !*p.top)
 			filler(buf, "manifest.xml", NULL, 0, 0);
 		break;
-	}
 	default:
 		rc = -ENOTDIR;
 	}
@@ -419,8 +385,8 @@ out:
 	(void)offset;
 	(void)fi;
 	(void)flags;
-	if (dir)
-		closedir(dir);
+	free(local);
+	gpo_view_put(view);
 	gpo_snapshot_put(snap);
 	gpofs_path_free(&p);
 	return rc;
@@ -430,8 +396,6 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 {
 	struct gpofs *fs = gpofs_get();
 	struct gpofs_path p;
-	struct gpo_snapshot *snap = NULL;
-	const struct gpo *g;
 	struct handle *h = NULL;
 	int rc;
 
@@ -469,13 +433,25 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 	case GPOFS_MANIFEST:
 		rc = gpo_store_manifest(fs->conf.backup_dir, &h->data, &h->len);
 		break;
-	case GPOFS_SYSVOL:
-		h->kind = H_SMB;
-		h->dom = p.dom;
-		rc = find_gpo(&p, &snap, &g);
-		if (!rc)
-			rc = gpo_smb_fopen(&p.dom->smb, p.rel, &h->smb);
+	case GPOFS_SYSVOL: {
+		char *local;
+
+		/* Served from the view: the file as it was when the GPO was
+		 * captured, whatever happens to SYSVOL meanwhile. */
+		h->kind = H_LOCAL;
+		rc = find_view(&p, &h->view);
+		if (rc)
+			break;
+		local = view_path(h->view, &p);
+		if (!local) {
+			rc = -ENOMEM;
+			break;
+		}
+		h->fd = open(local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		rc = h->fd < 0 ? -errno : 0;
+		free(local);
 		break;
+	}
 	case GPOFS_LOCAL:
 		h->kind = H_LOCAL;
 		h->fd = open(p.rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -486,13 +462,16 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 	}
 out:
 	if (rc) {
-		if (h)
+		if (h) {
 			free(h->data);
+			gpo_view_put(h->view);
+			if (h->fd >= 0)
+				close(h->fd);
+		}
 		free(h);
 	} else {
 		fi->fh = (uintptr_t)h;
 	}
-	gpo_snapshot_put(snap);
 	gpofs_path_free(&p);
 	return rc;
 }
@@ -512,8 +491,6 @@ static int gpofs_read(const char *path, char *buf, size_t size, off_t off,
 			size = h->len - (size_t)off;
 		memcpy(buf, h->data + off, size);
 		return (int)size;
-	case H_SMB:
-		return (int)gpo_smb_pread(&h->dom->smb, h->smb, buf, size, off);
 	case H_LOCAL:
 		n = pread(h->fd, buf, size, off);
 		return n < 0 ? -errno : (int)n;
@@ -529,8 +506,7 @@ static int gpofs_release(const char *path, struct fuse_file_info *fi)
 	if (h->writing_top)
 		gpofs_sealer_touch(gpofs_get(), h->writing_top, -1);
 	free(h->writing_top);
-	if (h->kind == H_SMB)
-		gpo_smb_fclose(&h->dom->smb, h->smb);
+	gpo_view_put(h->view);
 	if (h->fd >= 0)
 		close(h->fd);
 	free(h->data);

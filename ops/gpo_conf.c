@@ -51,6 +51,8 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
 		return set_str(&conf->backup_dir, value, key, msg, msglen);
 	if (!strcmp(key, "migtable_dir"))
 		return set_str(&conf->migtable_dir, value, key, msg, msglen);
+	if (!strcmp(key, "cache_dir"))
+		return set_str(&conf->cache_dir, value, key, msg, msglen);
 	if (!dc) {
 		snprintf(msg, msglen, "unknown option %s", key);
 		return -EINVAL;
@@ -279,21 +281,22 @@ out:
 	return rc;
 }
 
-static int default_dir(char **dst, const char *leaf)
+static int default_dir(char **dst, const char *root_dir, const char *xdg,
+		       const char *home_sub, const char *leaf)
 {
-	const char *base = getenv("XDG_DATA_HOME");
+	const char *base = getenv(xdg);
 	const char *home = getenv("HOME");
 	int n;
 
 	if (*dst)
 		return 0;
 	if (geteuid() == 0)
-		n = asprintf(dst, "/var/lib/gpofs/%s", leaf);
+		n = asprintf(dst, "%s/%s", root_dir, leaf);
 	else if (base && *base)
 		n = asprintf(dst, "%s/gpofs/%s", base, leaf);
 	else
-		n = asprintf(dst, "%s/.local/share/gpofs/%s",
-			     home && *home ? home : "/tmp", leaf);
+		n = asprintf(dst, "%s/%s/gpofs/%s", home && *home ? home : "/tmp",
+			     home_sub, leaf);
 	if (n < 0) {
 		*dst = NULL;
 		return -ENOMEM;
@@ -343,9 +346,14 @@ int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen)
 			return -EINVAL;
 		}
 	}
-	rc = default_dir(&conf->backup_dir, "backups");
+	rc = default_dir(&conf->backup_dir, "/var/lib/gpofs", "XDG_DATA_HOME",
+			 ".local/share", "backups");
 	if (!rc)
-		rc = default_dir(&conf->migtable_dir, "migtables");
+		rc = default_dir(&conf->migtable_dir, "/var/lib/gpofs",
+				 "XDG_DATA_HOME", ".local/share", "migtables");
+	if (!rc)
+		rc = default_dir(&conf->cache_dir, "/var/cache", "XDG_CACHE_HOME",
+				 ".cache", "gpofs");
 	return rc;
 }
 
@@ -366,6 +374,7 @@ void gpo_conf_free(struct gpo_conf *conf)
 	free(conf->domains);
 	free(conf->backup_dir);
 	free(conf->migtable_dir);
+	free(conf->cache_dir);
 	memset(conf, 0, sizeof(*conf));
 }
 

@@ -30,6 +30,7 @@ struct gpo_conf {
 	size_t n_domains;
 	char *backup_dir;
 	char *migtable_dir;
+	char *cache_dir;     /* where GPOs are captured while being read */
 };
 
 struct gpo_credentials {
@@ -59,7 +60,8 @@ int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
 /* Checks the finished configuration (a domain name each, one way to sign
  * in, no plain-text simple bind) and fills defaults: backup_dir and
  * migtable_dir under /var/lib/gpofs for root, else under
- * $XDG_DATA_HOME/gpofs. Returns 0 or -EINVAL with a reason in msg. */
+ * $XDG_DATA_HOME/gpofs; cache_dir /var/cache/gpofs for root, else
+ * $XDG_CACHE_HOME/gpofs. Returns 0 or -EINVAL with a reason in msg. */
 int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen);
 
 /* Frees everything conf owns. */

@@ -6,20 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "gpo_krb5.h"
 #include "gpo_srv.h"
 
 #define DEFAULT_TTL_MS 5000
-#define GPTINI_MAX (64 * 1024)
 #define JOURNAL_MAX (256 * 1024)
 
-struct gpo_generated {
-	pthread_mutex_t lock;
-	bool done;
-	uint32_t sysvol_version;
-	char *data[GPO_GEN_COUNT];
-	size_t len[GPO_GEN_COUNT];
+/* A view pinned for the copy in progress is kept this long after use,
+ * but no longer than VIEW_PIN_MAX_MS after it was taken, so that a reader
+ * that never pauses still sees changes. */
+#define VIEW_PIN_MS 2000
+#define VIEW_PIN_MAX_MS 10000
+/* A view nobody used for this long is dropped from the cache. */
+#define VIEW_IDLE_MS (5 * 60 * 1000)
+
+struct gpo_view_slot {
+	char guid[GPO_GUID_LEN + 1];
+	struct gpo_view *view;
+	struct timespec checked;     /* when it was last found current */
 };
 
 static int read_identity_entry(void *arg, const struct gpo_ldap_entry *e)
@@ -74,8 +81,8 @@ out:
 
 int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 		    struct gpo_smb_lib *smb_lib,
-		    const struct gpo_domain_conf *conf, char *msg,
-		    size_t msglen)
+		    const struct gpo_domain_conf *conf, const char *cache_dir,
+		    char *msg, size_t msglen)
 {
 	char host[256];
 	int rc;
@@ -84,6 +91,18 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	d->lg = lg;
 	d->ttl_ms = DEFAULT_TTL_MS;
 	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_init(&d->views_lock, NULL);
+	pthread_mutex_init(&d->capture_lock, NULL);
+	if (asprintf(&d->cache_dir, "%s/%s", cache_dir, conf->domain) < 0) {
+		d->cache_dir = NULL;
+		return -ENOMEM;
+	}
+	if (mkdir(d->cache_dir, 0700) < 0 && errno != EEXIST) {
+		rc = -errno;
+		snprintf(msg, msglen, "%s: cannot create %s: %s", conf->domain,
+			 d->cache_dir, strerror(errno));
+		return rc;
+	}
 	rc = gpo_journal_init(&d->journal, JOURNAL_MAX);
 	if (rc)
 		return rc;
@@ -140,16 +159,9 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 
 static void snapshot_free(struct gpo_snapshot *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n; i++)
 		gpo_clear(&s->gpos[i]);
-		if (s->gen) {
-			for (int k = 0; k < GPO_GEN_COUNT; k++)
-				free(s->gen[i].data[k]);
-			pthread_mutex_destroy(&s->gen[i].lock);
-		}
-	}
 	free(s->gpos);
-	free(s->gen);
 	gpo_names_free(s->names, s->n);
 	free(s);
 }
@@ -162,6 +174,14 @@ void gpo_snapshot_put(struct gpo_snapshot *snap)
 
 void gpo_domain_close(struct gpo_domain *d)
 {
+	for (size_t i = 0; i < d->n_views; i++)
+		gpo_view_put(d->views[i].view);
+	free(d->views);
+	if (d->cache_dir)
+		rmdir(d->cache_dir);
+	free(d->cache_dir);
+	pthread_mutex_destroy(&d->views_lock);
+	pthread_mutex_destroy(&d->capture_lock);
 	gpo_snapshot_put(d->snap);
 	d->snap = NULL;
 	if (d->smb.root)
@@ -305,44 +325,6 @@ static int cmp_gpo(const void *a, const void *b)
 		      ((const struct gpo *)b)->guid);
 }
 
-/* Reuses generated files of GPOs whose directory object did not change,
- * so that a refresh costs one search and no SYSVOL reads. */
-static void carry_over(struct gpo_snapshot *to, struct gpo_snapshot *from)
-{
-	if (!from)
-		return;
-	for (size_t i = 0; i < to->n; i++) {
-		const struct gpo *g = &to->gpos[i];
-		const struct gpo *old = gpo_snapshot_find(from, g->guid);
-		struct gpo_generated *og, *ng = &to->gen[i];
-		bool ok = true;
-
-		if (!old || old->version != g->version ||
-		    old->changed != g->changed)
-			continue;
-		og = &from->gen[old - from->gpos];
-		pthread_mutex_lock(&og->lock);
-		if (og->done) {
-			for (int k = 0; k < GPO_GEN_COUNT && ok; k++) {
-				ng->data[k] = malloc(og->len[k] + 1);
-				ok = ng->data[k] != NULL;
-				if (ok) {
-					memcpy(ng->data[k], og->data[k], og->len[k] + 1);
-					ng->len[k] = og->len[k];
-				}
-			}
-			ng->sysvol_version = og->sysvol_version;
-			ng->done = ok;
-		}
-		pthread_mutex_unlock(&og->lock);
-		if (!ok)
-			for (int k = 0; k < GPO_GEN_COUNT; k++) {
-				free(ng->data[k]);
-				ng->data[k] = NULL;
-			}
-	}
-}
-
 static int refresh(struct gpo_domain *d)
 {
 	static const char *const attrs[] = {
@@ -400,17 +382,11 @@ static int refresh(struct gpo_domain *d)
 		rc = -ENOMEM;
 		goto out;
 	}
-	s->gen = calloc(c.n ? c.n : 1, sizeof(*s->gen));
-	if (!s->gen) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	s->gpos = c.gpos;
 	s->n = c.n;
 	c.gpos = NULL;
 	c.n = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		pthread_mutex_init(&s->gen[i].lock, NULL);
 		names[i] = s->gpos[i].display_name;
 		guids[i] = s->gpos[i].guid;
 		if (s->gpos[i].changed > s->newest_change)
@@ -422,7 +398,6 @@ static int refresh(struct gpo_domain *d)
 	atomic_init(&s->refs, 1);
 	clock_gettime(CLOCK_MONOTONIC, &s->taken);
 	s->generation = ++d->generations;
-	carry_over(s, d->snap);
 	gpo_snapshot_put(d->snap);
 	d->snap = s;
 	s = NULL;
@@ -487,92 +462,165 @@ const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
 	return bsearch(&key, snap->gpos, snap->n, sizeof(key), cmp_gpo);
 }
 
-static int generate(struct gpo_domain *d, const struct gpo *g,
-		    struct gpo_generated *gen)
+static long long ms_since(const struct timespec *t)
 {
-	char rel[64];
-	char *ini = NULL;
-	size_t len = 0;
-	uint32_t sysvol = 0;
-	int rc;
+	struct timespec now;
 
-	snprintf(rel, sizeof(rel), "%s/GPT.INI", g->guid);
-	rc = gpo_smb_read_all(&d->smb, rel, GPTINI_MAX, &ini, &len);
-	if (!rc) {
-		rc = gpo_gptini_version(ini, len, &sysvol);
-		if (rc == -ENOENT)
-			rc = 0; /* a GPT.INI without a version: version 0 */
-		else if (rc)
-			gpo_journal_add(&d->journal, "%s: GPT.INI has a malformed Version",
-					g->guid);
-	} else if (rc == -ENOENT) {
-		rc = 0; /* no GPT.INI: SYSVOL version 0, as GPMC reads it */
-	}
-	free(ini);
-	if (rc)
-		return rc;
-	rc = gpo_backup_xml(&d->info, g, sysvol, &gen->data[GPO_GEN_BACKUP_XML],
-			    &gen->len[GPO_GEN_BACKUP_XML]);
-	if (!rc)
-		rc = gpo_bkupinfo_xml(&d->info, g, sysvol,
-				      &gen->data[GPO_GEN_BKUPINFO_XML],
-				      &gen->len[GPO_GEN_BKUPINFO_XML]);
-	if (rc) {
-		for (int k = 0; k < GPO_GEN_COUNT; k++) {
-			free(gen->data[k]);
-			gen->data[k] = NULL;
-		}
-		return rc;
-	}
-	gen->sysvol_version = sysvol;
-	gen->done = true;
-	return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000LL +
+	       (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-int gpo_domain_generated(struct gpo_domain *d, struct gpo_snapshot *snap,
-			 const struct gpo *g, enum gpo_genfile which,
-			 char **data, size_t *len)
+static int build_files(struct gpo_domain *d, struct gpo_view *v)
 {
-	struct gpo_generated *gen = &snap->gen[g - snap->gpos];
-	int rc = 0;
+	struct gpo g = v->gpo; /* shallow: only the time differs */
+	int rc;
 
-	pthread_mutex_lock(&gen->lock);
-	if (!gen->done)
-		rc = generate(d, g, gen);
-	if (!rc) {
-		*data = malloc(gen->len[which] + 1);
-		if (*data) {
-			memcpy(*data, gen->data[which], gen->len[which] + 1);
-			*len = gen->len[which];
-		} else {
-			rc = -ENOMEM;
-		}
-	}
-	pthread_mutex_unlock(&gen->lock);
+	g.changed = v->changed;
+	rc = gpo_backup_xml(&d->info, &g, v->sysvol_version,
+			    &v->data[GPO_GEN_BACKUP_XML],
+			    &v->len[GPO_GEN_BACKUP_XML]);
+	if (!rc)
+		rc = gpo_bkupinfo_xml(&d->info, &g, v->sysvol_version,
+				      &v->data[GPO_GEN_BKUPINFO_XML],
+				      &v->len[GPO_GEN_BKUPINFO_XML]);
 	return rc;
 }
 
-static int stop_at_first(void *arg, const char *name, const struct stat *st)
+static struct gpo_view_slot *find_slot(struct gpo_domain *d, const char *guid)
 {
-	(void)arg;
-	(void)name;
-	(void)st;
-	return 1;
+	for (size_t i = 0; i < d->n_views; i++)
+		if (!strcmp(d->views[i].guid, guid))
+			return &d->views[i];
+	return NULL;
 }
 
-int gpo_domain_hidden_top_dir(struct gpo_domain *d, const char *rel,
-			      bool *hide)
+/* Returns a referenced view that may be served without looking at the
+ * DC (pinned by use, or checked within the ttl), or NULL. Caller holds
+ * views_lock. */
+static struct gpo_view *usable(struct gpo_domain *d, const struct gpo *g)
 {
-	const char *slash = strchr(rel, '/');
-	int rc;
+	struct gpo_view_slot *slot = find_slot(d, g->guid);
+	struct gpo_view *v = slot ? slot->view : NULL;
 
-	*hide = false;
-	if (!slash || strchr(slash + 1, '/'))
-		return 0; /* not a top-level entry of a GPO folder */
-	rc = gpo_smb_list(&d->smb, rel, stop_at_first, NULL);
-	if (rc == 1)
-		return 0;
-	if (rc == 0)
-		*hide = true;
-	return rc == -ENOTDIR ? 0 : rc;
+	if (!v)
+		return NULL;
+	bool pinned = ms_since(&v->used) < VIEW_PIN_MS &&
+		      ms_since(&v->taken) < VIEW_PIN_MAX_MS;
+
+	if (!pinned &&
+	    (v->gpo.version != g->version || v->gpo.changed != g->changed ||
+	     ms_since(&slot->checked) >= d->ttl_ms))
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &v->used);
+	gpo_view_get(v);
+	return v;
+}
+
+/* Drops views nobody has used for a long time (their files are on disk,
+ * but there is no need to keep a whole domain's SYSVOL). */
+static void drop_idle(struct gpo_domain *d)
+{
+	for (size_t i = 0; i < d->n_views;) {
+		if (ms_since(&d->views[i].view->used) >= VIEW_IDLE_MS) {
+			gpo_view_put(d->views[i].view);
+			d->views[i] = d->views[--d->n_views];
+		} else {
+			i++;
+		}
+	}
+}
+
+static int publish(struct gpo_domain *d, const char *guid, struct gpo_view *v)
+{
+	struct gpo_view_slot *slot;
+
+	drop_idle(d);
+	slot = find_slot(d, guid);
+	if (!slot) {
+		if (d->n_views == d->cap_views) {
+			size_t cap = d->cap_views ? d->cap_views * 2 : 64;
+			struct gpo_view_slot *p = realloc(d->views, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			d->views = p;
+			d->cap_views = cap;
+		}
+		slot = &d->views[d->n_views++];
+		memset(slot, 0, sizeof(*slot));
+		memcpy(slot->guid, guid, sizeof(slot->guid));
+	}
+	if (slot->view != v) {
+		gpo_view_put(slot->view);
+		gpo_view_get(v);
+		slot->view = v;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &slot->checked);
+	return 0;
+}
+
+int gpo_domain_view(struct gpo_domain *d, const struct gpo *g,
+		    struct gpo_view **view)
+{
+	struct gpo_view *v = NULL;
+	uint32_t sysvol = 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&d->views_lock);
+	v = usable(d, g);
+	pthread_mutex_unlock(&d->views_lock);
+	if (v)
+		goto done;
+
+	pthread_mutex_lock(&d->capture_lock);
+	/* Another thread may have captured it while we waited. */
+	pthread_mutex_lock(&d->views_lock);
+	v = usable(d, g);
+	if (!v) {
+		struct gpo_view_slot *slot = find_slot(d, g->guid);
+
+		if (slot && slot->view->gpo.version == g->version &&
+		    slot->view->gpo.changed == g->changed) {
+			v = slot->view;
+			gpo_view_get(v);
+		}
+	}
+	pthread_mutex_unlock(&d->views_lock);
+	if (v) {
+		/* Same directory object: still current if GPT.INI is too. */
+		rc = gpo_view_sysvol_version(&d->smb, g->guid, &sysvol);
+		if (rc || sysvol != v->sysvol_version) {
+			gpo_view_put(v);
+			v = NULL;
+		}
+	}
+	if (!v) {
+		rc = gpo_view_capture(&d->smb, g, d->cache_dir, &v);
+		if (!rc)
+			rc = build_files(d, v);
+		if (rc && rc != -ENOMEM)
+			gpo_journal_add(&d->journal, "%s: cannot read its SYSVOL folder: %s",
+					g->guid, strerror(-rc));
+	}
+	if (!rc) {
+		pthread_mutex_lock(&d->views_lock);
+		rc = publish(d, g->guid, v);
+		pthread_mutex_unlock(&d->views_lock);
+	}
+	pthread_mutex_unlock(&d->capture_lock);
+	if (rc) {
+		gpo_view_put(v);
+		return rc == -ENOMEM ? rc : -EIO;
+	}
+done:
+	*view = v;
+	return 0;
+}
+
+void gpo_view_file(const struct gpo_view *v, enum gpo_genfile which,
+		   const char **data, size_t *len)
+{
+	*data = v->data[which];
+	*len = v->len[which];
 }

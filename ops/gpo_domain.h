@@ -19,11 +19,12 @@
 #include "gpo_model.h"
 #include "gpo_name.h"
 #include "gpo_smb.h"
+#include "gpo_view.h"
 
-/* A GPO's generated files, built on first use within a snapshot. */
+/* A GPO's generated files. */
 enum gpo_genfile { GPO_GEN_BACKUP_XML, GPO_GEN_BKUPINFO_XML, GPO_GEN_COUNT };
 
-struct gpo_generated;
+struct gpo_view_slot;
 
 struct gpo_snapshot {
 	atomic_int refs;
@@ -33,7 +34,6 @@ struct gpo_snapshot {
 	struct gpo *gpos;               /* sorted by guid */
 	size_t n;
 	struct gpo_name_entry *names;   /* by-name table, sorted by name */
-	struct gpo_generated *gen;      /* n of them, lazily filled */
 };
 
 struct gpo_domain {
@@ -51,6 +51,11 @@ struct gpo_domain {
 	pthread_mutex_t lock;           /* guards snap and its replacement */
 	struct gpo_snapshot *snap;
 	uint64_t generations;
+	char *cache_dir;                /* where views are captured */
+	pthread_mutex_t views_lock;     /* guards views */
+	pthread_mutex_t capture_lock;   /* one capture at a time */
+	struct gpo_view_slot *views;    /* the current view of each GPO */
+	size_t n_views, cap_views;
 };
 
 /* Finds the DC (conf->server or DNS SRV), signs in over LDAP and SMB and
@@ -58,8 +63,8 @@ struct gpo_domain {
  * user in msg. d must be zeroed. */
 int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 		    struct gpo_smb_lib *smb_lib,
-		    const struct gpo_domain_conf *conf, char *msg,
-		    size_t msglen);
+		    const struct gpo_domain_conf *conf, const char *cache_dir,
+		    char *msg, size_t msglen);
 
 /* Closes the connections and frees everything d owns. */
 void gpo_domain_close(struct gpo_domain *d);
@@ -76,16 +81,17 @@ void gpo_snapshot_put(struct gpo_snapshot *snap);
 const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
 				    const char *guid);
 
-/* Returns a generated file of GPO g (from snap) as a new copy (caller
- * frees), building it on first use. Returns 0 or -errno. */
-int gpo_domain_generated(struct gpo_domain *d, struct gpo_snapshot *snap,
-			 const struct gpo *g, enum gpo_genfile which,
-			 char **data, size_t *len);
+/* Returns the view of GPO g (from a snapshot) to serve its folder from,
+ * with a reference the caller drops with gpo_view_put. A view in use in
+ * the last two seconds is returned as it is, so that a copy sees one
+ * version throughout; otherwise a new one is captured when the GPO
+ * changed (directory object or GPT.INI). Returns 0 or -errno. */
+int gpo_domain_view(struct gpo_domain *d, const struct gpo *g,
+		    struct gpo_view **view);
 
-/* GPMC writes no empty top-level folder (an unused Machine or User) into
- * a backup. Sets *hide when rel ("{G}/User") is such a folder of the GPO's
- * SYSVOL. Returns 0 or -errno. */
-int gpo_domain_hidden_top_dir(struct gpo_domain *d, const char *rel,
-			      bool *hide);
+/* Points *data at a generated file of view v (owned by v, valid while the
+ * caller holds its reference). */
+void gpo_view_file(const struct gpo_view *v, enum gpo_genfile which,
+		   const char **data, size_t *len);
 
 #endif

@@ -16,6 +16,9 @@ for pair in $FIXTURE_GPOS; do
 	guid=${pair#*=}
 	fx=$FIXTURES_DIR/$bid
 	cp -r "$D/gpos/$guid" "$TEST_TMP/out"
+	# git keeps no empty folder, so the fixtures lost theirs: compare
+	# without them.
+	find "$TEST_TMP/out/DomainSysvol" -depth -mindepth 1 -type d -empty -delete
 	diff -r "$fx/DomainSysvol" "$TEST_TMP/out/DomainSysvol" ||
 		fail "$bid: DomainSysvol differs from the fixture"
 	want=$(xpath "$fx/Backup.xml" "$core/b:DisplayName")

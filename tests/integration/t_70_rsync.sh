@@ -16,18 +16,35 @@ changes=$(rsync -a --itemize-changes "$MNT/domains/" "$DEST/") || fail "second r
 [ -z "$changes" ] || { echo "$changes" | head -20; fail "second rsync of an unchanged domain changed something"; }
 note "second rsync, after a remount: nothing transferred"
 
-# Change one GPO behind gpofs's back: a new file in its SYSVOL folder.
+sleep 1 # GPT.INI's new mtime must differ from the old one
+# Change one GPO behind gpofs's back, as an editor would: a new file in
+# its SYSVOL folder and GPT.INI's version one up.
 echo "rem changed" >"$TEST_TMP/changed.cmd"
-smb_krb corp sysvol "cd $CORP_DNS/Policies/$GPO_SCRIPTS/User/Scripts/Logon; put $TEST_TMP/changed.cmd changed.cmd" >/dev/null ||
+cp "$CORP_SYSVOL/$GPO_SCRIPTS/GPT.INI" "$TEST_TMP/GPT.INI.orig"
+ver=$(tr -d '\r' <"$TEST_TMP/GPT.INI.orig" | sed -n 's/^Version=//Ip')
+sed "s/^Version=.*/Version=$((ver + 65536))\r/I" "$TEST_TMP/GPT.INI.orig" >"$TEST_TMP/GPT.INI"
+smb_krb corp sysvol "cd $CORP_DNS/Policies/$GPO_SCRIPTS/User/Scripts/Logon; put $TEST_TMP/changed.cmd changed.cmd; cd /$CORP_DNS/Policies/$GPO_SCRIPTS; put $TEST_TMP/GPT.INI GPT.INI" >/dev/null 2>&1 ||
 	fail "smbclient put"
-changes=$(rsync -a --itemize-changes "$MNT/domains/" "$DEST/") || fail "third rsync"
-echo "$changes" | sed 's/^/   /'
-echo "$changes" | grep -q "gpos/$GPO_SCRIPTS/DomainSysvol/GPO/User/Scripts/Logon/changed.cmd" ||
+# gpofs looks again within its cache time (5 s): rsync until it shows.
+all_changes=
+for _ in $(seq 1 20); do
+	changes=$(rsync -a --itemize-changes "$MNT/domains/" "$DEST/") || fail "third rsync"
+	all_changes+=$changes$'\n'
+	echo "$changes" | grep -q "changed.cmd" && break
+	sleep 1
+done
+echo "$all_changes" | grep -v '^$' | sed 's/^/   /'
+echo "$all_changes" | grep -q "gpos/$GPO_SCRIPTS/DomainSysvol/GPO/User/Scripts/Logon/changed.cmd" ||
 	fail "the new file was not sent"
-others=$(echo "$changes" | grep -v "gpos/$GPO_SCRIPTS/" || true)
+echo "$all_changes" | grep -q "gpos/$GPO_SCRIPTS/Backup.xml" ||
+	fail "Backup.xml (new SYSVOL version) was not sent"
+cmp "$DEST/$CORP_DNS/gpos/$GPO_SCRIPTS/Backup.xml" "$MNT/domains/$CORP_DNS/gpos/$GPO_SCRIPTS/Backup.xml" ||
+	fail "the copied Backup.xml is not the new one"
+others=$(echo "$all_changes" | grep -v '^$' | grep -v "gpos/$GPO_SCRIPTS/" |
+	grep -v -E '^\.d\.\.t\.\.\.\.\.\. ($CORP_DNS/|$CORP_DNS/gpos/|$CORP_DNS/by-name/)?$' || true)
 [ -z "$others" ] || fail "files of other GPOs were sent: $others"
 cmp "$DEST/$CORP_DNS/gpos/$GPO_SCRIPTS/DomainSysvol/GPO/User/Scripts/Logon/changed.cmd" \
 	"$TEST_TMP/changed.cmd" || fail "the new file differs"
 note "third rsync, after one GPO changed: only that GPO's files"
-smb_krb corp sysvol "cd $CORP_DNS/Policies/$GPO_SCRIPTS/User/Scripts/Logon; del changed.cmd" >/dev/null
+smb_krb corp sysvol "cd $CORP_DNS/Policies/$GPO_SCRIPTS/User/Scripts/Logon; del changed.cmd; cd /$CORP_DNS/Policies/$GPO_SCRIPTS; put $TEST_TMP/GPT.INI.orig GPT.INI" >/dev/null 2>&1
 gpofs_stop "$MNT"

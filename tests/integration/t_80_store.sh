@@ -12,9 +12,10 @@ gpofs_mount_corp "$MNT"
 B=$MNT/backups
 D=$MNT/domains/$CORP_DNS
 
-# wait_for COMMAND...: up to 10 s for a condition (sealing takes a quiet second).
+# wait_for COMMAND...: up to 30 s for a condition (sealing takes a quiet
+# second; a GPO folder in use shows one version for up to 10 s).
 wait_for() {
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		"$@" && return 0
 		sleep 0.1
 	done
