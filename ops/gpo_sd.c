@@ -676,19 +676,17 @@ out:
 int gpo_sd_domain_principals(const struct gpo_sd *sd, struct gpo_sid **sids,
 			     size_t *n)
 {
-	struct gpo_sid *list = NULL;
+	struct gpo_sid *list;
 	size_t count = 0;
-	int rc = 0;
 
 	*sids = NULL;
 	*n = 0;
 	if (!sd->has_dacl || !sd->dacl.n_aces)
-		goto out;
+		return 0;
 	list = calloc(sd->dacl.n_aces, sizeof(*list));
-	if (!list) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!list)
+		return -ENOMEM;
+	/* at most 4095 ACEs fit an ACL, so the quadratic search is cheap */
 	for (size_t i = sd->dacl.n_aces; i-- > 0;) {
 		const struct gpo_sid *sid = &sd->dacl.aces[i].sid;
 		bool seen = false;
@@ -702,10 +700,9 @@ int gpo_sd_domain_principals(const struct gpo_sd *sd, struct gpo_sid **sids,
 	}
 	if (!count) {
 		free(list);
-		list = NULL;
+		return 0;
 	}
 	*sids = list;
 	*n = count;
-out:
-	return rc;
+	return 0;
 }

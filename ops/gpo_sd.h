@@ -138,6 +138,7 @@ int gpo_sid_to_string(const struct gpo_sid *sid, char *out, size_t size);
  * parts. Returns 0 or -EINVAL. */
 int gpo_sid_from_string(const char *s, struct gpo_sid *sid);
 
+/* True when a and b are the same SID. */
 bool gpo_sid_equal(const struct gpo_sid *a, const struct gpo_sid *b);
 
 /* True when sid is a domain account or group: S-1-5-21 followed by a
@@ -164,16 +165,18 @@ struct gpo_sddl_scope {
 
 /* Writes sd as SDDL, as ConvertSecurityDescriptorToStringSecurityDescriptor
  * writes it: "O:" "G:" "D:" "S:" for the parts present; ACL flags
- * P AR AI; ACE flags OI CI NP IO ID SA FA; object GUIDs lower case; an
- * access mask as the one alias it equals (FA FR FW FX KA KR KW), else the
- * names of its bits in bit order (CC DC LC SW RP WP DT LO CR SD RC WD WO
- * GA GX GW GR; NW NR NX in a mandatory label), else "0x%x"; a mask of 0
- * as nothing. scope may be NULL (no relative aliases). Returns 0 and a
- * new string in *out (caller frees); -EOPNOTSUPP when the descriptor
- * holds what SDDL cannot say here (callback, resource-attribute or
- * alarm-callback ACEs, ACE flag 0x20), -EINVAL for an impossible sd,
- * -ENOMEM. A NULL DACL is written "D:NO_ACCESS_CONTROL" (after any
- * flags). */
+ * P AR AI; ACE types A D AU AL OA OD OU OL ML SP; ACE flags
+ * OI CI NP IO ID SA FA; object GUIDs lower case without braces; an access
+ * mask as the one alias it equals (FA FR FW FX KA KR KW), else the names
+ * of its bits in bit order (CC DC LC SW RP WP DT LO CR SD RC WD WO GA GX
+ * GW GR; NW NR NX in a mandatory label), else "0x%x"; a mask of 0 as
+ * nothing; a NULL DACL as "D:NO_ACCESS_CONTROL" (after any flags). scope
+ * may be NULL: no relative aliases. Returns 0 and a new string in *out
+ * (caller frees; "" for a descriptor with no parts), -EOPNOTSUPP when an
+ * ACE has no SDDL form here (callback and resource-attribute ACEs, whose
+ * conditions or claims are not decompiled; types 0x0c 0x0e 0x0f 0x10;
+ * ACE flag 0x20), -EINVAL for an impossible sd, -ENOMEM; *out is NULL on
+ * failure. */
 int gpo_sd_to_sddl(const struct gpo_sd *sd, const struct gpo_sddl_scope *scope,
 		   char **out);
 
