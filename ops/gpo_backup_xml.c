@@ -107,6 +107,10 @@ static int finish(struct xw *x, xmlBufferPtr buf, char **data, size_t *len)
 		goto out;
 	}
 	*len = (size_t)xmlBufferLength(buf);
+	/* The writer ends the document with "\n"; GPMC's files end where
+	 * their last line ends. */
+	if (*len && xmlBufferContent(buf)[*len - 1] == '\n')
+		(*len)--;
 	*data = malloc(*len + 1);
 	if (!*data) {
 		rc = -ENOMEM;
@@ -141,8 +145,22 @@ static void number(struct xw *x, const char *name, unsigned long v)
 	cdata(x, name, s);
 }
 
+static void group(struct xw *x, const struct gpo_principal *p)
+{
+	start(x, "Group");
+	attr(x, "bkp:Source", "FromDACL");
+	cdata(x, "Sid", p->sid);
+	cdata(x, "SamAccountName", p->sam);
+	cdata(x, "Type", p->type);
+	cdata(x, "NetBIOSDomainName", p->netbios);
+	cdata(x, "DnsDomainName", p->dns);
+	cdata(x, "UPN", p->upn);
+	end(x);
+}
+
 int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
-		   uint32_t sysvol_version, char **data, size_t *len)
+		   uint32_t sysvol_version, const struct gpo_backup_extras *ex,
+		   char **data, size_t *len)
 {
 	xmlBufferPtr buf = NULL;
 	struct xw x;
@@ -165,7 +183,14 @@ int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
 	attr(&x, "xmlns", NS_BKP);
 	raw(&x, CRLF "    ");
 	start(&x, "GroupPolicyObject");
-	empty(&x, "SecurityGroups");
+	if (ex && ex->n_dacl_groups) {
+		start(&x, "SecurityGroups");
+		for (size_t i = 0; i < ex->n_dacl_groups; i++)
+			group(&x, &ex->dacl_groups[i]);
+		end(&x);
+	} else {
+		empty(&x, "SecurityGroups");
+	}
 	empty(&x, "FilePaths");
 	start(&x, "GroupPolicyCoreSettings");
 	cdata(&x, "ID", g->guid);
@@ -188,7 +213,9 @@ int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
 	if (g->wmi_filter)
 		cdata(&x, "WMIFilterName", g->wmi_filter_name);
 	end(&x); /* GroupPolicyCoreSettings */
-	raw(&x, CRLF "    ");
+	/* The extension entries carry GPMC's template whitespace, up to
+	 * the closing tag of GroupPolicyObject. */
+	raw(&x, ex && ex->extensions ? ex->extensions : CRLF "    ");
 	end(&x); /* GroupPolicyObject */
 	raw(&x, CRLF);
 	end(&x);

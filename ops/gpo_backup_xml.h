@@ -15,14 +15,34 @@ struct gpo_domain_info {
 	const char *dc;           /* the DC's DNS name */
 };
 
+/* A principal named in a backup's SecurityGroups. */
+struct gpo_principal {
+	const char *sid;          /* S-1-5-21-... */
+	const char *sam;          /* sAMAccountName */
+	const char *type;         /* User, Computer, GlobalGroup, LocalGroup,
+				     UniversalGroup, Unknown */
+	const char *netbios;      /* its domain's NetBIOS name */
+	const char *dns;          /* its domain's DNS name */
+	const char *upn;          /* as GPMC writes it: sam@DNS */
+};
+
+/* What Backup.xml holds beyond the directory object. */
+struct gpo_backup_extras {
+	const struct gpo_principal *dacl_groups;  /* bkp:Source="FromDACL" */
+	size_t n_dacl_groups;
+	const char *extensions;   /* gpo_backup_ext_xml's fragment, or NULL */
+};
+
 /* The backup ID: a name-based (SHA-1) UUID of the GPO GUID and both its
  * versions, "{...}" upper case, in out (GPO_GUID_LEN + 1 bytes). */
 void gpo_backup_id(const struct gpo *g, uint32_t sysvol_version, char *out);
 
-/* Builds Backup.xml. sysvol_version is GPT.INI's Version. Returns 0 and a
- * new buffer (caller frees) or -errno. */
+/* Builds Backup.xml. sysvol_version is GPT.INI's Version; x may be NULL
+ * (no principals, no extension entries). Returns 0 and a new buffer
+ * (caller frees) or -errno. */
 int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
-		   uint32_t sysvol_version, char **data, size_t *len);
+		   uint32_t sysvol_version, const struct gpo_backup_extras *x,
+		   char **data, size_t *len);
 
 /* Builds bkupInfo.xml. Returns 0 and a new buffer (caller frees) or
  * -errno. */

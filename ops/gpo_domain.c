@@ -9,7 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gpo_backup_ext.h"
 #include "gpo_krb5.h"
+#include "gpo_sd.h"
+#include "gpo_buf.h"
 #include "gpo_srv.h"
 
 #define DEFAULT_TTL_MS 5000
@@ -28,6 +31,16 @@ struct gpo_view_slot {
 	struct gpo_view *view;
 	struct timespec checked;     /* when it was last found current */
 };
+
+static void gpo_principals_free(struct gpo_principal *p, size_t n)
+{
+	for (size_t i = 0; p && i < n; i++) {
+		free((char *)p[i].sid);
+		free((char *)p[i].sam);
+		free((char *)p[i].upn);
+	}
+	free(p);
+}
 
 static int read_identity_entry(void *arg, const struct gpo_ldap_entry *e)
 {
@@ -471,19 +484,185 @@ static long long ms_since(const struct timespec *t)
 	       (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
+struct resolved {
+	struct gpo_principal *p;
+	char (*sids)[GPO_SID_STR_MAX];
+	size_t n;
+	const struct gpo_domain *d;
+};
+
+/* GPMC's name for an account's kind, from sAMAccountType and groupType. */
+static const char *principal_type(const char *sam_type, const char *group_type)
+{
+	long long st = sam_type ? strtoll(sam_type, NULL, 10) : 0;
+	long long gt = group_type ? strtoll(group_type, NULL, 10) : 0;
+
+	if (st == 0x30000000)
+		return "User";
+	if (st == 0x30000001)
+		return "Computer";
+	if (gt & 0x2)
+		return "GlobalGroup";
+	if (gt & 0x4)
+		return "LocalGroup";
+	if (gt & 0x8)
+		return "UniversalGroup";
+	return "Unknown";
+}
+
+static int principal_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct resolved *r = arg;
+	char *bin = NULL, *sam = NULL, *st = NULL, *gt = NULL;
+	size_t len = 0;
+	struct gpo_sid sid;
+	char text[GPO_SID_STR_MAX];
+	int rc = 0;
+
+	if (gpo_ldap_entry_value(e, "objectSid", &bin, &len) ||
+	    gpo_sid_parse(bin, len, &sid, NULL) ||
+	    gpo_sid_to_string(&sid, text, sizeof(text)) < 0 ||
+	    gpo_ldap_entry_value(e, "sAMAccountName", &sam, NULL))
+		goto out;
+	gpo_ldap_entry_value(e, "sAMAccountType", &st, NULL);
+	gpo_ldap_entry_value(e, "groupType", &gt, NULL);
+	for (size_t i = 0; i < r->n; i++) {
+		struct gpo_principal *p = &r->p[i];
+
+		if (strcmp(r->sids[i], text) || p->sam)
+			continue;
+		p->sam = strdup(sam);
+		p->type = principal_type(st, gt);
+		if (!p->sam || asprintf((char **)&p->upn, "%s@%s", sam,
+					r->d->conf->domain) < 0) {
+			p->upn = NULL;
+			rc = -ENOMEM;
+		}
+	}
+out:
+	free(bin);
+	free(sam);
+	free(st);
+	free(gt);
+	return rc;
+}
+
+/* The domain principals of g's DACL, named as GPMC names them in
+ * SecurityGroups; those the directory does not know are left out. */
+static int dacl_principals(struct gpo_domain *d, const struct gpo *g,
+			   struct gpo_principal **out, size_t *n_out)
+{
+	static const char *const attrs[] = {
+		"objectSid", "sAMAccountName", "sAMAccountType", "groupType", NULL
+	};
+	struct gpo_sd sd;
+	struct gpo_sid *sids = NULL;
+	struct resolved r = { .d = d };
+	struct gpo_buf filter = GPO_BUF_INIT;
+	size_t n = 0, kept = 0;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!g->sd || gpo_sd_parse(g->sd, g->sd_len, &sd))
+		return 0; /* no descriptor we can read: no principals */
+	rc = gpo_sd_domain_principals(&sd, &sids, &n);
+	gpo_sd_free(&sd);
+	if (rc || !n)
+		goto out;
+	r.p = calloc(n, sizeof(*r.p));
+	r.sids = calloc(n, sizeof(*r.sids));
+	if (!r.p || !r.sids) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	r.n = n;
+	rc = gpo_buf_printf(&filter, "(|");
+	for (size_t i = 0; !rc && i < n; i++) {
+		unsigned char bin[8 + 4 * 15];
+		int blen = gpo_sid_to_binary(&sids[i], bin, sizeof(bin));
+
+		gpo_sid_to_string(&sids[i], r.sids[i], sizeof(r.sids[i]));
+		rc = blen < 0 ? blen : gpo_buf_printf(&filter, "(objectSid=");
+		for (int k = 0; !rc && k < blen; k++)
+			rc = gpo_buf_printf(&filter, "\\%02x", bin[k]);
+		if (!rc)
+			rc = gpo_buf_printf(&filter, ")");
+	}
+	if (!rc)
+		rc = gpo_buf_printf(&filter, ")");
+	if (rc)
+		goto out;
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_search(&d->ldap, d->ldap.base_dn, 1, filter.data, attrs, 0,
+			     principal_entry, &r);
+	pthread_mutex_unlock(&d->ldap.lock);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (!r.p[i].sam)
+			continue;
+		r.p[i].sid = strdup(r.sids[i]);
+		r.p[i].netbios = d->netbios;
+		r.p[i].dns = d->conf->domain;
+		if (!r.p[i].sid) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		r.p[kept++] = r.p[i];
+	}
+	*out = r.p;
+	*n_out = kept;
+	r.p = NULL;
+	r.n = kept;
+out:
+	if (r.p)
+		gpo_principals_free(r.p, n);
+	free(r.sids);
+	free(sids);
+	gpo_buf_free(&filter);
+	return rc;
+}
+
 static int build_files(struct gpo_domain *d, struct gpo_view *v)
 {
 	struct gpo g = v->gpo; /* shallow: only the time differs */
+	struct gpo_backup_extras x = { 0 };
+	struct gpo_backup_ext_in ext = {
+		.gpo_guid = g.guid, .dc = d->dc, .domain = d->conf->domain,
+		.machine_ext = g.machine_ext, .user_ext = g.user_ext,
+	};
+	struct gpo_sysvol_entry *entries = NULL;
+	struct gpo_principal *groups = NULL;
+	size_t n_entries = 0, n_groups = 0, ext_len = 0;
+	char *ext_xml = NULL;
 	int rc;
 
 	g.changed = v->changed;
-	rc = gpo_backup_xml(&d->info, &g, v->sysvol_version,
+	rc = gpo_view_entries(v, &entries, &n_entries);
+	if (!rc) {
+		ext.entries = entries;
+		ext.n_entries = n_entries;
+		rc = gpo_backup_ext_xml(&ext, &ext_xml, &ext_len);
+	}
+	if (!rc)
+		rc = dacl_principals(d, &v->gpo, &groups, &n_groups);
+	if (rc)
+		goto out;
+	x.dacl_groups = groups;
+	x.n_dacl_groups = n_groups;
+	x.extensions = ext_xml;
+	rc = gpo_backup_xml(&d->info, &g, v->sysvol_version, &x,
 			    &v->data[GPO_GEN_BACKUP_XML],
 			    &v->len[GPO_GEN_BACKUP_XML]);
 	if (!rc)
 		rc = gpo_bkupinfo_xml(&d->info, &g, v->sysvol_version,
 				      &v->data[GPO_GEN_BKUPINFO_XML],
 				      &v->len[GPO_GEN_BKUPINFO_XML]);
+out:
+	gpo_view_entries_free(entries, n_entries);
+	gpo_principals_free(groups, n_groups);
+	free(ext_xml);
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libxml/parser.h>
@@ -66,6 +67,55 @@ static char *text_of(xmlNodePtr n)
 	return s;
 }
 
+/* Finds rel under dir as Windows would, ignoring case: GPMC spells a
+ * Location as its template does ("microsoft\\windows nt") whatever the
+ * folder's own spelling. Writes the path found into out. Returns 0 or
+ * -ENOENT. */
+static int resolve_nocase(const char *dir, const char *rel, char *out,
+			  size_t outlen)
+{
+	size_t used = (size_t)snprintf(out, outlen, "%s", dir);
+
+	for (const char *c = rel; *c;) {
+		size_t len = strcspn(c, "/");
+		char name[256];
+		struct stat st;
+		bool found = false;
+
+		if (len >= sizeof(name) || used + len + 2 > outlen)
+			return -ENOENT;
+		memcpy(name, c, len);
+		name[len] = '\0';
+		snprintf(out + used, outlen - used, "/%s", name);
+		if (lstat(out, &st) == 0) {
+			found = true;
+		} else {
+			DIR *d;
+			struct dirent *de;
+
+			out[used] = '\0';
+			d = opendir(out);
+			while (d && (de = readdir(d))) {
+				if (!strcasecmp(de->d_name, name)) {
+					snprintf(out + used, outlen - used, "/%s",
+						 de->d_name);
+					found = true;
+					break;
+				}
+			}
+			if (d)
+				closedir(d);
+		}
+		if (!found)
+			return -ENOENT;
+		used = strlen(out);
+		c += len;
+		if (*c == '/')
+			c++;
+	}
+	return 0;
+}
+
 /* Checks one bkp:Location: relative, under DomainSysvol\, no "..", and
  * present in dir (a symlink does not count). */
 static int check_location(const char *dir, const char *loc, char *why,
@@ -98,8 +148,8 @@ static int check_location(const char *dir, const char *loc, char *why,
 		if (*c == '/')
 			c++;
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode)) {
+	if (resolve_nocase(dir, rel, path, sizeof(path)) ||
+	    lstat(path, &st) < 0 || S_ISLNK(st.st_mode)) {
 		snprintf(why, whylen, "Location %.200s is missing", loc);
 		return -ENOENT;
 	}

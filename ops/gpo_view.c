@@ -1,5 +1,6 @@
 #include "gpo_view.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gpo_backup_ext.h"
 #include "gpo_store.h"
 
 #define CAPTURE_TRIES 5
@@ -256,4 +258,81 @@ void gpo_view_put(struct gpo_view *v)
 	free(v->data[0]);
 	free(v->data[1]);
 	free(v);
+}
+
+struct walk {
+	struct gpo_sysvol_entry *e;
+	size_t n, cap;
+};
+
+static int walk_add(struct walk *w, const char *rel, bool dir)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 32;
+		struct gpo_sysvol_entry *p = realloc(w->e, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		w->e = p;
+		w->cap = cap;
+	}
+	w->e[w->n].path = strdup(rel);
+	if (!w->e[w->n].path)
+		return -ENOMEM;
+	w->e[w->n++].dir = dir;
+	return 0;
+}
+
+static int walk_dir(struct walk *w, const char *root, const char *rel, int depth)
+{
+	char path[8192];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (depth > MAX_DEPTH)
+		return -ELOOP;
+	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while (!rc && (de = readdir(d))) {
+		char sub[4096];
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = -errno;
+			break;
+		}
+		rc = walk_add(w, sub, S_ISDIR(st.st_mode));
+		if (!rc && S_ISDIR(st.st_mode))
+			rc = walk_dir(w, root, sub, depth + 1);
+	}
+	closedir(d);
+	return rc;
+}
+
+int gpo_view_entries(const struct gpo_view *v, struct gpo_sysvol_entry **out,
+		     size_t *n)
+{
+	struct walk w = { 0 };
+	int rc = walk_dir(&w, v->dir, "", 0);
+
+	if (rc) {
+		gpo_view_entries_free(w.e, w.n);
+		return rc;
+	}
+	*out = w.e;
+	*n = w.n;
+	return 0;
+}
+
+void gpo_view_entries_free(struct gpo_sysvol_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)e[i].path);
+	free(e);
 }

@@ -47,6 +47,17 @@ void gpo_view_get(struct gpo_view *v);
 /* Drops a reference; the last one removes the local folder. */
 void gpo_view_put(struct gpo_view *v);
 
+struct gpo_sysvol_entry;
+
+/* Lists every file and folder of v's tree (paths '/'-separated, relative
+ * to the GPO folder), in no particular order. Returns 0 and a new array
+ * (free with gpo_view_entries_free) or -errno. */
+int gpo_view_entries(const struct gpo_view *v, struct gpo_sysvol_entry **out,
+		     size_t *n);
+
+/* Frees an array made by gpo_view_entries. */
+void gpo_view_entries_free(struct gpo_sysvol_entry *e, size_t n);
+
 /* Reads GPT.INI's Version of GPO guid over SMB: 0 when it has none.
  * Returns 0 or -errno. */
 int gpo_view_sysvol_version(struct gpo_smb *smb, const char *guid,

@@ -340,7 +340,7 @@ static int test_backup_xml(void)
 	char id1[GPO_GUID_LEN + 1], id2[GPO_GUID_LEN + 1];
 
 	sample_gpo(&g);
-	ASSERT_EQ(gpo_backup_xml(&di, &g, 2 << 16 | 4, &a, &alen), 0);
+	ASSERT_EQ(gpo_backup_xml(&di, &g, 2 << 16 | 4, NULL, &a, &alen), 0);
 	ASSERT(!strncmp(a, "<?xml version=\"1.0\" encoding=\"utf-8\"?><!--", 42));
 	ASSERT(strstr(a, "\r\n") != NULL);
 	doc = xmlReadMemory(a, (int)alen, "Backup.xml", NULL, XML_PARSE_NONET);
@@ -360,14 +360,14 @@ static int test_backup_xml(void)
 	xmlFreeDoc(doc);
 
 	/* byte-stable */
-	ASSERT_EQ(gpo_backup_xml(&di, &g, 2 << 16 | 4, &b, &blen), 0);
+	ASSERT_EQ(gpo_backup_xml(&di, &g, 2 << 16 | 4, NULL, &b, &blen), 0);
 	ASSERT(alen == blen && !memcmp(a, b, alen));
 	free(a);
 	free(b);
 
 	/* no filter: no WMIFilterName */
 	g.wmi_filter = NULL;
-	ASSERT_EQ(gpo_backup_xml(&di, &g, 0, &a, &alen), 0);
+	ASSERT_EQ(gpo_backup_xml(&di, &g, 0, NULL, &a, &alen), 0);
 	ASSERT(strstr(a, "<WMIFilter/></GroupPolicyCoreSettings>") != NULL);
 	free(a);
 
