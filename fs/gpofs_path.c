@@ -9,6 +9,7 @@
 const char *const gpofs_genfile_names[GPO_GEN_COUNT] = {
 	[GPO_GEN_BACKUP_XML] = "Backup.xml",
 	[GPO_GEN_BKUPINFO_XML] = "bkupInfo.xml",
+	[GPO_GEN_REPORT_XML] = "gpreport.xml",
 };
 
 /* Copies the next component of *p into out and advances *p past it.

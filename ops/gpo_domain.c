@@ -53,6 +53,10 @@ static int read_identity_entry(void *arg, const struct gpo_ldap_entry *e)
 	if (!rc)
 		rc = gpo_guid_from_binary((unsigned char *)bin, len, d->guid);
 	free(bin);
+	bin = NULL;
+	if (!rc && !gpo_ldap_entry_value(e, "objectSid", &bin, &len))
+		d->have_sid = !gpo_sid_parse(bin, len, &d->sid, NULL);
+	free(bin);
 	return rc;
 }
 
@@ -67,7 +71,7 @@ static int read_netbios_entry(void *arg, const struct gpo_ldap_entry *e)
 
 static int read_identity(struct gpo_domain *d)
 {
-	static const char *const guid_attrs[] = { "objectGUID", NULL };
+	static const char *const guid_attrs[] = { "objectGUID", "objectSid", NULL };
 	static const char *const nb_attrs[] = { "nETBIOSName", NULL };
 	char *base = NULL;
 	char *filter = NULL;
@@ -659,6 +663,9 @@ static int build_files(struct gpo_domain *d, struct gpo_view *v)
 		rc = gpo_bkupinfo_xml(&d->info, &g, v->sysvol_version,
 				      &v->data[GPO_GEN_BKUPINFO_XML],
 				      &v->len[GPO_GEN_BKUPINFO_XML]);
+	if (!rc)
+		rc = gpo_domain_report(d, v, &v->data[GPO_GEN_REPORT_XML],
+				       &v->len[GPO_GEN_REPORT_XML]);
 out:
 	gpo_view_entries_free(entries, n_entries);
 	gpo_principals_free(groups, n_groups);

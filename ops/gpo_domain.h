@@ -18,11 +18,13 @@
 #include "gpo_log.h"
 #include "gpo_model.h"
 #include "gpo_name.h"
+#include "gpo_sd.h"
 #include "gpo_smb.h"
 #include "gpo_view.h"
 
 /* A GPO's generated files. */
-enum gpo_genfile { GPO_GEN_BACKUP_XML, GPO_GEN_BKUPINFO_XML, GPO_GEN_COUNT };
+enum gpo_genfile { GPO_GEN_BACKUP_XML, GPO_GEN_BKUPINFO_XML, GPO_GEN_REPORT_XML,
+		   GPO_GEN_COUNT };
 
 struct gpo_view_slot;
 
@@ -43,6 +45,8 @@ struct gpo_domain {
 	char *dc;
 	char *netbios;
 	char guid[GPO_GUID_LEN + 1];
+	struct gpo_sid sid;             /* the domain's SID */
+	bool have_sid;
 	struct gpo_domain_info info;
 	struct gpo_ldap ldap;
 	struct gpo_smb smb;
@@ -88,6 +92,12 @@ const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
  * changed (directory object or GPT.INI). Returns 0 or -errno. */
 int gpo_domain_view(struct gpo_domain *d, const struct gpo *g,
 		    struct gpo_view **view);
+
+/* Builds gpreport.xml for view v: identity, times, versions, enabled
+ * halves, the DACL as SDDL, WMI filter, links (one LDAP search) and the
+ * extension list. Returns 0 and a new buffer (caller frees) or -errno. */
+int gpo_domain_report(struct gpo_domain *d, const struct gpo_view *v,
+		      char **data, size_t *len);
 
 /* Points *data at a generated file of view v (owned by v, valid while the
  * caller holds its reference). */

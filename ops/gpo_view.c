@@ -255,8 +255,8 @@ void gpo_view_put(struct gpo_view *v)
 	gpo_store_remove_tree(v->dir);
 	free(v->dir);
 	gpo_clear(&v->gpo);
-	free(v->data[0]);
-	free(v->data[1]);
+	for (int k = 0; k < 3; k++)
+		free(v->data[k]);
 	free(v);
 }
 

@@ -30,8 +30,8 @@ struct gpo_view {
 	uint64_t bytes;            /* size of the captured files */
 	struct timespec taken;     /* when captured, CLOCK_MONOTONIC */
 	struct timespec used;      /* last use, CLOCK_MONOTONIC */
-	char *data[2];             /* Backup.xml, bkupInfo.xml, built lazily */
-	size_t len[2];
+	char *data[3];             /* Backup.xml, bkupInfo.xml, gpreport.xml */
+	size_t len[3];
 };
 
 /* Captures g's SYSVOL folder into a new folder under cache_dir. Retries
