@@ -114,9 +114,10 @@ static int genfile(struct gpofs_path *p, char **data, size_t *len, time_t *t)
 	if (rc)
 		return rc;
 	gpo_view_file(v, p->gen, &d, len);
-	*data = malloc(*len + 1);
+	/* gpreport.xml is UTF-16: no terminating NUL to copy */
+	*data = malloc(*len ? *len : 1);
 	if (*data)
-		memcpy(*data, d, *len + 1);
+		memcpy(*data, d, *len);
 	else
 		rc = -ENOMEM;
 	if (t)

@@ -577,6 +577,17 @@ def seed_fixtures(f, fixtures):
         for half in ("Machine", "User"):
             if os.path.isdir(os.path.join(src, half)):
                 copytree(f, os.path.join(src, half), f.gpo_path(guid, half))
+        # git keeps no empty folder, but GPMC listed the ones it backed up
+        # (FSObjectDir with a Location): make them again, so that the GPO
+        # is the one that was backed up.
+        root = ET.parse(os.path.join(d, "Backup.xml")).getroot()
+        for el in root.iter(NS_BKP + "FSObjectDir"):
+            loc = el.get(NS_BKP + "Location")
+            prefix = "DomainSysvol\\GPO\\"
+            if loc and loc.startswith(prefix) and ".." not in loc:
+                rel = loc[len(prefix):].replace("\\", "/")
+                if not os.path.isdir(os.path.join(src, rel)):
+                    f.mkdirs(f.gpo_path(guid, rel))
         uver = int(xtext(core, NS_BKP + "UserVersionNumber") or 0) >> 16
         mver = int(xtext(core, NS_BKP + "MachineVersionNumber") or 0) >> 16
         f.set_gpo(guid, user=uver, machine=mver,

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# A copy of a GPO folder taken while the GPO is being changed holds one
+# version throughout. A writer changes the GPO in a loop, as an editor
+# does: three marker files A, B, C get the new number k in that order,
+# then GPT.INI's Version becomes k. Meanwhile the GPO folder is copied
+# again and again. Each copy must hold one state of that sequence:
+# A >= B >= C (never a later C with an earlier A), all within one step of
+# each other, and Backup.xml's SYSVOL version equal to C's number or one
+# below A's.
+source "$(dirname "$0")/lib.sh"
+
+G=$GPO_REGISTRY
+DIR="$CORP_DNS/Policies/$G"
+MNT=$TEST_TMP/mnt
+cp "$CORP_SYSVOL/$G/GPT.INI" "$TEST_TMP/GPT.INI.orig"
+# Some bulk, so that a copy takes long enough to straddle changes.
+head -c $((4 * 1024 * 1024)) /dev/urandom >"$TEST_TMP/bulk.bin"
+
+put_state() { # k: the commands of one edit
+	local k=$1
+	for f in A B C; do echo "$k" >"$TEST_TMP/$f.txt"; done
+	printf '[General]\r\nVersion=%d\r\n' "$k" >"$TEST_TMP/GPT.INI.$k"
+	echo "cd $DIR/Machine; put $TEST_TMP/A.txt A.txt; put $TEST_TMP/B.txt B.txt; put $TEST_TMP/C.txt C.txt; cd /$DIR; put $TEST_TMP/GPT.INI.$k GPT.INI"
+}
+smb_krb corp sysvol "$(put_state 1); cd /$DIR/Machine; put $TEST_TMP/bulk.bin bulk.bin" >/dev/null 2>&1 ||
+	fail "set-up over SMB"
+
+writer() {
+	for k in $(seq 2 40); do
+		smb_krb corp sysvol "$(put_state "$k")" >/dev/null 2>&1 || exit 1
+		sleep 0.7
+	done
+}
+gpofs_mount_corp "$MNT"
+writer &
+wpid=$!
+copies=0 versions=""
+while kill -0 "$wpid" 2>/dev/null && [ "$copies" -lt 80 ]; do
+	sleep 0.2
+	out=$TEST_TMP/copy.$copies
+	if ! cp -r "$MNT/domains/$CORP_DNS/gpos/$G" "$out" 2>"$TEST_TMP/cp.err"; then
+		# a GPO that never holds still long enough to be captured is an
+		# error (EIO), never a mixed copy
+		grep -q "Input/output error" "$TEST_TMP/cp.err" || { cat "$TEST_TMP/cp.err"; fail "cp failed"; }
+		continue
+	fi
+	m=$out/DomainSysvol/GPO/Machine
+	a=$(cat "$m/A.txt") b=$(cat "$m/B.txt") c=$(cat "$m/C.txt")
+	sys=$(( $(xpath "$out/Backup.xml" b:GroupPolicyObject/b:GroupPolicyCoreSettings/b:MachineVersionNumber) & 0xffff ))
+	cmp -s "$m/bulk.bin" "$TEST_TMP/bulk.bin" || fail "copy $copies: bulk.bin differs"
+	[ "$a" -ge "$b" ] && [ "$b" -ge "$c" ] && [ $((a - c)) -le 1 ] ||
+		fail "copy $copies mixes states: A=$a B=$b C=$c"
+	[ "$sys" -eq "$c" ] || [ "$sys" -eq $((a - 1)) ] ||
+		fail "copy $copies: Backup.xml says SYSVOL version $sys, files say A=$a C=$c"
+	versions+=" $sys"
+	[ -n "${T90_DEBUG:-}" ] && echo "$(date +%T.%N) copy $copies: A=$a B=$b C=$c sys=$sys"
+	copies=$((copies + 1))
+	rm -rf "$out"
+done
+wait "$wpid" || fail "the writer failed"
+distinct=$(echo "$versions" | tr ' ' '\n' | grep -v '^$' | sort -un | wc -l)
+note "$copies copies during 39 edits, $distinct distinct versions, each copy one state:$versions"
+[ "$copies" -ge 5 ] && [ "$distinct" -ge 3 ] || fail "too few copies or versions to show anything"
+gpofs_stop "$MNT"
+smb_krb corp sysvol "cd $DIR/Machine; del A.txt; del B.txt; del C.txt; del bulk.bin; cd /$DIR; put $TEST_TMP/GPT.INI.orig GPT.INI" >/dev/null 2>&1
