@@ -148,7 +148,8 @@ static void number(struct xw *x, const char *name, unsigned long v)
 static void group(struct xw *x, const struct gpo_principal *p)
 {
 	start(x, "Group");
-	attr(x, "bkp:Source", "FromDACL");
+	if (p->from_dacl)
+		attr(x, "bkp:Source", "FromDACL");
 	cdata(x, "Sid", p->sid);
 	cdata(x, "SamAccountName", p->sam);
 	cdata(x, "Type", p->type);
@@ -183,10 +184,10 @@ int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
 	attr(&x, "xmlns", NS_BKP);
 	raw(&x, CRLF "    ");
 	start(&x, "GroupPolicyObject");
-	if (ex && ex->n_dacl_groups) {
+	if (ex && ex->n_groups) {
 		start(&x, "SecurityGroups");
-		for (size_t i = 0; i < ex->n_dacl_groups; i++)
-			group(&x, &ex->dacl_groups[i]);
+		for (size_t i = 0; i < ex->n_groups; i++)
+			group(&x, &ex->groups[i]);
 		end(&x);
 	} else {
 		empty(&x, "SecurityGroups");

@@ -4,6 +4,7 @@
 #ifndef GPO_BACKUP_XML_H
 #define GPO_BACKUP_XML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "gpo_model.h"
@@ -15,9 +16,12 @@ struct gpo_domain_info {
 	const char *dc;           /* the DC's DNS name */
 };
 
-/* A principal named in a backup's SecurityGroups. */
+/* A principal named in a backup's SecurityGroups: from the GPO's DACL, or
+ * from its settings (GPMC writes those first, without bkp:Source, and
+ * leaves a name it was given as a name unresolved: Type Unknown, no SID). */
 struct gpo_principal {
-	const char *sid;          /* S-1-5-21-... */
+	bool from_dacl;
+	const char *sid;          /* S-1-5-21-..., or NULL */
 	const char *sam;          /* sAMAccountName */
 	const char *type;         /* User, Computer, GlobalGroup, LocalGroup,
 				     UniversalGroup, Unknown */
@@ -28,8 +32,8 @@ struct gpo_principal {
 
 /* What Backup.xml holds beyond the directory object. */
 struct gpo_backup_extras {
-	const struct gpo_principal *dacl_groups;  /* bkp:Source="FromDACL" */
-	size_t n_dacl_groups;
+	const struct gpo_principal *groups;  /* settings' first, then DACL's */
+	size_t n_groups;
 	const char *extensions;   /* gpo_backup_ext_xml's fragment, or NULL */
 };
 

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "gpo_backup_ext.h"
+#include "gpo_inf.h"
 #include "gpo_krb5.h"
+#include "gpo_store.h"
 #include "gpo_sd.h"
 #include "gpo_buf.h"
 #include "gpo_srv.h"
@@ -31,16 +33,6 @@ struct gpo_view_slot {
 	struct gpo_view *view;
 	struct timespec checked;     /* when it was last found current */
 };
-
-static void gpo_principals_free(struct gpo_principal *p, size_t n)
-{
-	for (size_t i = 0; p && i < n; i++) {
-		free((char *)p[i].sid);
-		free((char *)p[i].sam);
-		free((char *)p[i].upn);
-	}
-	free(p);
-}
 
 static int read_identity_entry(void *arg, const struct gpo_ldap_entry *e)
 {
@@ -488,12 +480,51 @@ static long long ms_since(const struct timespec *t)
 	       (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-struct resolved {
+/* The principals a backup lists, gathered before one LDAP search names
+ * them all. sids[i] is the SID to look up for p[i], or "". */
+struct principals {
 	struct gpo_principal *p;
 	char (*sids)[GPO_SID_STR_MAX];
-	size_t n;
+	size_t n, cap;
 	const struct gpo_domain *d;
 };
+
+static int want(struct principals *r, bool from_dacl, const char *sid,
+		const char *name)
+{
+	struct gpo_principal *p;
+
+	for (size_t i = 0; sid && i < r->n; i++)
+		if (r->p[i].from_dacl == from_dacl && !strcmp(r->sids[i], sid))
+			return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		struct gpo_principal *q = realloc(r->p, cap * sizeof(*q));
+		char (*t)[GPO_SID_STR_MAX];
+
+		if (!q)
+			return -ENOMEM;
+		r->p = q;
+		t = realloc(r->sids, cap * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		r->sids = t;
+		r->cap = cap;
+	}
+	p = &r->p[r->n];
+	memset(p, 0, sizeof(*p));
+	p->from_dacl = from_dacl;
+	snprintf(r->sids[r->n], GPO_SID_STR_MAX, "%s", sid ? sid : "");
+	if (name) {
+		/* given by name in the settings: GPMC leaves it unresolved */
+		p->sam = strdup(name);
+		p->type = "Unknown";
+		if (!p->sam)
+			return -ENOMEM;
+	}
+	r->n++;
+	return 0;
+}
 
 /* GPMC's name for an account's kind, from sAMAccountType and groupType. */
 static const char *principal_type(const char *sam_type, const char *group_type)
@@ -516,7 +547,7 @@ static const char *principal_type(const char *sam_type, const char *group_type)
 
 static int principal_entry(void *arg, const struct gpo_ldap_entry *e)
 {
-	struct resolved *r = arg;
+	struct principals *r = arg;
 	char *bin = NULL, *sam = NULL, *st = NULL, *gt = NULL;
 	size_t len = 0;
 	struct gpo_sid sid;
@@ -530,15 +561,18 @@ static int principal_entry(void *arg, const struct gpo_ldap_entry *e)
 		goto out;
 	gpo_ldap_entry_value(e, "sAMAccountType", &st, NULL);
 	gpo_ldap_entry_value(e, "groupType", &gt, NULL);
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = 0; !rc && i < r->n; i++) {
 		struct gpo_principal *p = &r->p[i];
 
 		if (strcmp(r->sids[i], text) || p->sam)
 			continue;
+		p->sid = strdup(text);
 		p->sam = strdup(sam);
 		p->type = principal_type(st, gt);
-		if (!p->sam || asprintf((char **)&p->upn, "%s@%s", sam,
-					r->d->conf->domain) < 0) {
+		p->netbios = r->d->netbios;
+		p->dns = r->d->conf->domain;
+		if (!p->sid || !p->sam ||
+		    asprintf((char **)&p->upn, "%s@%s", sam, r->d->conf->domain) < 0) {
 			p->upn = NULL;
 			rc = -ENOMEM;
 		}
@@ -551,77 +585,124 @@ out:
 	return rc;
 }
 
-/* The domain principals of g's DACL, named as GPMC names them in
- * SecurityGroups; those the directory does not know are left out. */
-static int dacl_principals(struct gpo_domain *d, const struct gpo *g,
-			   struct gpo_principal **out, size_t *n_out)
+/* Principals named in the security template, in the order GPMC lists
+ * them. A template that cannot be read adds none. */
+static int settings_principals(struct gpo_domain *d, const struct gpo_view *v,
+			       struct principals *r)
+{
+	struct gpo_inf_principal *names = NULL;
+	char path[4096];
+	char *raw = NULL, *text = NULL;
+	size_t len = 0, n = 0;
+	FILE *f = NULL;
+	int rc = 0;
+
+	if (gpo_resolve_nocase(v->dir, "Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf",
+			       path, sizeof(path)))
+		return 0;
+	f = fopen(path, "rbe");
+	raw = malloc(GPO_INF_MAX + 1);
+	if (!f || !raw)
+		goto out;
+	len = fread(raw, 1, GPO_INF_MAX + 1, f);
+	if (gpo_inf_text(raw, len, &text) || gpo_inf_principals(text, &names, &n)) {
+		gpo_journal_add(&d->journal, "%s: GptTmpl.inf cannot be read: its principals are not listed",
+				v->gpo.guid);
+		goto out;
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		const char *name = names[i].name;
+
+		if (name[0] != '*')
+			rc = want(r, false, NULL, name);
+		else if (!strncmp(name + 1, "S-1-5-21-", 9))
+			rc = want(r, false, name + 1, NULL);
+		/* well-known SIDs (*S-1-5-32-544 ...) need no migration */
+	}
+out:
+	if (f)
+		fclose(f);
+	free(raw);
+	free(text);
+	gpo_inf_principals_free(names, n);
+	return rc;
+}
+
+static void principals_free(struct gpo_principal *p, size_t n)
+{
+	for (size_t i = 0; p && i < n; i++) {
+		free((char *)p[i].sid);
+		free((char *)p[i].sam);
+		free((char *)p[i].upn);
+	}
+	free(p);
+}
+
+/* SecurityGroups as GPMC writes it: the principals of the settings, then
+ * the domain principals of the DACL, each looked up in one LDAP search;
+ * a SID the directory does not know is left out. */
+static int backup_principals(struct gpo_domain *d, const struct gpo_view *v,
+			     struct gpo_principal **out, size_t *n_out)
 {
 	static const char *const attrs[] = {
 		"objectSid", "sAMAccountName", "sAMAccountType", "groupType", NULL
 	};
-	struct gpo_sd sd;
-	struct gpo_sid *sids = NULL;
-	struct resolved r = { .d = d };
+	struct principals r = { .d = d };
 	struct gpo_buf filter = GPO_BUF_INIT;
-	size_t n = 0, kept = 0;
+	struct gpo_sid *sids = NULL;
+	struct gpo_sd sd;
+	size_t n = 0, kept = 0, asked = 0;
 	int rc;
 
 	*out = NULL;
 	*n_out = 0;
-	if (!g->sd || gpo_sd_parse(g->sd, g->sd_len, &sd))
-		return 0; /* no descriptor we can read: no principals */
-	rc = gpo_sd_domain_principals(&sd, &sids, &n);
-	gpo_sd_free(&sd);
-	if (rc || !n)
-		goto out;
-	r.p = calloc(n, sizeof(*r.p));
-	r.sids = calloc(n, sizeof(*r.sids));
-	if (!r.p || !r.sids) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	r.n = n;
-	rc = gpo_buf_printf(&filter, "(|");
-	for (size_t i = 0; !rc && i < n; i++) {
-		unsigned char bin[8 + 4 * 15];
-		int blen = gpo_sid_to_binary(&sids[i], bin, sizeof(bin));
+	rc = settings_principals(d, v, &r);
+	if (!rc && v->gpo.sd && !gpo_sd_parse(v->gpo.sd, v->gpo.sd_len, &sd)) {
+		rc = gpo_sd_domain_principals(&sd, &sids, &n);
+		gpo_sd_free(&sd);
+		for (size_t i = 0; !rc && i < n; i++) {
+			char text[GPO_SID_STR_MAX];
 
-		gpo_sid_to_string(&sids[i], r.sids[i], sizeof(r.sids[i]));
+			gpo_sid_to_string(&sids[i], text, sizeof(text));
+			rc = want(&r, true, text, NULL);
+		}
+	}
+	if (!rc)
+		rc = gpo_buf_printf(&filter, "(|");
+	for (size_t i = 0; !rc && i < r.n; i++) {
+		struct gpo_sid sid;
+		unsigned char bin[8 + 4 * 15];
+		int blen;
+
+		if (!r.sids[i][0] || gpo_sid_from_string(r.sids[i], &sid))
+			continue;
+		blen = gpo_sid_to_binary(&sid, bin, sizeof(bin));
 		rc = blen < 0 ? blen : gpo_buf_printf(&filter, "(objectSid=");
 		for (int k = 0; !rc && k < blen; k++)
 			rc = gpo_buf_printf(&filter, "\\%02x", bin[k]);
 		if (!rc)
 			rc = gpo_buf_printf(&filter, ")");
+		asked++;
 	}
 	if (!rc)
 		rc = gpo_buf_printf(&filter, ")");
+	if (!rc && asked) {
+		pthread_mutex_lock(&d->ldap.lock);
+		rc = gpo_ldap_search(&d->ldap, d->ldap.base_dn, 1, filter.data,
+				     attrs, 0, principal_entry, &r);
+		pthread_mutex_unlock(&d->ldap.lock);
+	}
 	if (rc)
 		goto out;
-	pthread_mutex_lock(&d->ldap.lock);
-	rc = gpo_ldap_search(&d->ldap, d->ldap.base_dn, 1, filter.data, attrs, 0,
-			     principal_entry, &r);
-	pthread_mutex_unlock(&d->ldap.lock);
-	if (rc)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (!r.p[i].sam)
-			continue;
-		r.p[i].sid = strdup(r.sids[i]);
-		r.p[i].netbios = d->netbios;
-		r.p[i].dns = d->conf->domain;
-		if (!r.p[i].sid) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		r.p[kept++] = r.p[i];
+	for (size_t i = 0; i < r.n; i++) {
+		if (r.p[i].sam)
+			r.p[kept++] = r.p[i]; /* unknown SIDs are left out */
 	}
 	*out = r.p;
 	*n_out = kept;
 	r.p = NULL;
-	r.n = kept;
 out:
-	if (r.p)
-		gpo_principals_free(r.p, n);
+	principals_free(r.p, r.n);
 	free(r.sids);
 	free(sids);
 	gpo_buf_free(&filter);
@@ -650,11 +731,11 @@ static int build_files(struct gpo_domain *d, struct gpo_view *v)
 		rc = gpo_backup_ext_xml(&ext, &ext_xml, &ext_len);
 	}
 	if (!rc)
-		rc = dacl_principals(d, &v->gpo, &groups, &n_groups);
+		rc = backup_principals(d, v, &groups, &n_groups);
 	if (rc)
 		goto out;
-	x.dacl_groups = groups;
-	x.n_dacl_groups = n_groups;
+	x.groups = groups;
+	x.n_groups = n_groups;
 	x.extensions = ext_xml;
 	rc = gpo_backup_xml(&d->info, &g, v->sysvol_version, &x,
 			    &v->data[GPO_GEN_BACKUP_XML],
@@ -668,7 +749,7 @@ static int build_files(struct gpo_domain *d, struct gpo_view *v)
 				       &v->len[GPO_GEN_REPORT_XML]);
 out:
 	gpo_view_entries_free(entries, n_entries);
-	gpo_principals_free(groups, n_groups);
+	principals_free(groups, n_groups);
 	free(ext_xml);
 	return rc;
 }

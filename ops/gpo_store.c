@@ -67,12 +67,10 @@ static char *text_of(xmlNodePtr n)
 	return s;
 }
 
-/* Finds rel under dir as Windows would, ignoring case: GPMC spells a
- * Location as its template does ("microsoft\\windows nt") whatever the
- * folder's own spelling. Writes the path found into out. Returns 0 or
- * -ENOENT. */
-static int resolve_nocase(const char *dir, const char *rel, char *out,
-			  size_t outlen)
+/* GPMC spells a Location as its template does ("microsoft\\windows nt")
+ * whatever the folder's own spelling: resolve it as Windows would. */
+int gpo_resolve_nocase(const char *dir, const char *rel, char *out,
+		       size_t outlen)
 {
 	size_t used = (size_t)snprintf(out, outlen, "%s", dir);
 
@@ -148,7 +146,7 @@ static int check_location(const char *dir, const char *loc, char *why,
 		if (*c == '/')
 			c++;
 	}
-	if (resolve_nocase(dir, rel, path, sizeof(path)) ||
+	if (gpo_resolve_nocase(dir, rel, path, sizeof(path)) ||
 	    lstat(path, &st) < 0 || S_ISLNK(st.st_mode)) {
 		snprintf(why, whylen, "Location %.200s is missing", loc);
 		return -ENOENT;

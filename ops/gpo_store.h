@@ -46,6 +46,11 @@ bool gpo_store_is_sealed(const char *store, const char *name);
 int gpo_store_seal(const char *store, const char *name,
 		   struct gpo_backup_info *info, char *why, size_t whylen);
 
+/* Finds rel ('/'-separated) under dir ignoring case, as Windows resolves
+ * a path, and writes the path found into out. Returns 0 or -ENOENT. */
+int gpo_resolve_nocase(const char *dir, const char *rel, char *out,
+		       size_t outlen);
+
 /* Removes a folder tree, sealed or not. Returns 0 or -errno. */
 int gpo_store_remove_tree(const char *path);
 

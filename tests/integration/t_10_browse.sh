@@ -113,6 +113,31 @@ for guid in $SEEDED_GPOS; do
 done
 note "$checked seeded GPOs: content byte-identical to smbclient, fields equal to ldapsearch"
 
+# SecurityGroups: the principals the security template names (privilege
+# rights, group membership, SDDL of services and registry keys), resolved
+# over LDAP and listed first, then the DACL's, bkp:Source="FromDACL".
+python3 - "$D/gpos/$GPO_SECURITY/Backup.xml" "$CORP_SID_GG_SERVER_ADMINS" \
+	"$CORP_SID_GG_WORKSTATION_ADMINS" "$CORP_SID_GG_FINANCE_USERS" <<'PY' || fail "SecurityGroups of the security template"
+import sys
+import xml.etree.ElementTree as ET
+ns = "{http://www.microsoft.com/GroupPolicy/GPOOperations}"
+root = ET.parse(sys.argv[1]).getroot()
+groups = root.find(ns + "GroupPolicyObject").find(ns + "SecurityGroups")
+rows = [(g.get(ns + "Source"), g.findtext(ns + "Sid"), g.findtext(ns + "SamAccountName"),
+         g.findtext(ns + "Type")) for g in groups]
+settings = [r for r in rows if r[0] is None]
+dacl = [r for r in rows if r[0] == "FromDACL"]
+assert rows == settings + dacl, rows
+sids = {r[1]: r for r in settings}
+want = {sys.argv[2]: "GG-Server-Admins", sys.argv[3]: "GG-Workstation-Admins",
+        sys.argv[4]: "GG-Finance-Users"}
+for sid, name in want.items():
+    assert sid in sids, (sid, rows)
+    assert sids[sid][2] == name and sids[sid][3] == "GlobalGroup", sids[sid]
+assert any(r[2] == "Domain Admins" for r in dacl), dacl
+PY
+note "SecurityGroups: the template's principals, then the DACL's"
+
 # Ordinary tools across the mount.
 ls -lR "$D/gpos" >/dev/null || fail "ls -lR"
 nfiles=$(find "$D/gpos/$GPO_MANY" -type f | wc -l)

@@ -13,6 +13,7 @@
 #include "gpo_backup_xml.h"
 #include "gpo_buf.h"
 #include "gpo_conf.h"
+#include "gpo_inf.h"
 #include "gpo_links.h"
 #include "gpo_log.h"
 #include "gpo_model.h"
@@ -469,7 +470,61 @@ static int test_links(void)
 	return 0;
 }
 
+static int test_inf(void)
+{
+	static const char ascii[] =
+		"[Unicode]\r\nUnicode=yes\r\n[Version]\r\nsignature=\"$CHICAGO$\"\r\n"
+		"[Group Membership]\r\nFSLogix Profile Include List__Memberof =\r\n"
+		"FSLogix Profile Include List__Members = FSLogix-Users\r\n"
+		"[Privilege Rights]\r\n"
+		"SeRemoteInteractiveLogonRight = *S-1-5-32-544,*S-1-5-21-1-2-3-512\r\n"
+		"SeDenyNetworkLogonRight = FSLogix-Users, \"Guest Accounts\"\r\n"
+		"[System Access]\r\nMinimumPasswordAge = 1\r\n"
+		"[Registry Keys]\r\n\"MACHINE\\\\SOFTWARE\\\\X\",0,\"D:PAR(A;CI;KA;;;BA)(A;CI;KR;;;S-1-5-21-1-2-3-1105)\"\r\n";
+	static const char bad[] = "[Group Membership]\r\nno separator here = x\r\n";
+	struct gpo_inf_principal *p = NULL;
+	size_t n = 0;
+	char utf16[512];
+	size_t len = 0;
+	char *text = NULL;
+	const char *src = "\xef\xbb\xbf[Privilege Rights]\nSeX = *S-1-5-21-9-9-9-1105, Caf\xc3\xa9\n";
+
+	ASSERT_EQ(gpo_inf_principals(ascii, &p, &n), 0);
+	ASSERT_EQ(n, 6);
+	ASSERT_STR(p[5].name, "*S-1-5-21-1-2-3-1105");
+	ASSERT_STR(p[0].name, "FSLogix Profile Include List");
+	ASSERT_STR(p[1].name, "FSLogix-Users");
+	ASSERT_STR(p[2].name, "*S-1-5-32-544");
+	ASSERT_STR(p[3].name, "*S-1-5-21-1-2-3-512");
+	ASSERT_STR(p[4].name, "Guest Accounts");
+	gpo_inf_principals_free(p, n);
+	ASSERT_EQ(gpo_inf_principals(bad, &p, &n), -EINVAL);
+
+	/* UTF-16LE with a BOM, as Windows writes templates */
+	utf16[len++] = (char)0xff;
+	utf16[len++] = (char)0xfe;
+	for (const char *c = "[Privilege Rights]\r\nSeX = *S-1-5-21-9-9-9-1105, Caf"; *c; c++) {
+		utf16[len++] = *c;
+		utf16[len++] = 0;
+	}
+	utf16[len++] = (char)0xe9; /* é */
+	utf16[len++] = 0;
+	ASSERT_EQ(gpo_inf_text(utf16, len, &text), 0);
+	ASSERT_EQ(gpo_inf_principals(text, &p, &n), 0);
+	ASSERT_EQ(n, 2);
+	ASSERT_STR(p[1].name, "Caf\xc3\xa9");
+	gpo_inf_principals_free(p, n);
+	free(text);
+	ASSERT_EQ(gpo_inf_text(src, strlen(src), &text), 0);
+	ASSERT(!strncmp(text, "[Privilege", 10));
+	free(text);
+	/* an odd byte count is not UTF-16 */
+	ASSERT_EQ(gpo_inf_text(utf16, len - 1, &text), -EINVAL);
+	return 0;
+}
+
 static const struct test_case cases[] = {
+	{ "inf", test_inf },
 	{ "links", test_links },
 	{ "guid", test_guid },
 	{ "gentime", test_gentime },

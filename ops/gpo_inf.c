@@ -1,0 +1,216 @@
+#include "gpo_inf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int gpo_inf_text(const char *data, size_t len, char **text)
+{
+	iconv_t cd = (iconv_t)-1;
+	char *out = NULL;
+	char *in = (char *)data;
+	char *o;
+	size_t inleft, outleft;
+	int rc = 0;
+
+	if (len > GPO_INF_MAX)
+		return -EFBIG;
+	if (len < 2 || (unsigned char)data[0] != 0xff ||
+	    (unsigned char)data[1] != 0xfe) {
+		/* not UTF-16: take it as UTF-8 (ASCII templates exist) */
+		if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
+			data += 3;
+			len -= 3;
+		}
+		if (memchr(data, '\0', len))
+			return -EINVAL;
+		*text = strndup(data, len);
+		return *text ? 0 : -ENOMEM;
+	}
+	in += 2;
+	inleft = len - 2;
+	outleft = inleft * 2 + 1; /* a UTF-16 unit is at most 3 UTF-8 bytes */
+	out = malloc(outleft);
+	if (!out)
+		return -ENOMEM;
+	o = out;
+	cd = iconv_open("UTF-8", "UTF-16LE");
+	if (cd == (iconv_t)-1) {
+		rc = -errno;
+		goto out;
+	}
+	if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1 || inleft) {
+		rc = -EINVAL;
+		goto out;
+	}
+	*o = '\0';
+	if ((size_t)(o - out) != strlen(out)) {
+		rc = -EINVAL; /* an embedded NUL */
+		goto out;
+	}
+	*text = out;
+	out = NULL;
+out:
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	free(out);
+	return rc;
+}
+
+struct list {
+	struct gpo_inf_principal *p;
+	size_t n, cap;
+};
+
+static int add(struct list *l, const char *s, size_t len)
+{
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+		s++;
+		len -= 2;
+	}
+	if (!len)
+		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (strlen(l->p[i].name) == len &&
+		    !strncasecmp(l->p[i].name, s, len))
+			return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct gpo_inf_principal *q = realloc(l->p, cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		l->p = q;
+		l->cap = cap;
+	}
+	l->p[l->n].name = strndup(s, len);
+	if (!l->p[l->n].name)
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static int add_list(struct list *l, const char *value)
+{
+	int rc = 0;
+
+	while (!rc && *value) {
+		size_t len = strcspn(value, ",");
+
+		rc = add(l, value, len);
+		value += len;
+		if (*value == ',')
+			value++;
+	}
+	return rc;
+}
+
+/* Adds the domain SIDs ("S-1-5-21-a-b-c-rid") that an SDDL string in a
+ * value names, as "*S-..." principals. */
+static int add_sddl_sids(struct list *l, const char *value)
+{
+	int rc = 0;
+
+	for (const char *p = strstr(value, "S-1-5-21-"); !rc && p;
+	     p = strstr(p + 1, "S-1-5-21-")) {
+		size_t len = 9 + strspn(p + 9, "0123456789-");
+		char sid[192];
+
+		if (len + 1 >= sizeof(sid))
+			continue;
+		sid[0] = '*';
+		memcpy(sid + 1, p, len);
+		sid[len + 1] = '\0';
+		rc = add(l, sid, len + 1);
+	}
+	return rc;
+}
+
+int gpo_inf_principals(const char *text, struct gpo_inf_principal **out,
+		       size_t *n)
+{
+	enum { OTHER, PRIVILEGES, MEMBERSHIP, SECURITY } section = OTHER;
+	struct list l = { 0 };
+	const char *p = text;
+	int rc = 0;
+
+	while (!rc && *p) {
+		size_t len = strcspn(p, "\r\n");
+		char line[8192];
+		char *s, *eq;
+
+		if (len >= sizeof(line)) {
+			rc = -EINVAL;
+			break;
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p += len;
+		p += strspn(p, "\r\n");
+		s = line;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s || *s == ';')
+			continue;
+		if (*s == '[') {
+			if (!strncasecmp(s, "[Privilege Rights]", 18))
+				section = PRIVILEGES;
+			else if (!strncasecmp(s, "[Group Membership]", 18))
+				section = MEMBERSHIP;
+			else if (!strncasecmp(s, "[Service General Setting]", 25) ||
+				 !strncasecmp(s, "[Registry Keys]", 15) ||
+				 !strncasecmp(s, "[File Security]", 15))
+				section = SECURITY;
+			else
+				section = OTHER;
+			continue;
+		}
+		if (section == SECURITY) {
+			/* "name",mode,"SDDL": the SDDL names principals */
+			rc = add_sddl_sids(&l, s);
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (!eq) {
+			rc = section == OTHER ? 0 : -EINVAL;
+			continue;
+		}
+		*eq = '\0';
+		if (section == MEMBERSHIP) {
+			/* "<group>__Memberof" / "<group>__Members" */
+			char *sep = strstr(s, "__");
+
+			if (!sep) {
+				rc = -EINVAL;
+				break;
+			}
+			rc = add(&l, s, (size_t)(sep - s));
+		}
+		if (!rc && section != OTHER)
+			rc = add_list(&l, eq + 1);
+	}
+	if (rc) {
+		gpo_inf_principals_free(l.p, l.n);
+		return rc;
+	}
+	*out = l.p;
+	*n = l.n;
+	return 0;
+}
+
+void gpo_inf_principals_free(struct gpo_inf_principal *p, size_t n)
+{
+	for (size_t i = 0; p && i < n; i++)
+		free(p[i].name);
+	free(p);
+}
