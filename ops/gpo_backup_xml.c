@@ -192,7 +192,14 @@ int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
 	} else {
 		empty(&x, "SecurityGroups");
 	}
-	empty(&x, "FilePaths");
+	if (ex && ex->n_file_paths) {
+		start(&x, "FilePaths");
+		for (size_t i = 0; i < ex->n_file_paths; i++)
+			cdata(&x, "Path", ex->file_paths[i]);
+		end(&x);
+	} else {
+		empty(&x, "FilePaths");
+	}
 	start(&x, "GroupPolicyCoreSettings");
 	cdata(&x, "ID", g->guid);
 	cdata(&x, "Domain", di->dns);

@@ -35,6 +35,8 @@ struct gpo_backup_extras {
 	const struct gpo_principal *groups;  /* settings' first, then DACL's */
 	size_t n_groups;
 	const char *extensions;   /* gpo_backup_ext_xml's fragment, or NULL */
+	const char *const *file_paths;  /* UNC paths the settings name */
+	size_t n_file_paths;
 };
 
 /* The backup ID: a name-based (SHA-1) UUID of the GPO GUID and both its

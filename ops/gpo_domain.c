@@ -628,6 +628,72 @@ out:
 	return rc;
 }
 
+/* The UNC paths named by the scripts and folder redirection settings of
+ * v, for Backup.xml's FilePaths; files that cannot be read add none. */
+static int backup_file_paths(const struct gpo_view *v, const char ***out,
+			     size_t *n_out)
+{
+	static const char *const files[] = {
+		"Machine/Scripts/scripts.ini", "Machine/Scripts/psscripts.ini",
+		"User/Scripts/scripts.ini", "User/Scripts/psscripts.ini",
+		"User/Documents & Settings/fdeploy.ini",
+		"User/Documents & Settings/fdeploy1.ini",
+	};
+	const char **paths = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t f = 0; !rc && f < sizeof(files) / sizeof(files[0]); f++) {
+		struct gpo_inf_principal *found = NULL;
+		size_t n_found = 0;
+		char path[4096];
+		char *raw = NULL, *text = NULL;
+		size_t len;
+		FILE *fp;
+
+		if (gpo_resolve_nocase(v->dir, files[f], path, sizeof(path)))
+			continue;
+		fp = fopen(path, "rbe");
+		raw = fp ? malloc(GPO_INF_MAX + 1) : NULL;
+		len = raw ? fread(raw, 1, GPO_INF_MAX + 1, fp) : 0;
+		if (fp)
+			fclose(fp);
+		if (raw && !gpo_inf_text(raw, len, &text) &&
+		    !gpo_ini_unc_paths(text, &found, &n_found)) {
+			for (size_t i = 0; !rc && i < n_found; i++) {
+				bool seen = false;
+				const char **q;
+
+				for (size_t j = 0; j < n && !seen; j++)
+					seen = !strcasecmp(paths[j], found[i].name);
+				if (seen)
+					continue;
+				q = realloc(paths, (n + 1) * sizeof(*q));
+				if (!q) {
+					rc = -ENOMEM;
+					break;
+				}
+				paths = q;
+				paths[n] = strdup(found[i].name);
+				rc = paths[n] ? 0 : -ENOMEM;
+				n += !rc;
+			}
+		}
+		gpo_inf_principals_free(found, n_found);
+		free(raw);
+		free(text);
+	}
+	if (rc) {
+		for (size_t i = 0; i < n; i++)
+			free((char *)paths[i]);
+		free(paths);
+		return rc;
+	}
+	*out = paths;
+	*n_out = n;
+	return 0;
+}
+
 static void principals_free(struct gpo_principal *p, size_t n)
 {
 	for (size_t i = 0; p && i < n; i++) {
@@ -719,7 +785,8 @@ static int build_files(struct gpo_domain *d, struct gpo_view *v)
 	};
 	struct gpo_sysvol_entry *entries = NULL;
 	struct gpo_principal *groups = NULL;
-	size_t n_entries = 0, n_groups = 0, ext_len = 0;
+	const char **file_paths = NULL;
+	size_t n_entries = 0, n_groups = 0, ext_len = 0, n_file_paths = 0;
 	char *ext_xml = NULL;
 	int rc;
 
@@ -732,8 +799,12 @@ static int build_files(struct gpo_domain *d, struct gpo_view *v)
 	}
 	if (!rc)
 		rc = backup_principals(d, v, &groups, &n_groups);
+	if (!rc)
+		rc = backup_file_paths(v, &file_paths, &n_file_paths);
 	if (rc)
 		goto out;
+	x.file_paths = file_paths;
+	x.n_file_paths = n_file_paths;
 	x.groups = groups;
 	x.n_groups = n_groups;
 	x.extensions = ext_xml;
@@ -750,6 +821,9 @@ static int build_files(struct gpo_domain *d, struct gpo_view *v)
 out:
 	gpo_view_entries_free(entries, n_entries);
 	principals_free(groups, n_groups);
+	for (size_t i = 0; i < n_file_paths; i++)
+		free((char *)file_paths[i]);
+	free(file_paths);
 	free(ext_xml);
 	return rc;
 }

@@ -208,6 +208,40 @@ int gpo_inf_principals(const char *text, struct gpo_inf_principal **out,
 	return 0;
 }
 
+int gpo_ini_unc_paths(const char *text, struct gpo_inf_principal **out,
+		      size_t *n)
+{
+	struct list l = { 0 };
+	const char *p = text;
+	int rc = 0;
+
+	while (!rc && *p) {
+		size_t len = strcspn(p, "\r\n");
+		const char *eq = memchr(p, '=', len);
+
+		if (eq) {
+			const char *v = eq + 1;
+			size_t vlen = len - (size_t)(v - p);
+
+			while (vlen && (*v == ' ' || *v == '\t')) {
+				v++;
+				vlen--;
+			}
+			if (vlen > 2 && v[0] == '\\' && v[1] == '\\')
+				rc = add(&l, v, vlen);
+		}
+		p += len;
+		p += strspn(p, "\r\n");
+	}
+	if (rc) {
+		gpo_inf_principals_free(l.p, l.n);
+		return rc;
+	}
+	*out = l.p;
+	*n = l.n;
+	return 0;
+}
+
 void gpo_inf_principals_free(struct gpo_inf_principal *p, size_t n)
 {
 	for (size_t i = 0; p && i < n; i++)

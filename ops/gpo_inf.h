@@ -25,6 +25,13 @@ int gpo_inf_text(const char *data, size_t len, char **text);
 int gpo_inf_principals(const char *text, struct gpo_inf_principal **out,
 		       size_t *n);
 
+/* The UNC paths an INI file of the settings names (scripts.ini,
+ * psscripts.ini, fdeploy.ini, fdeploy1.ini): every value that starts
+ * with "\\\\", each once, in order. Returns 0 and a new array (free with
+ * gpo_inf_principals_free; the names are the paths) or -ENOMEM. */
+int gpo_ini_unc_paths(const char *text, struct gpo_inf_principal **out,
+		      size_t *n);
+
 /* Frees an array from gpo_inf_principals. */
 void gpo_inf_principals_free(struct gpo_inf_principal *p, size_t n);
 

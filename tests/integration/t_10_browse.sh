@@ -137,6 +137,10 @@ for sid, name in want.items():
 assert any(r[2] == "Domain Admins" for r in dacl), dacl
 PY
 note "SecurityGroups: the template's principals, then the DACL's"
+# FilePaths: the UNC paths the settings name (here, a logon script's).
+grep -q '<FilePaths><Path><!\[CDATA\[\\\\dc-corp.corp.test\\netlogon\\map.cmd\]\]></Path></FilePaths>' \
+	"$D/gpos/$GPO_SCRIPTS/Backup.xml" || fail "FilePaths does not list the logon script's UNC path"
+note "FilePaths lists the UNC path of a logon script"
 
 # Ordinary tools across the mount.
 ls -lR "$D/gpos" >/dev/null || fail "ls -lR"

@@ -518,6 +518,12 @@ static int test_inf(void)
 	ASSERT_EQ(gpo_inf_text(src, strlen(src), &text), 0);
 	ASSERT(!strncmp(text, "[Privilege", 10));
 	free(text);
+	ASSERT_EQ(gpo_ini_unc_paths("[Logon]\r\n0CmdLine=logon.cmd\r\n0Parameters=\r\n"
+				    "1CmdLine=\\\\dc\\netlogon\\map.cmd\r\n"
+				    "2CmdLine= \\\\dc\\netlogon\\map.cmd\r\n", &p, &n), 0);
+	ASSERT_EQ(n, 1);
+	ASSERT_STR(p[0].name, "\\\\dc\\netlogon\\map.cmd");
+	gpo_inf_principals_free(p, n);
 	/* an odd byte count is not UTF-16 */
 	ASSERT_EQ(gpo_inf_text(utf16, len - 1, &text), -EINVAL);
 	return 0;
