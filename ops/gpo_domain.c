@@ -704,6 +704,54 @@ static void principals_free(struct gpo_principal *p, size_t n)
 	free(p);
 }
 
+/* Principals that Group Policy Preferences name (sid="S-1-5-21-..."
+ * attributes of Groups.xml, Drives.xml and the like): GPMC does not list
+ * them, but a migration needs them, so they follow the template's. */
+static int preference_principals(const struct gpo_view *v, struct principals *r)
+{
+	struct gpo_sysvol_entry *e = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = gpo_view_entries(v, &e, &n);
+	for (size_t i = 0; !rc && i < n; i++) {
+		const char *path = e[i].path;
+		size_t len = strlen(path);
+		char full[8192];
+		char *text = NULL;
+		size_t got = 0;
+		FILE *fp;
+
+		if (e[i].dir || len < 4 || strcasecmp(path + len - 4, ".xml") ||
+		    !strcasestr(path, "/Preferences/"))
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", v->dir, path);
+		fp = fopen(full, "rbe");
+		text = fp ? malloc(GPO_INF_MAX + 1) : NULL;
+		if (text)
+			got = fread(text, 1, GPO_INF_MAX, fp);
+		if (fp)
+			fclose(fp);
+		if (text) {
+			text[got] = '\0';
+			for (char *p = strstr(text, "sid=\"S-1-5-21-"); !rc && p;
+			     p = strstr(p + 1, "sid=\"S-1-5-21-")) {
+				size_t slen = strspn(p + 5, "S0123456789-");
+				char sid[GPO_SID_STR_MAX];
+
+				if (slen >= sizeof(sid))
+					continue;
+				memcpy(sid, p + 5, slen);
+				sid[slen] = '\0';
+				rc = want(r, false, sid, NULL);
+			}
+		}
+		free(text);
+	}
+	gpo_view_entries_free(e, n);
+	return rc;
+}
+
 /* SecurityGroups as GPMC writes it: the principals of the settings, then
  * the domain principals of the DACL, each looked up in one LDAP search;
  * a SID the directory does not know is left out. */
@@ -723,6 +771,8 @@ static int backup_principals(struct gpo_domain *d, const struct gpo_view *v,
 	*out = NULL;
 	*n_out = 0;
 	rc = settings_principals(d, v, &r);
+	if (!rc)
+		rc = preference_principals(v, &r);
 	if (!rc && v->gpo.sd && !gpo_sd_parse(v->gpo.sd, v->gpo.sd_len, &sd)) {
 		rc = gpo_sd_domain_principals(&sd, &sids, &n);
 		gpo_sd_free(&sd);

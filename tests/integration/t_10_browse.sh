@@ -32,6 +32,26 @@ DOMAIN_GUID=$(ldap_corp -b "$CORP_BASEDN" -s base "(objectClass=*)" objectGUID |
 	sed -n 's/^objectGUID:: //p' | base64 -d | python3 -c '
 import sys, uuid
 print("{%s}" % uuid.UUID(bytes_le=sys.stdin.buffer.read()))')
+# Where each GPO is linked, from the gPLink of the domain and the OUs:
+# GUID|SOM path|NoOverride|Enabled, as gpreport.xml shows it.
+ldap_corp -b "$CORP_BASEDN" "(gPLink=*)" gPLink | python3 -c '
+import re, sys
+dn = None
+for line in sys.stdin.read().replace("\n ", "").splitlines():
+    if line.startswith("dn: "):
+        dn = line[4:]
+    elif line.startswith("gPLink: "):
+        parts = [p.split("=", 1)[1] for p in dn.split(",")]
+        kinds = [p.split("=", 1)[0].upper() for p in dn.split(",")]
+        domain = ".".join(p for p, k in zip(parts, kinds) if k == "DC")
+        ous = [p for p, k in zip(parts, kinds) if k != "DC"]
+        som = "/".join([domain] + ous[::-1])
+        for g, opt in re.findall(r"cn=(\{[0-9A-Fa-f-]+\}),[^;]*;(\d+)\]", line[8:], re.I):
+            o = int(opt)
+            print("%s|%s|%s|%s" % (g.upper(), som, "true" if o & 2 else "false",
+                                   "false" if o & 1 else "true"))
+' >"$TEST_TMP/links"
+[ -s "$TEST_TMP/links" ] || fail "no links found in LDAP (test set-up)"
 checked=0
 for guid in $SEEDED_GPOS; do
 	G=$D/gpos/$guid
@@ -73,6 +93,7 @@ for guid in $SEEDED_GPOS; do
 	[ "$(xpath "$bx" "$core/b:UserExtensionGuids")" = "${ENTRY[gPCUserExtensionNames]:-}" ] ||
 		fail "$guid: UserExtensionGuids"
 	wmi=${ENTRY[gPCWQLFilter]:-}
+	fname=
 	[ "$(xpath "$bx" "$core/b:WMIFilter")" = "$wmi" ] || fail "$guid: WMIFilter"
 	if [ -n "$wmi" ]; then
 		fguid=$(echo "$wmi" | cut -d';' -f2)
@@ -103,6 +124,36 @@ for guid in $SEEDED_GPOS; do
 	head -c 5 "$bi" | grep -q '^<Back' || fail "$guid: bkupInfo.xml has a declaration"
 	head -c 38 "$bx" | grep -q '^<?xml version="1.0" encoding="utf-8"?>' ||
 		fail "$guid: Backup.xml declaration"
+
+	# gpreport.xml: UTF-16LE with a BOM; every value it carries from the
+	# directory, GPT.INI and the links (gPLink of domain and OUs).
+	python3 - "$TEST_TMP/cp/gpreport.xml" "$guid" "${ENTRY[displayName]:-}" "$ver" "$sysver" \
+		"${flags:-0}" "${fname:-}" "$TEST_TMP/links" <<'PY' || fail "$guid: gpreport.xml"
+import sys
+import xml.etree.ElementTree as ET
+path, guid, name, ver, sysver, flags, fname, links = sys.argv[1:]
+ver, sysver, flags = int(ver), int(sysver), int(flags)
+data = open(path, "rb").read()
+assert data.startswith(b"\xff\xfe<\x00?\x00x\x00m\x00l\x00"), "no BOM and declaration"
+text = data.decode("utf-16")
+assert 'encoding="utf-16"' in text.splitlines()[0]
+S = "{http://www.microsoft.com/GroupPolicy/Settings}"
+T = "{http://www.microsoft.com/GroupPolicy/Types}"
+root = ET.fromstring(text.split("?>", 1)[1])
+assert root.find(S + "Identifier/" + T + "Identifier").text == guid
+assert (root.findtext(S + "Name") or "") == name, root.findtext(S + "Name")
+for half, shift, bit in (("Computer", 0, 2), ("User", 16, 1)):
+    h = root.find(S + half)
+    assert int(h.findtext(S + "VersionDirectory")) == (ver >> shift) & 0xffff, half
+    assert int(h.findtext(S + "VersionSysvol")) == (sysver >> shift) & 0xffff, half
+    assert h.findtext(S + "Enabled") == ("false" if flags & bit else "true"), half
+assert (root.findtext(S + "FilterName") or "") == fname, "FilterName"
+want = sorted(l.split("|")[1:] for l in open(links).read().split("\n")
+              if l.startswith(guid.upper() + "|"))
+got = sorted([l.findtext(S + "SOMPath"), l.findtext(S + "NoOverride"), l.findtext(S + "Enabled")]
+             for l in root.findall(S + "LinksTo"))
+assert got == want, (got, want)
+PY
 
 	# Sizes in stat are exact before the first read.
 	for f in Backup.xml bkupInfo.xml; do
