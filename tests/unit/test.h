@@ -41,8 +41,9 @@ struct test_case {
 	int (*fn)(void);
 };
 
-/* Runs the cases named on the command line (all when none) and prints
- * "unit: N passed, N failed". Returns the process exit code. */
+/* Runs the cases named on the command line (all when none), with libxml2
+ * set up around them, and prints "unit: N passed, N failed". Returns the
+ * process exit code (77 when no case ran). */
 int test_run(const struct test_case *cases, int argc, char **argv);
 
 #endif

@@ -438,10 +438,5 @@ static const struct test_case cases[] = {
 
 int main(int argc, char **argv)
 {
-	int rc;
-
-	xmlInitParser();
-	rc = test_run(cases, argc, argv);
-	xmlCleanupParser();
-	return rc;
+	return test_run(cases, argc, argv);
 }
