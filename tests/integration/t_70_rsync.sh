@@ -23,7 +23,9 @@ echo "rem changed" >"$TEST_TMP/changed.cmd"
 cp "$CORP_SYSVOL/$GPO_SCRIPTS/GPT.INI" "$TEST_TMP/GPT.INI.orig"
 ver=$(tr -d '\r' <"$TEST_TMP/GPT.INI.orig" | sed -n 's/^Version=//Ip')
 sed "s/^Version=.*/Version=$((ver + 65536))\r/I" "$TEST_TMP/GPT.INI.orig" >"$TEST_TMP/GPT.INI"
-smb_krb corp sysvol "cd $CORP_DNS/Policies/$GPO_SCRIPTS/User/Scripts/Logon; put $TEST_TMP/changed.cmd changed.cmd; cd /$CORP_DNS/Policies/$GPO_SCRIPTS; put $TEST_TMP/GPT.INI GPT.INI" >/dev/null 2>&1 ||
+# and a comment on the GPO, GPO.cmt next to GPT.INI
+printf 'Edited by the rsync test\r\n' >"$TEST_TMP/GPO.cmt"
+smb_krb corp sysvol "cd $CORP_DNS/Policies/$GPO_SCRIPTS/User/Scripts/Logon; put $TEST_TMP/changed.cmd changed.cmd; cd /$CORP_DNS/Policies/$GPO_SCRIPTS; put $TEST_TMP/GPO.cmt GPO.cmt; put $TEST_TMP/GPT.INI GPT.INI" >/dev/null 2>&1 ||
 	fail "smbclient put"
 # gpofs looks again within its cache time (5 s): rsync until it shows.
 all_changes=
@@ -40,11 +42,13 @@ echo "$all_changes" | grep -q "gpos/$GPO_SCRIPTS/Backup.xml" ||
 	fail "Backup.xml (new SYSVOL version) was not sent"
 cmp "$DEST/$CORP_DNS/gpos/$GPO_SCRIPTS/Backup.xml" "$MNT/domains/$CORP_DNS/gpos/$GPO_SCRIPTS/Backup.xml" ||
 	fail "the copied Backup.xml is not the new one"
+cmp "$DEST/$CORP_DNS/gpos/$GPO_SCRIPTS/DomainSysvol/GPO/GPO.cmt" "$TEST_TMP/GPO.cmt" ||
+	fail "the GPO's comment is not DomainSysvol/GPO/GPO.cmt in the backup"
 others=$(echo "$all_changes" | grep -v '^$' | grep -v "gpos/$GPO_SCRIPTS/" |
 	grep -v -E '^\.d\.\.t\.\.\.\.\.\. ($CORP_DNS/|$CORP_DNS/gpos/|$CORP_DNS/by-name/)?$' || true)
 [ -z "$others" ] || fail "files of other GPOs were sent: $others"
 cmp "$DEST/$CORP_DNS/gpos/$GPO_SCRIPTS/DomainSysvol/GPO/User/Scripts/Logon/changed.cmd" \
 	"$TEST_TMP/changed.cmd" || fail "the new file differs"
 note "third rsync, after one GPO changed: only that GPO's files"
-smb_krb corp sysvol "cd $CORP_DNS/Policies/$GPO_SCRIPTS/User/Scripts/Logon; del changed.cmd; cd /$CORP_DNS/Policies/$GPO_SCRIPTS; put $TEST_TMP/GPT.INI.orig GPT.INI" >/dev/null 2>&1
+smb_krb corp sysvol "cd $CORP_DNS/Policies/$GPO_SCRIPTS/User/Scripts/Logon; del changed.cmd; cd /$CORP_DNS/Policies/$GPO_SCRIPTS; del GPO.cmt; put $TEST_TMP/GPT.INI.orig GPT.INI" >/dev/null 2>&1
 gpofs_stop "$MNT"

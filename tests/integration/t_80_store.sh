@@ -81,6 +81,15 @@ count_sealed 2 || fail "expected two backups: $(sealed_ids)"
 modify_version "$ver"
 note "after a change: a second backup $id2"
 
+# 5b. rsync into the store works the same way (temporary names, renames,
+# modes and times set afterwards).
+rid=$(xpath "$D/gpos/$GPO_REGISTRY/bkupInfo.xml" "m:ID")
+rsync -a "$D/gpos/$GPO_REGISTRY/" "$B/via-rsync/" || fail "rsync into backups/"
+wait_for test -d "$B/$rid" || fail "the rsync copy was not sealed as $rid"
+diff -r "$D/gpos/$GPO_REGISTRY" "$B/$rid" >/dev/null || fail "the rsync'ed backup differs"
+[ "$(stat -c %a "$STORE/$rid/Backup.xml")" = 400 ] || fail "rsync'ed backup not read-only"
+note "rsync -a into backups/ sealed as $rid"
+
 # 6. A GPMC backup made on Windows seals the same way.
 if [ -n "${FIXTURE_GPOS:-}" ] && [ -d "${FIXTURES_DIR:-}" ]; then
 	fx=$(ls "$FIXTURES_DIR" | grep -E '^\{' | head -1)
