@@ -19,6 +19,7 @@
 #include "gpofs_handle.h"
 #include "gpofs_path.h"
 #include "gpofs_store.h"
+#include "gpo_buf.h"
 #include "gpo_store.h"
 
 struct gpofs *gpofs_get(void)
@@ -147,6 +148,31 @@ static time_t newest_change(struct gpofs *fs, struct gpo_domain *dom)
 	return t ? t : fs->mounted;
 }
 
+/* /.stats: every domain's counters, one block each. */
+static int stats_text(struct gpofs *fs, char **data, size_t *len)
+{
+	struct gpo_buf b = GPO_BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < fs->n_domains; i++) {
+		char *one = NULL;
+		size_t n = 0;
+
+		rc = gpo_domain_stats(&fs->domains[i], &one, &n);
+		if (!rc)
+			rc = gpo_buf_add(&b, one, n);
+		free(one);
+	}
+	if (!rc)
+		rc = gpo_buf_add(&b, "", 0);
+	if (rc) {
+		gpo_buf_free(&b);
+		return rc;
+	}
+	*data = gpo_buf_steal(&b, len);
+	return 0;
+}
+
 static int link_target(struct gpofs_path *p, char *guid)
 {
 	struct gpo_snapshot *snap = NULL;
@@ -241,6 +267,11 @@ static int gpofs_getattr(const char *path, struct stat *st,
 		rc = gpo_store_manifest(fs->conf.backup_dir, &data, &len);
 		if (!rc)
 			fill_file(fs, st, fs->mounted, (off_t)len, S_IFREG);
+		break;
+	case GPOFS_STATS:
+		rc = stats_text(fs, &data, &len);
+		if (!rc)
+			fill_file(fs, st, time(NULL), (off_t)len, S_IFREG);
 		break;
 	}
 out:
@@ -433,6 +464,10 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		break;
 	case GPOFS_MANIFEST:
 		rc = gpo_store_manifest(fs->conf.backup_dir, &h->data, &h->len);
+		break;
+	case GPOFS_STATS:
+		rc = stats_text(fs, &h->data, &h->len);
+		fi->direct_io = 1; /* it changes with every read of the mount */
 		break;
 	case GPOFS_SYSVOL: {
 		char *local;

@@ -83,6 +83,8 @@ int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 	}
 	if (!strcmp(comp, "README"))
 		return *s ? -ENOTDIR : (p->kind = GPOFS_README, 0);
+	if (!strcmp(comp, ".stats"))
+		return *s ? -ENOTDIR : (p->kind = GPOFS_STATS, 0);
 	if (!strcmp(comp, "backups"))
 		return parse_local(fs->conf.backup_dir, s, true, p);
 	if (!strcmp(comp, "migtables"))

@@ -21,6 +21,7 @@ enum gpofs_kind {
 	GPOFS_BYNAME_LINK,   /* /domains/D/by-name/<name> */
 	GPOFS_LOCAL,         /* /backups[/...], /migtables[/...] */
 	GPOFS_MANIFEST,      /* /backups/manifest.xml, generated */
+	GPOFS_STATS,         /* /.stats: what the mount has cost, per domain */
 };
 
 struct gpofs_path {

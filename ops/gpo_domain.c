@@ -988,8 +988,11 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g,
 	}
 	if (!v) {
 		rc = gpo_view_capture(&d->smb, g, d->cache_dir, &v);
-		if (!rc)
+		if (!rc) {
+			atomic_fetch_add(&d->captures, 1);
+			atomic_fetch_add(&d->captured_bytes, v->bytes);
 			rc = build_files(d, v);
+		}
 		if (rc && rc != -ENOMEM)
 			gpo_journal_add(&d->journal, "%s: cannot read its SYSVOL folder: %s",
 					g->guid, strerror(-rc));
@@ -1014,4 +1017,27 @@ void gpo_view_file(const struct gpo_view *v, enum gpo_genfile which,
 {
 	*data = v->data[which];
 	*len = v->len[which];
+}
+
+int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len)
+{
+	unsigned long searches;
+	int n;
+
+	pthread_mutex_lock(&d->ldap.lock);
+	searches = d->ldap.searches;
+	pthread_mutex_unlock(&d->ldap.lock);
+	n = asprintf(text,
+		     "domain %s\nldap_searches %lu\nsmb_requests %lu\n"
+		     "captures %lu\ncaptured_bytes %llu\n",
+		     d->conf->domain, searches,
+		     (unsigned long)atomic_load(&d->smb.requests),
+		     (unsigned long)atomic_load(&d->captures),
+		     (unsigned long long)atomic_load(&d->captured_bytes));
+	if (n < 0) {
+		*text = NULL;
+		return -ENOMEM;
+	}
+	*len = (size_t)n;
+	return 0;
 }

@@ -60,6 +60,8 @@ struct gpo_domain {
 	pthread_mutex_t capture_lock;   /* one capture at a time */
 	struct gpo_view_slot *views;    /* the current view of each GPO */
 	size_t n_views, cap_views;
+	atomic_ulong captures;          /* views taken, for benchmarks */
+	atomic_ullong captured_bytes;
 };
 
 /* Finds the DC (conf->server or DNS SRV), signs in over LDAP and SMB and
@@ -98,6 +100,11 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g,
  * extension list. Returns 0 and a new buffer (caller frees) or -errno. */
 int gpo_domain_report(struct gpo_domain *d, const struct gpo_view *v,
 		      char **data, size_t *len);
+
+/* Writes the domain's counters (LDAP searches, SMB requests, captures)
+ * as "name value" lines into a new string (caller frees). Returns 0 or
+ * -ENOMEM. */
+int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len);
 
 /* Points *data at a generated file of view v (owned by v, valid while the
  * caller holds its reference). */
