@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# The read-path benchmark of issue 4: gpofs against smbclient and
+# samba-tool on the same machine, in the same run, against the real test
+# DCs. Run by tests/bench/run (full: by hand) or by the integration suite
+# (quick: so that it never rots). Prints one table of figures and ratios.
+#
+#   GPOFS_BENCH=quick|full
+#   quick: 20 GPOs, a 20 MiB + 200-file GPO, one run of each step
+#   full:  250, 500 and 1,000 GPOs, a 200 MiB + 2,000-file GPO, median of 3
+source "$(dirname "$0")/../integration/lib.sh"
+
+MODE=${GPOFS_BENCH:-quick}
+if [ "$MODE" = full ]; then
+	SIZES="250 500 1000" RUNS=3 BIG_MB=200 SMALL=2000 SAMPLE=20
+else
+	SIZES="20" RUNS=1 BIG_MB=20 SMALL=200 SAMPLE=5
+fi
+export KRB5CCNAME=FILE:$TEST_TMP/krb5cc
+dc_kinit corp "$TEST_TMP/krb5cc"
+make_ldappw corp
+POL=$CORP_DNS/Policies
+TABLE=$TEST_TMP/table
+: >"$TABLE"
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+stat_of() { awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }' "$MNT/.stats"; }
+row() { echo "$*" >>"$TABLE"; }
+
+# new_gpo NAME: a GPO object added over LDAP (a second, not samba-tool's 1 s)
+new_gpo() {
+	local guid
+	guid="{$(python3 -c 'import uuid; print(str(uuid.uuid4()).upper())')}"
+	cat <<LDIF
+dn: CN=$guid,CN=Policies,CN=System,$CORP_BASEDN
+objectClass: groupPolicyContainer
+displayName: $1
+gPCFileSysPath: \\\\$CORP_DNS\\SysVol\\$CORP_DNS\\Policies\\$guid
+gPCFunctionalityVersion: 2
+flags: 0
+versionNumber: 65537
+gPCMachineExtensionNames: [{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}][{827D319E-6EAC-11D2-A4EA-00C04F79F83A}{803E14A0-B4FB-11D0-A0D0-00A0C90F574B}]
+gPCUserExtensionNames: [{42B5FAAE-6536-11D2-AE5A-0000F87571E3}{40B66650-4972-11D1-A7CA-0000F87571E3}]
+
+LDIF
+	echo "$guid" >>"$TEST_TMP/new.guids"
+}
+
+# A GPO's SYSVOL folder of realistic size: registry.pol, a security
+# template, a logon script with scripts.ini, a Preferences file.
+gpo_tree() {
+	local d=$1/$2
+	mkdir -p "$d/Machine/Microsoft/Windows NT/SecEdit" "$d/User/Scripts/Logon" \
+		"$d/User/Preferences/Drives"
+	printf '[General]\r\nVersion=65537\r\n' >"$d/GPT.INI"
+	cp "$CORP_SYSVOL/$GPO_REGISTRY/Machine/registry.pol" "$d/Machine/registry.pol"
+	cp "$CORP_SYSVOL/$GPO_SECURITY/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf" \
+		"$d/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf"
+	printf '[Logon]\r\n0CmdLine=logon.cmd\r\n0Parameters=\r\n' | iconv -t UTF-16 >"$d/User/Scripts/scripts.ini"
+	printf '@echo off\r\nrem %s\r\n' "$2" >"$d/User/Scripts/Logon/logon.cmd"
+	printf '<?xml version="1.0" encoding="utf-8"?>\r\n<Drives clsid="{8FDDCC1A-0C3C-43cd-A6B4-71A6DF20DA8C}"><Drive name="S:" uid="%s"><Properties path="\\\\files\\share\\BenchSetting"/></Drive></Drives>\r\n' "$2" \
+		>"$d/User/Preferences/Drives/Drives.xml"
+}
+
+# seed_to N: grow the domain's bench GPOs to N (plus the big one, once).
+seeded=0
+seed_to() {
+	local n=$1 ldif=$TEST_TMP/add.ldif tree=$TEST_TMP/tree
+	rm -rf "$tree" "$TEST_TMP/new.guids"
+	mkdir -p "$tree"
+	: >"$ldif"
+	for i in $(seq $((seeded + 1)) "$n"); do new_gpo "Bench $i" >>"$ldif"; done
+	if [ "$seeded" -eq 0 ]; then
+		new_gpo "Bench Big" >>"$ldif"
+	fi
+	LDAPTLS_CACERT=$CORP_CA ldapadd -x -H "ldaps://$CORP_DC" -D "Administrator@$CORP_DNS" \
+		-y "$TEST_TMP/corp.ldappw" -f "$ldif" >/dev/null || fail "ldapadd"
+	while read -r g; do gpo_tree "$tree" "$g"; done <"$TEST_TMP/new.guids"
+	if [ "$seeded" -eq 0 ]; then
+		BIG=$(tail -1 "$TEST_TMP/new.guids")
+		head -c $((BIG_MB * 1024 * 1024)) /dev/urandom >"$tree/$BIG/Machine/big.bin"
+		mkdir -p "$tree/$BIG/User/Many"
+		for j in $(seq 1 "$SMALL"); do echo "small $j" >"$tree/$BIG/User/Many/f$j.txt"; done
+	fi
+	smb_krb corp sysvol "cd $POL; lcd $tree; prompt off; recurse on; mput *" >/dev/null 2>&1 ||
+		fail "smbclient mput of the bench GPOs"
+	seeded=$n
+}
+
+MNT=$TEST_TMP/mnt
+mount_fresh() {
+	[ -n "${GPOFS_PID:-}" ] && mountpoint -q "$MNT" && gpofs_stop "$MNT"
+	rm -rf "$TEST_TMP/cache"
+	gpofs_mount_corp "$MNT" -o "cache_dir=$TEST_TMP/cache"
+}
+
+# step NAME GPOFS-COMMAND: times the command over RUNS fresh mounts; sets
+# RESULT (median seconds) and COST (the LDAP searches and SMB requests of
+# the last run). Not for $(...): it mounts and unmounts in this shell.
+step() {
+	local name=$1 t ts=() l0 s0
+	shift
+	for _ in $(seq 1 "$RUNS"); do
+		rm -rf "$TEST_TMP/out"
+		mount_fresh
+		l0=$(stat_of ldap_searches) s0=$(stat_of smb_requests)
+		t=$(now)
+		"$@" >/dev/null 2>"$TEST_TMP/step.err" || {
+			head -5 "$TEST_TMP/step.err" >&2
+			tail -5 "$MNT/domains/$CORP_DNS/log" >&2
+			fail "$name: $*"
+		}
+		ts+=("$(elapsed "$t")")
+		COST="$(($(stat_of ldap_searches) - l0)) $(($(stat_of smb_requests) - s0))"
+	done
+	RESULT=$(echo "${ts[*]}" | median)
+}
+
+peer() { # COMMAND: median seconds over RUNS
+	local t ts=()
+	for _ in $(seq 1 "$RUNS"); do
+		rm -rf "$TEST_TMP/peer"
+		mkdir -p "$TEST_TMP/peer"
+		t=$(now)
+		(cd "$TEST_TMP/peer" && "$@") >/dev/null 2>&1 || fail "peer: $*"
+		ts+=("$(elapsed "$t")")
+	done
+	echo "${ts[*]}" | median
+}
+
+samba_tool() { samba-tool gpo "$@" -H "ldap://$CORP_DC" --use-kerberos=required; }
+
+for n in $SIZES; do
+	seed_to "$n"
+	D=$MNT/domains/$CORP_DNS
+	total=$(ls "$CORP_SYSVOL" | wc -l)
+
+	# A: the big GPO
+	step A cp -r "$D/gpos/$BIG" "$TEST_TMP/out"
+	g=$RESULT cost=$COST
+	s=$(peer smbclient "//$CORP_DC/sysvol" --use-kerberos=required -N \
+		--option='client signing=required' -c "cd $POL/$BIG; prompt off; recurse on; mget *")
+	st=$(peer samba_tool backup "$BIG" --tmpdir "$TEST_TMP/peer")
+	row "$total A:cp-big $g $s $st $cost"
+
+	# B: every GPO of the domain
+	step B cp -r "$D/gpos" "$TEST_TMP/out"
+	g=$RESULT cost=$COST
+	s=$(peer smbclient "//$CORP_DC/sysvol" --use-kerberos=required -N \
+		--option='client signing=required' -c "cd $POL; prompt off; recurse on; mget *")
+	# samba-tool: a sample, scaled to the whole domain
+	sample=$(ls "$CORP_SYSVOL" | head -n "$SAMPLE")
+	t=$(now)
+	for s1 in $sample; do
+		samba_tool backup "$s1" --tmpdir "$TEST_TMP/peer" >/dev/null 2>&1 || fail "samba-tool backup $s1"
+	done
+	st=$(awk -v e="$(elapsed "$t")" -v n="$total" -v k="$SAMPLE" 'BEGIN { printf "%.3f", e * n / k }')
+	row "$total B:cp-all $g $s $st $cost"
+
+	# C: listing, cold (just mounted) and warm
+	step C ls -l "$D/gpos"
+	g=$RESULT cost=$COST
+	t=$(now); ls -l "$D/gpos" >/dev/null; w=$(elapsed "$t")
+	st=$(peer samba_tool listall)
+	row "$total C:ls-cold $g - $st $cost"
+	row "$total C:ls-warm $w - $st -"
+
+	# D: a second rsync of an unchanged domain
+	mount_fresh
+	rsync -a "$D/" "$TEST_TMP/rs/"
+	l0=$(stat_of ldap_searches) s0=$(stat_of smb_requests)
+	t=$(now); rsync -a "$D/" "$TEST_TMP/rs/"; g=$(elapsed "$t")
+	row "$total D:rsync-again $g - - $(($(stat_of ldap_searches) - l0)) $(($(stat_of smb_requests) - s0))"
+
+	# E: grep for one setting across all GPOs (after D: captures warm)
+	l0=$(stat_of ldap_searches) s0=$(stat_of smb_requests)
+	t=$(now); grep -rl "BenchSetting" "$D/gpos" >/dev/null; g=$(elapsed "$t")
+	row "$total E:grep $g - - $(($(stat_of ldap_searches) - l0)) $(($(stat_of smb_requests) - s0))"
+
+	rss=$(awk '/VmHWM/ { print $2 }' "/proc/$GPOFS_PID/status")
+	row "$total peak-RSS-MiB $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') - - - -"
+	gpofs_stop "$MNT"
+	rm -rf "$TEST_TMP/rs" "$TEST_TMP/out" "$TEST_TMP/peer"
+done
+
+python3 - "$TABLE" "$MODE" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+def num(x):
+    try:
+        return float(x)
+    except ValueError:
+        return None
+print(f"gpofs read-path benchmark ({sys.argv[2]} mode), seconds; ratios gpofs/peer")
+print(f"{'GPOs':>5} {'step':<14} {'gpofs':>9} {'smbclient':>10} {'samba-tool':>11} {'/smbcl':>7} {'/s-tool':>8} {'LDAP':>5} {'SMB':>7}")
+for r in rows:
+    n, step, g, s, st = r[:5]
+    ldap, smb = (r[5], r[6]) if len(r) > 6 else ("-", "-")
+    gv, sv, tv = num(g), num(s), num(st)
+    rs = f"{gv / sv:.2f}" if gv is not None and sv else "-"
+    rt = f"{gv / tv:.3f}" if gv is not None and tv else "-"
+    fmt = lambda v: f"{v:.3f}" if v is not None else "-"
+    print(f"{n:>5} {step:<14} {fmt(gv):>9} {fmt(sv):>10} {fmt(tv):>11} {rs:>7} {rt:>8} {ldap:>5} {smb:>7}")
+PY
