@@ -28,6 +28,13 @@
 /* A view nobody used for this long is dropped from the cache. */
 #define VIEW_IDLE_MS (5 * 60 * 1000)
 
+/* An account as a backup names it; sam NULL: the directory has none. */
+struct gpo_sid_name {
+	char sid[GPO_SID_STR_MAX];
+	char *sam;
+	const char *type;
+};
+
 struct gpo_view_slot {
 	char guid[GPO_GUID_LEN + 1];
 	struct gpo_view *view;
@@ -102,6 +109,7 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->views_lock, NULL);
 	pthread_mutex_init(&d->capture_lock, NULL);
+	pthread_mutex_init(&d->cache_lock, NULL);
 	if (asprintf(&d->cache_dir, "%s/%s", cache_dir, conf->domain) < 0) {
 		d->cache_dir = NULL;
 		return -ENOMEM;
@@ -191,6 +199,11 @@ void gpo_domain_close(struct gpo_domain *d)
 	free(d->cache_dir);
 	pthread_mutex_destroy(&d->views_lock);
 	pthread_mutex_destroy(&d->capture_lock);
+	pthread_mutex_destroy(&d->cache_lock);
+	gpo_links_clear(&d->links);
+	for (size_t i = 0; i < d->n_names; i++)
+		free(d->names[i].sam);
+	free(d->names);
 	gpo_snapshot_put(d->snap);
 	d->snap = NULL;
 	if (d->smb.root)
@@ -545,6 +558,61 @@ static const char *principal_type(const char *sam_type, const char *group_type)
 	return "Unknown";
 }
 
+/* Looks sid up in the name cache; caller holds cache_lock. */
+static struct gpo_sid_name *cached_name(struct gpo_domain *d, const char *sid)
+{
+	for (size_t i = 0; i < d->n_names; i++)
+		if (!strcmp(d->names[i].sid, sid))
+			return &d->names[i];
+	return NULL;
+}
+
+/* Remembers what the directory said of sid (sam NULL: nothing). Caller
+ * holds cache_lock. */
+static void remember_name(struct gpo_domain *d, const char *sid,
+			  const char *sam, const char *type)
+{
+	struct gpo_sid_name *n = cached_name(d, sid);
+
+	if (n)
+		return;
+	if (d->n_names == d->cap_names) {
+		size_t cap = d->cap_names ? d->cap_names * 2 : 32;
+		struct gpo_sid_name *p = realloc(d->names, cap * sizeof(*p));
+
+		if (!p)
+			return; /* a cache: doing without is fine */
+		d->names = p;
+		d->cap_names = cap;
+	}
+	n = &d->names[d->n_names];
+	snprintf(n->sid, sizeof(n->sid), "%s", sid);
+	n->sam = sam ? strdup(sam) : NULL;
+	n->type = type;
+	if (sam && !n->sam)
+		return;
+	d->n_names++;
+}
+
+/* Fills p from a cached name. Returns 0, or -ENOMEM. */
+static int use_name(const struct gpo_domain *d, struct gpo_principal *p,
+		    const char *sid, const struct gpo_sid_name *n)
+{
+	if (!n->sam)
+		return 0;
+	p->sid = strdup(sid);
+	p->sam = strdup(n->sam);
+	p->type = n->type;
+	p->netbios = d->netbios;
+	p->dns = d->conf->domain;
+	if (!p->sid || !p->sam ||
+	    asprintf((char **)&p->upn, "%s@%s", n->sam, d->conf->domain) < 0) {
+		p->upn = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int principal_entry(void *arg, const struct gpo_ldap_entry *e)
 {
 	struct principals *r = arg;
@@ -561,22 +629,7 @@ static int principal_entry(void *arg, const struct gpo_ldap_entry *e)
 		goto out;
 	gpo_ldap_entry_value(e, "sAMAccountType", &st, NULL);
 	gpo_ldap_entry_value(e, "groupType", &gt, NULL);
-	for (size_t i = 0; !rc && i < r->n; i++) {
-		struct gpo_principal *p = &r->p[i];
-
-		if (strcmp(r->sids[i], text) || p->sam)
-			continue;
-		p->sid = strdup(text);
-		p->sam = strdup(sam);
-		p->type = principal_type(st, gt);
-		p->netbios = r->d->netbios;
-		p->dns = r->d->conf->domain;
-		if (!p->sid || !p->sam ||
-		    asprintf((char **)&p->upn, "%s@%s", sam, r->d->conf->domain) < 0) {
-			p->upn = NULL;
-			rc = -ENOMEM;
-		}
-	}
+	remember_name((struct gpo_domain *)r->d, text, sam, principal_type(st, gt));
 out:
 	free(bin);
 	free(sam);
@@ -783,6 +836,9 @@ static int backup_principals(struct gpo_domain *d, const struct gpo_view *v,
 			rc = want(&r, true, text, NULL);
 		}
 	}
+	/* One search for the SIDs the cache does not know yet; the cache
+	 * (under its lock for the whole search) then names them all. */
+	pthread_mutex_lock(&d->cache_lock);
 	if (!rc)
 		rc = gpo_buf_printf(&filter, "(|");
 	for (size_t i = 0; !rc && i < r.n; i++) {
@@ -790,7 +846,8 @@ static int backup_principals(struct gpo_domain *d, const struct gpo_view *v,
 		unsigned char bin[8 + 4 * 15];
 		int blen;
 
-		if (!r.sids[i][0] || gpo_sid_from_string(r.sids[i], &sid))
+		if (!r.sids[i][0] || gpo_sid_from_string(r.sids[i], &sid) ||
+		    cached_name(d, r.sids[i]))
 			continue;
 		blen = gpo_sid_to_binary(&sid, bin, sizeof(bin));
 		rc = blen < 0 ? blen : gpo_buf_printf(&filter, "(objectSid=");
@@ -808,6 +865,20 @@ static int backup_principals(struct gpo_domain *d, const struct gpo_view *v,
 				     attrs, 0, principal_entry, &r);
 		pthread_mutex_unlock(&d->ldap.lock);
 	}
+	for (size_t i = 0; !rc && i < r.n; i++) {
+		struct gpo_sid_name *nm;
+
+		if (!r.sids[i][0] || r.p[i].sam)
+			continue;
+		nm = cached_name(d, r.sids[i]);
+		if (!nm) {
+			/* asked, and the directory has no such account */
+			remember_name(d, r.sids[i], NULL, NULL);
+			continue;
+		}
+		rc = use_name(d, &r.p[i], r.sids[i], nm);
+	}
+	pthread_mutex_unlock(&d->cache_lock);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < r.n; i++) {
@@ -1040,4 +1111,80 @@ int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len)
 	}
 	*len = (size_t)n;
 	return 0;
+}
+
+static int link_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct gpo_links *links = arg;
+	char *dn = NULL, *gplink = NULL;
+	int rc;
+
+	rc = gpo_ldap_entry_dn(e, &dn);
+	if (!rc)
+		rc = gpo_ldap_entry_value(e, "gPLink", &gplink, NULL);
+	if (!rc && gpo_links_parse(links, dn, gplink) == -ENOMEM)
+		rc = -ENOMEM;
+	else if (rc == -ENOENT)
+		rc = 0;
+	free(dn);
+	free(gplink);
+	return rc;
+}
+
+int gpo_domain_links(struct gpo_domain *d, const char *guid,
+		     struct gpo_links *out)
+{
+	static const char *const attrs[] = { "gPLink", NULL };
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&d->cache_lock);
+	if (!d->have_links || ms_since(&d->links_taken) >= d->ttl_ms) {
+		struct gpo_links fresh = { 0 };
+
+		pthread_mutex_lock(&d->ldap.lock);
+		rc = gpo_ldap_search(&d->ldap, d->ldap.base_dn, 1, "(gPLink=*)",
+				     attrs, 0, link_entry, &fresh);
+		pthread_mutex_unlock(&d->ldap.lock);
+		if (rc) {
+			gpo_links_clear(&fresh);
+			goto out;
+		}
+		gpo_links_clear(&d->links);
+		d->links = fresh;
+		d->have_links = true;
+		clock_gettime(CLOCK_MONOTONIC, &d->links_taken);
+	}
+	for (size_t i = 0; i < d->links.n; i++) {
+		const struct gpo_link *l = &d->links.items[i];
+		char *dn = NULL;
+
+		if (strcmp(l->guid, guid))
+			continue;
+		dn = strdup(l->som_dn);
+		/* gpo_links_parse appends; reuse it through a copy */
+		if (!dn) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (out->n == out->cap) {
+			size_t cap = out->cap ? out->cap * 2 : 4;
+			struct gpo_link *p = realloc(out->items, cap * sizeof(*p));
+
+			if (!p) {
+				free(dn);
+				rc = -ENOMEM;
+				break;
+			}
+			out->items = p;
+			out->cap = cap;
+		}
+		out->items[out->n] = *l;
+		out->items[out->n++].som_dn = dn;
+	}
+out:
+	pthread_mutex_unlock(&d->cache_lock);
+	if (rc)
+		gpo_links_clear(out);
+	return rc;
 }

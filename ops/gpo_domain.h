@@ -15,6 +15,7 @@
 #include "gpo_backup_xml.h"
 #include "gpo_conf.h"
 #include "gpo_ldap.h"
+#include "gpo_links.h"
 #include "gpo_log.h"
 #include "gpo_model.h"
 #include "gpo_name.h"
@@ -27,6 +28,7 @@ enum gpo_genfile { GPO_GEN_BACKUP_XML, GPO_GEN_BKUPINFO_XML, GPO_GEN_REPORT_XML,
 		   GPO_GEN_COUNT };
 
 struct gpo_view_slot;
+struct gpo_sid_name;
 
 struct gpo_snapshot {
 	atomic_int refs;
@@ -62,6 +64,13 @@ struct gpo_domain {
 	size_t n_views, cap_views;
 	atomic_ulong captures;          /* views taken, for benchmarks */
 	atomic_ullong captured_bytes;
+	/* Caches that spare each capture its own LDAP searches. */
+	pthread_mutex_t cache_lock;
+	struct gpo_links links;         /* every gPLink of the domain */
+	struct timespec links_taken;
+	bool have_links;
+	struct gpo_sid_name *names;     /* SID -> account, known and unknown */
+	size_t n_names, cap_names;
 };
 
 /* Finds the DC (conf->server or DNS SRV), signs in over LDAP and SMB and
@@ -100,6 +109,12 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g,
  * extension list. Returns 0 and a new buffer (caller frees) or -errno. */
 int gpo_domain_report(struct gpo_domain *d, const struct gpo_view *v,
 		      char **data, size_t *len);
+
+/* Copies the links to GPO guid (from a cache of every gPLink of the
+ * domain, read again when older than the ttl) into a new array (free with
+ * gpo_links_clear). Returns 0 or -errno. */
+int gpo_domain_links(struct gpo_domain *d, const char *guid,
+		     struct gpo_links *out);
 
 /* Writes the domain's counters (LDAP searches, SMB requests, captures)
  * as "name value" lines into a new string (caller frees). Returns 0 or

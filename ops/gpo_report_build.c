@@ -10,28 +10,6 @@
 #include "gpo_links.h"
 #include "gpo_report_xml.h"
 
-struct link_scan {
-	struct gpo_links links;
-};
-
-static int link_entry(void *arg, const struct gpo_ldap_entry *e)
-{
-	struct link_scan *ls = arg;
-	char *dn = NULL, *gplink = NULL;
-	int rc;
-
-	rc = gpo_ldap_entry_dn(e, &dn);
-	if (!rc)
-		rc = gpo_ldap_entry_value(e, "gPLink", &gplink, NULL);
-	if (!rc && gpo_links_parse(&ls->links, dn, gplink) == -ENOMEM)
-		rc = -ENOMEM;
-	else if (rc == -ENOENT)
-		rc = 0;
-	free(dn);
-	free(gplink);
-	return rc;
-}
-
 /* The report names of the client-side extensions in an extension-names
  * value: the first GUID of each [...] group is the extension. */
 static size_t report_extensions(const char *names, const char **out, size_t max)
@@ -72,11 +50,10 @@ static char *som_name(const char *dn, const char *domain)
 int gpo_domain_report(struct gpo_domain *d, const struct gpo_view *v,
 		      char **data, size_t *len)
 {
-	static const char *const attrs[] = { "gPLink", NULL };
 	const struct gpo *g = &v->gpo;
 	struct gpo_report_input in = { 0 };
 	struct gpo_report_link *links = NULL;
-	struct link_scan ls = { { 0 } };
+	struct gpo_links ls = { 0 };
 	const char *mext[32], *uext[32];
 	struct gpo_sddl_scope scope = { d->have_sid ? &d->sid : NULL, NULL, NULL };
 	struct gpo_sd sd;
@@ -88,19 +65,16 @@ int gpo_domain_report(struct gpo_domain *d, const struct gpo_view *v,
 		gpo_sd_to_sddl(&sd, &scope, &sddl);
 		gpo_sd_free(&sd);
 	}
-	pthread_mutex_lock(&d->ldap.lock);
-	rc = gpo_ldap_search(&d->ldap, d->ldap.base_dn, 1, "(gPLink=*)", attrs, 0,
-			     link_entry, &ls);
-	pthread_mutex_unlock(&d->ldap.lock);
+	rc = gpo_domain_links(d, g->guid, &ls);
 	if (rc)
 		goto out;
-	links = calloc(ls.links.n ? ls.links.n : 1, sizeof(*links));
+	links = calloc(ls.n ? ls.n : 1, sizeof(*links));
 	if (!links) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < ls.links.n; i++) {
-		const struct gpo_link *l = &ls.links.items[i];
+	for (size_t i = 0; i < ls.n; i++) {
+		const struct gpo_link *l = &ls.items[i];
 		struct gpo_report_link *r = &links[n_links];
 
 		if (strcmp(l->guid, g->guid))
@@ -142,7 +116,7 @@ out:
 		free((char *)links[i].som_path);
 	}
 	free(links);
-	gpo_links_clear(&ls.links);
+	gpo_links_clear(&ls);
 	free(sddl);
 	return rc;
 }
