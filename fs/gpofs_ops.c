@@ -90,7 +90,8 @@ static int find_view(struct gpofs_path *p, struct gpo_view **v)
 	rc = find_gpo(p, &snap, &g);
 	if (rc)
 		return rc;
-	rc = gpo_domain_view(p->dom, g, v);
+	/* pinned per reading process: one cp -r sees one version */
+	rc = gpo_domain_view(p->dom, g, fuse_get_context()->pid, v);
 	gpo_snapshot_put(snap);
 	return rc;
 }

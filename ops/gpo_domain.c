@@ -20,11 +20,17 @@
 #define DEFAULT_TTL_MS 5000
 #define JOURNAL_MAX (256 * 1024)
 
-/* A view pinned for the copy in progress is kept this long after use,
- * but no longer than VIEW_PIN_MAX_MS after it was taken, so that a reader
- * that never pauses still sees changes. */
+/* A process keeps the view it first read a GPO from while it goes on
+ * using it (pauses under this long): one cp -r or rsync sees one version
+ * throughout, whatever others see meanwhile. */
 #define VIEW_PIN_MS 2000
-#define VIEW_PIN_MAX_MS 10000
+
+struct gpo_view_pin {
+	pid_t pid;
+	char guid[GPO_GUID_LEN + 1];
+	struct gpo_view *view;
+	struct timespec used;
+};
 /* A view nobody used for this long is dropped from the cache. */
 #define VIEW_IDLE_MS (5 * 60 * 1000)
 
@@ -191,6 +197,9 @@ void gpo_snapshot_put(struct gpo_snapshot *snap)
 
 void gpo_domain_close(struct gpo_domain *d)
 {
+	for (size_t i = 0; i < d->n_pins; i++)
+		gpo_view_put(d->pins[i].view);
+	free(d->pins);
 	for (size_t i = 0; i < d->n_views; i++)
 		gpo_view_put(d->views[i].view);
 	free(d->views);
@@ -965,18 +974,60 @@ static struct gpo_view *usable(struct gpo_domain *d, const struct gpo *g)
 	struct gpo_view_slot *slot = find_slot(d, g->guid);
 	struct gpo_view *v = slot ? slot->view : NULL;
 
-	if (!v)
-		return NULL;
-	bool pinned = ms_since(&v->used) < VIEW_PIN_MS &&
-		      ms_since(&v->taken) < VIEW_PIN_MAX_MS;
-
-	if (!pinned &&
-	    (v->gpo.version != g->version || v->gpo.changed != g->changed ||
-	     ms_since(&slot->checked) >= d->ttl_ms))
+	if (!v || v->gpo.version != g->version || v->gpo.changed != g->changed ||
+	    ms_since(&slot->checked) >= d->ttl_ms)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &v->used);
 	gpo_view_get(v);
 	return v;
+}
+
+/* The view pid is pinned to for guid, referenced, or NULL. Drops pins that
+ * have rested. Caller holds views_lock. */
+static struct gpo_view *pinned(struct gpo_domain *d, pid_t pid, const char *guid)
+{
+	struct gpo_view *v = NULL;
+
+	for (size_t i = 0; i < d->n_pins;) {
+		struct gpo_view_pin *p = &d->pins[i];
+
+		if (ms_since(&p->used) >= VIEW_PIN_MS) {
+			gpo_view_put(p->view);
+			d->pins[i] = d->pins[--d->n_pins];
+			continue;
+		}
+		if (p->pid == pid && !strcmp(p->guid, guid)) {
+			clock_gettime(CLOCK_MONOTONIC, &p->used);
+			p->view->used = p->used;
+			gpo_view_get(p->view);
+			v = p->view;
+		}
+		i++;
+	}
+	return v;
+}
+
+/* Pins v for pid (a reference of its own). Caller holds views_lock. */
+static void pin(struct gpo_domain *d, pid_t pid, const char *guid,
+		struct gpo_view *v)
+{
+	struct gpo_view_pin *p;
+
+	if (d->n_pins == d->cap_pins) {
+		size_t cap = d->cap_pins ? d->cap_pins * 2 : 16;
+		struct gpo_view_pin *q = realloc(d->pins, cap * sizeof(*q));
+
+		if (!q)
+			return; /* unpinned: the next call may see a newer view */
+		d->pins = q;
+		d->cap_pins = cap;
+	}
+	p = &d->pins[d->n_pins++];
+	p->pid = pid;
+	memcpy(p->guid, guid, sizeof(p->guid));
+	gpo_view_get(v);
+	p->view = v;
+	clock_gettime(CLOCK_MONOTONIC, &p->used);
 }
 
 /* Drops views nobody has used for a long time (their files are on disk,
@@ -1022,7 +1073,7 @@ static int publish(struct gpo_domain *d, const char *guid, struct gpo_view *v)
 	return 0;
 }
 
-int gpo_domain_view(struct gpo_domain *d, const struct gpo *g,
+int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		    struct gpo_view **view)
 {
 	struct gpo_view *v = NULL;
@@ -1030,7 +1081,12 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g,
 	int rc = 0;
 
 	pthread_mutex_lock(&d->views_lock);
-	v = usable(d, g);
+	v = pinned(d, pid, g->guid);
+	if (!v) {
+		v = usable(d, g);
+		if (v)
+			pin(d, pid, g->guid, v);
+	}
 	pthread_mutex_unlock(&d->views_lock);
 	if (v)
 		goto done;
@@ -1071,6 +1127,8 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g,
 	if (!rc) {
 		pthread_mutex_lock(&d->views_lock);
 		rc = publish(d, g->guid, v);
+		if (!rc)
+			pin(d, pid, g->guid, v);
 		pthread_mutex_unlock(&d->views_lock);
 	}
 	pthread_mutex_unlock(&d->capture_lock);

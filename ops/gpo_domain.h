@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "gpo_backup_xml.h"
@@ -29,6 +30,7 @@ enum gpo_genfile { GPO_GEN_BACKUP_XML, GPO_GEN_BKUPINFO_XML, GPO_GEN_REPORT_XML,
 
 struct gpo_view_slot;
 struct gpo_sid_name;
+struct gpo_view_pin;
 
 struct gpo_snapshot {
 	atomic_int refs;
@@ -62,6 +64,8 @@ struct gpo_domain {
 	pthread_mutex_t capture_lock;   /* one capture at a time */
 	struct gpo_view_slot *views;    /* the current view of each GPO */
 	size_t n_views, cap_views;
+	struct gpo_view_pin *pins;      /* the view each reading process holds */
+	size_t n_pins, cap_pins;
 	atomic_ulong captures;          /* views taken, for benchmarks */
 	atomic_ullong captured_bytes;
 	/* Caches that spare each capture its own LDAP searches. */
@@ -96,12 +100,13 @@ void gpo_snapshot_put(struct gpo_snapshot *snap);
 const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
 				    const char *guid);
 
-/* Returns the view of GPO g (from a snapshot) to serve its folder from,
- * with a reference the caller drops with gpo_view_put. A view in use in
- * the last two seconds is returned as it is, so that a copy sees one
- * version throughout; otherwise a new one is captured when the GPO
- * changed (directory object or GPT.INI). Returns 0 or -errno. */
-int gpo_domain_view(struct gpo_domain *d, const struct gpo *g,
+/* Returns the view of GPO g (from a snapshot) to serve process pid from,
+ * with a reference the caller drops with gpo_view_put. A process that
+ * used a view of g in the last two seconds gets that view again, so that
+ * one copy sees one version throughout; otherwise it gets the current
+ * view, captured anew when the GPO changed (directory object or
+ * GPT.INI). Returns 0 or -errno. */
+int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		    struct gpo_view **view);
 
 /* Builds gpreport.xml for view v: identity, times, versions, enabled

@@ -7,8 +7,8 @@
  * moved; it keeps a copy of the directory object as it was when the
  * capture began. Everything under gpos/{GUID}/ is served from the view:
  * the generated files are built from it, DomainSysvol/GPO/ is its local
- * folder. A view stays pinned while it is being used (for at most ten
- * seconds); a new one is taken when it is not and the GPO changed. */
+ * folder. A process that is reading a view keeps it while it goes on
+ * (gpo_domain_view); a new one is taken for others when the GPO changed. */
 #ifndef GPO_VIEW_H
 #define GPO_VIEW_H
 
