@@ -8,6 +8,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "gpo_buf.h"
+#include "gpo_xmlw.h"
 
 /*
  * How GPMC writes this part of Backup.xml, as real backups show it.
@@ -437,47 +438,13 @@ static int ext_list_has(const char *s, const char *id, bool *has)
 /* --- writing ------------------------------------------------------------ */
 
 struct out {
-	xmlTextWriterPtr w;
-	int failed;
+	struct gpo_xmlw x;
 	const char *base;       /* \\dc\sysvol\domain\Policies\{guid} */
 	struct gpo_buf path;    /* scratch for the attribute values */
 	struct gpo_buf source;
 	struct gpo_buf location;
 };
 
-static void raw(struct out *o, const char *s)
-{
-	if (xmlTextWriterWriteRaw(o->w, BAD_CAST s) < 0)
-		o->failed = 1;
-}
-
-static void start(struct out *o, const char *name)
-{
-	if (xmlTextWriterStartElement(o->w, BAD_CAST name) < 0)
-		o->failed = 1;
-}
-
-/* Closes with "/>" when nothing was written inside, as GPMC does. */
-static void end(struct out *o)
-{
-	if (xmlTextWriterEndElement(o->w) < 0)
-		o->failed = 1;
-}
-
-/* xmlTextWriterWriteAttribute would write non-ASCII characters as
- * character references (the writer has no document encoding); GPMC writes
- * UTF-8. So libxml2 escapes the markup characters and the result goes in
- * as it is. */
-static void attr(struct out *o, const char *name, const char *value)
-{
-	xmlChar *esc = xmlEncodeSpecialChars(NULL, BAD_CAST value);
-
-	if (!esc || xmlTextWriterStartAttribute(o->w, BAD_CAST name) < 0 ||
-	    xmlTextWriterWriteRaw(o->w, esc) < 0 ||
-	    xmlTextWriterEndAttribute(o->w) < 0)
-		o->failed = 1;
-	xmlFree(esc);
-}
 
 static void buf_reset(struct gpo_buf *b)
 {
@@ -491,7 +458,7 @@ static void buf_reset(struct gpo_buf *b)
 static const char *backslashes(struct out *o, struct gpo_buf *b)
 {
 	if (!b->data) {
-		o->failed = 1;
+		o->x.failed = 1;
 		return "";
 	}
 	for (size_t i = 0; i < b->len; i++)
@@ -514,14 +481,14 @@ static void object(struct out *o, const char *elem, const char *var,
 	if (gpo_buf_printf(&o->path, "%s\\%s", var, rel) ||
 	    gpo_buf_printf(&o->source, "%s\\%s", o->base, full) ||
 	    gpo_buf_printf(&o->location, "DomainSysvol\\GPO\\%s", full))
-		o->failed = 1;
-	start(o, elem);
-	attr(o, "bkp:Path", backslashes(o, &o->path));
-	attr(o, "bkp:SourceExpandedPath", backslashes(o, &o->source));
+		o->x.failed = 1;
+	gpo_xmlw_start(&o->x, elem);
+	gpo_xmlw_attr(&o->x, "bkp:Path", backslashes(o, &o->path));
+	gpo_xmlw_attr(&o->x, "bkp:SourceExpandedPath", backslashes(o, &o->source));
 	if (reeval)
-		attr(o, "bkp:ReEvaluateFunction", reeval);
+		gpo_xmlw_attr(&o->x, "bkp:ReEvaluateFunction", reeval);
 	if (located)
-		attr(o, "bkp:Location", backslashes(o, &o->location));
+		gpo_xmlw_attr(&o->x, "bkp:Location", backslashes(o, &o->location));
 }
 
 static char *join(const char *a, const char *b, const char *c)
@@ -549,7 +516,7 @@ static void matches(struct out *o, struct tree *t, const struct ext_obj *ob,
 	if (ob->kind == EXT_DIR_ITSELF) {
 		object(o, "FSObjectDir", side_var[ob->side], dir_rel,
 		       dir_full, NULL, true);
-		end(o);
+		gpo_xmlw_end(&o->x);
 		t->n[d].claimed = true;
 		return;
 	}
@@ -572,11 +539,11 @@ static void matches(struct out *o, struct tree *t, const struct ext_obj *ob,
 		rel = join(dir_rel, "/", name);
 		full = join(dir_full, "/", name);
 		if (!rel || !full) {
-			o->failed = 1;
+			o->x.failed = 1;
 		} else {
 			object(o, "FSObjectFile", side_var[ob->side], rel,
 			       full, NULL, true);
-			end(o);
+			gpo_xmlw_end(&o->x);
 			n->claimed = true;
 		}
 		free(rel);
@@ -592,10 +559,10 @@ static void template_object(struct out *o, struct tree *t,
 	char *full_pat = NULL;
 	long i;
 
-	raw(o, CRLF);
-	raw(o, ob->indent);
+	gpo_xmlw_raw(&o->x, CRLF);
+	gpo_xmlw_raw(&o->x, ob->indent);
 	if (!full) {
-		o->failed = 1;
+		o->x.failed = 1;
 		return;
 	}
 	if (ob->kind == EXT_FILE) {
@@ -603,7 +570,7 @@ static void template_object(struct out *o, struct tree *t,
 		if (i >= 0 && !t->n[i].dir) {
 			object(o, "FSObjectFile", side_var[ob->side], ob->path,
 			       full, ob->reeval, true);
-			end(o);
+			gpo_xmlw_end(&o->x);
 			t->n[i].claimed = true;
 		}
 		goto out;
@@ -611,13 +578,13 @@ static void template_object(struct out *o, struct tree *t,
 	rel = join(ob->path, "\\", ob->pattern);
 	full_pat = join(full, "\\", ob->pattern);
 	if (!rel || !full_pat) {
-		o->failed = 1;
+		o->x.failed = 1;
 		goto out;
 	}
 	object(o, ob->kind == EXT_DIR_ITSELF ? "FSObjectDir" : "FSObjectFile",
 	       side_var[ob->side], rel, full_pat, ob->reeval, false);
 	matches(o, t, ob, ob->path, full);
-	end(o);
+	gpo_xmlw_end(&o->x);
 out:
 	free(full);
 	free(rel);
@@ -626,13 +593,13 @@ out:
 
 static void extension(struct out *o, struct tree *t, const struct ext_row *r)
 {
-	start(o, "GroupPolicyExtension");
-	attr(o, "bkp:ID", r->id);
-	attr(o, "bkp:DescName", r->name);
+	gpo_xmlw_start(&o->x, "GroupPolicyExtension");
+	gpo_xmlw_attr(&o->x, "bkp:ID", r->id);
+	gpo_xmlw_attr(&o->x, "bkp:DescName", r->name);
 	for (const struct ext_obj *ob = r->objs; ob->path; ob++)
 		template_object(o, t, ob);
-	raw(o, CRLF "        ");
-	end(o);
+	gpo_xmlw_raw(&o->x, CRLF "        ");
+	gpo_xmlw_end(&o->x);
 }
 
 static bool is_named(const char *path, const char *name)
@@ -645,9 +612,9 @@ static bool is_named(const char *path, const char *name)
  * folders themselves (their contents are listed). */
 static void unknown_extension(struct out *o, struct tree *t)
 {
-	start(o, "GroupPolicyExtension");
-	attr(o, "bkp:ID", UNKNOWN_EXT_ID);
-	attr(o, "bkp:DescName", UNKNOWN_EXT_NAME);
+	gpo_xmlw_start(&o->x, "GroupPolicyExtension");
+	gpo_xmlw_attr(&o->x, "bkp:ID", UNKNOWN_EXT_ID);
+	gpo_xmlw_attr(&o->x, "bkp:DescName", UNKNOWN_EXT_NAME);
 	for (size_t i = 0; i < t->len; i++) {
 		const struct node *n = &t->n[i];
 		const char *slash = strchr(n->path, '/');
@@ -671,9 +638,9 @@ static void unknown_extension(struct out *o, struct tree *t)
 		}
 		object(o, n->dir ? "FSObjectDir" : "FSObjectFile",
 		       side_var[side], rel, n->path, NULL, true);
-		end(o);
+		gpo_xmlw_end(&o->x);
 	}
-	end(o);
+	gpo_xmlw_end(&o->x);
 }
 
 static bool name_valid(const char *s)
@@ -691,10 +658,9 @@ int gpo_backup_ext_xml(const struct gpo_backup_ext_in *in, char **data,
 		       size_t *len)
 {
 	struct tree t = { NULL, 0, 0 };
-	struct out o = { NULL, 0, NULL, GPO_BUF_INIT, GPO_BUF_INIT,
+	struct out o = { { NULL, NULL, 0 }, NULL, GPO_BUF_INIT, GPO_BUF_INIT,
 			 GPO_BUF_INIT };
 	struct gpo_buf base = GPO_BUF_INIT;
-	xmlBufferPtr buf = NULL;
 	bool listed[N_ROWS];
 	int rc;
 
@@ -722,37 +688,22 @@ int gpo_backup_ext_xml(const struct gpo_backup_ext_in *in, char **data,
 	if (rc)
 		goto out;
 	o.base = base.data;
-	rc = -ENOMEM;
-	buf = xmlBufferCreate();
-	if (!buf)
-		goto out;
-	o.w = xmlNewTextWriterMemory(buf, 0);
-	if (!o.w)
+	rc = gpo_xmlw_open(&o.x);
+	if (rc)
 		goto out;
 
-	raw(&o, " " CRLF "        ");
+	gpo_xmlw_raw(&o.x, " " CRLF "        ");
 	for (int slot = 1; slot <= TEMPLATE_SLOTS; slot++) {
 		for (size_t r = 0; r < N_ROWS; r++)
 			if (ext_table[r].slot == slot && listed[r])
 				extension(&o, &t, &ext_table[r]);
-		raw(&o, slot < TEMPLATE_SLOTS ? CRLF "        " : CRLF "    ");
+		gpo_xmlw_raw(&o.x, slot < TEMPLATE_SLOTS ? CRLF "        " : CRLF "    ");
 	}
 	unknown_extension(&o, &t);
-	if (xmlTextWriterFlush(o.w) < 0 || o.failed)
-		goto out;
-
-	*len = (size_t)xmlBufferLength(buf);
-	*data = malloc(*len + 1);
-	if (!*data)
-		goto out;
-	memcpy(*data, xmlBufferContent(buf), *len);
-	(*data)[*len] = '\0';
-	rc = 0;
+	/* a fragment, not a document: no end, no newline taken off */
+	rc = gpo_xmlw_close(&o.x, false, data, len);
 out:
-	if (o.w)
-		xmlFreeTextWriter(o.w);
-	if (buf)
-		xmlBufferFree(buf);
+	gpo_xmlw_abort(&o.x);
 	gpo_buf_free(&o.path);
 	gpo_buf_free(&o.source);
 	gpo_buf_free(&o.location);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <ctype.h>
 #include <libxml/xmlwriter.h>
+
+#include "gpo_xmlw.h"
 #include <uuid/uuid.h>
 
 #define NS_BKP "http://www.microsoft.com/GroupPolicy/GPOOperations"
@@ -32,47 +34,14 @@ void gpo_backup_id(const struct gpo *g, uint32_t sysvol_version, char *out)
 	snprintf(out, GPO_GUID_LEN + 1, "{%s}", text);
 }
 
-/* The writer's calls return -1 on failure; collect them into one flag so
- * the generators read as the file they write. */
-struct xw {
-	xmlTextWriterPtr w;
-	int failed;
-};
-
-static void raw(struct xw *x, const char *s)
-{
-	if (xmlTextWriterWriteRaw(x->w, BAD_CAST s) < 0)
-		x->failed = 1;
-}
-
-static void start(struct xw *x, const char *name)
-{
-	if (xmlTextWriterStartElement(x->w, BAD_CAST name) < 0)
-		x->failed = 1;
-}
-
-static void end(struct xw *x)
-{
-	if (xmlTextWriterFullEndElement(x->w) < 0)
-		x->failed = 1;
-}
-
-static void attr(struct xw *x, const char *name, const char *value)
-{
-	if (xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST value) < 0)
-		x->failed = 1;
-}
-
 /* GPMC wraps every text value in CDATA and writes an empty one as <X/>. */
-static void cdata(struct xw *x, const char *name, const char *value)
+static void cdata(struct gpo_xmlw *x, const char *name, const char *value)
 {
+	gpo_xmlw_start(x, name);
 	if (!value || !*value) {
-		start(x, name);
-		if (xmlTextWriterEndElement(x->w) < 0)
-			x->failed = 1;
+		gpo_xmlw_end(x);
 		return;
 	}
-	start(x, name);
 	/* "]]>" cannot stand inside CDATA: split it across two sections. */
 	for (const char *p = value; *p;) {
 		const char *cut = strstr(p, "]]>");
@@ -84,60 +53,16 @@ static void cdata(struct xw *x, const char *name, const char *value)
 		free(part);
 		p += n;
 	}
-	end(x);
+	gpo_xmlw_full_end(x);
 }
 
-static void empty(struct xw *x, const char *name)
+static void empty(struct gpo_xmlw *x, const char *name)
 {
-	start(x, name);
-	if (xmlTextWriterEndElement(x->w) < 0)
-		x->failed = 1;
+	gpo_xmlw_start(x, name);
+	gpo_xmlw_end(x);
 }
 
-static int finish(struct xw *x, xmlBufferPtr buf, char **data, size_t *len)
-{
-	int rc = 0;
-
-	if (xmlTextWriterEndDocument(x->w) < 0)
-		x->failed = 1;
-	xmlFreeTextWriter(x->w);
-	x->w = NULL;
-	if (x->failed) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	*len = (size_t)xmlBufferLength(buf);
-	/* The writer ends the document with "\n"; GPMC's files end where
-	 * their last line ends. */
-	if (*len && xmlBufferContent(buf)[*len - 1] == '\n')
-		(*len)--;
-	*data = malloc(*len + 1);
-	if (!*data) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	memcpy(*data, xmlBufferContent(buf), *len);
-	(*data)[*len] = '\0';
-out:
-	xmlBufferFree(buf);
-	return rc;
-}
-
-static int open_writer(struct xw *x, xmlBufferPtr *buf)
-{
-	*buf = xmlBufferCreate();
-	if (!*buf)
-		return -ENOMEM;
-	x->failed = 0;
-	x->w = xmlNewTextWriterMemory(*buf, 0);
-	if (!x->w) {
-		xmlBufferFree(*buf);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static void number(struct xw *x, const char *name, unsigned long v)
+static void number(struct gpo_xmlw *x, const char *name, unsigned long v)
 {
 	char s[32];
 
@@ -145,68 +70,67 @@ static void number(struct xw *x, const char *name, unsigned long v)
 	cdata(x, name, s);
 }
 
-static void group(struct xw *x, const struct gpo_principal *p)
+static void group(struct gpo_xmlw *x, const struct gpo_principal *p)
 {
-	start(x, "Group");
+	gpo_xmlw_start(x, "Group");
 	if (p->from_dacl)
-		attr(x, "bkp:Source", "FromDACL");
+		gpo_xmlw_attr(x, "bkp:Source", "FromDACL");
 	cdata(x, "Sid", p->sid);
 	cdata(x, "SamAccountName", p->sam);
 	cdata(x, "Type", p->type);
 	cdata(x, "NetBIOSDomainName", p->netbios);
 	cdata(x, "DnsDomainName", p->dns);
 	cdata(x, "UPN", p->upn);
-	end(x);
+	gpo_xmlw_full_end(x);
 }
 
 int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
 		   uint32_t sysvol_version, const struct gpo_backup_extras *ex,
 		   char **data, size_t *len)
 {
-	xmlBufferPtr buf = NULL;
-	struct xw x;
+	struct gpo_xmlw x;
 	char *sd = NULL;
 	int rc;
 
-	rc = open_writer(&x, &buf);
+	rc = gpo_xmlw_open(&x);
 	if (rc)
 		return rc;
 	sd = gpo_hex_bytes(g->sd, g->sd_len);
 	if (!sd)
 		x.failed = 1;
 	/* GPMC's declaration and comment share the first line with the root. */
-	raw(&x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-		"<!-- Copyright (c) Microsoft Corporation.  All rights reserved. -->");
-	start(&x, "GroupPolicyBackupScheme");
-	attr(&x, "bkp:version", "2.0");
-	attr(&x, "bkp:type", "GroupPolicyBackupTemplate");
-	attr(&x, "xmlns:bkp", NS_BKP);
-	attr(&x, "xmlns", NS_BKP);
-	raw(&x, CRLF "    ");
-	start(&x, "GroupPolicyObject");
+	gpo_xmlw_raw(&x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		     "<!-- Copyright (c) Microsoft Corporation.  All rights reserved. -->");
+	gpo_xmlw_start(&x, "GroupPolicyBackupScheme");
+	gpo_xmlw_attr(&x, "bkp:version", "2.0");
+	gpo_xmlw_attr(&x, "bkp:type", "GroupPolicyBackupTemplate");
+	gpo_xmlw_attr(&x, "xmlns:bkp", NS_BKP);
+	gpo_xmlw_attr(&x, "xmlns", NS_BKP);
+	gpo_xmlw_raw(&x, CRLF "    ");
+	gpo_xmlw_start(&x, "GroupPolicyObject");
 	if (ex && ex->n_groups) {
-		start(&x, "SecurityGroups");
+		gpo_xmlw_start(&x, "SecurityGroups");
 		for (size_t i = 0; i < ex->n_groups; i++)
 			group(&x, &ex->groups[i]);
-		end(&x);
+		gpo_xmlw_full_end(&x);
 	} else {
 		empty(&x, "SecurityGroups");
 	}
 	if (ex && ex->n_file_paths) {
-		start(&x, "FilePaths");
+		gpo_xmlw_start(&x, "FilePaths");
 		for (size_t i = 0; i < ex->n_file_paths; i++)
 			cdata(&x, "Path", ex->file_paths[i]);
-		end(&x);
+		gpo_xmlw_full_end(&x);
 	} else {
 		empty(&x, "FilePaths");
 	}
-	start(&x, "GroupPolicyCoreSettings");
+	gpo_xmlw_start(&x, "GroupPolicyCoreSettings");
 	cdata(&x, "ID", g->guid);
 	cdata(&x, "Domain", di->dns);
-	start(&x, "SecurityDescriptor");
+	gpo_xmlw_start(&x, "SecurityDescriptor");
 	if (sd && xmlTextWriterWriteString(x.w, BAD_CAST sd) < 0)
 		x.failed = 1;
-	end(&x);
+	gpo_xmlw_full_end(&x);
 	cdata(&x, "DisplayName", g->display_name);
 	number(&x, "Options", g->flags);
 	number(&x, "UserVersionNumber",
@@ -220,47 +144,46 @@ int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
 	cdata(&x, "WMIFilter", g->wmi_filter);
 	if (g->wmi_filter)
 		cdata(&x, "WMIFilterName", g->wmi_filter_name);
-	end(&x); /* GroupPolicyCoreSettings */
+	gpo_xmlw_full_end(&x); /* GroupPolicyCoreSettings */
 	/* The extension entries carry GPMC's template whitespace, up to
 	 * the closing tag of GroupPolicyObject. */
-	raw(&x, ex && ex->extensions ? ex->extensions : CRLF "    ");
-	end(&x); /* GroupPolicyObject */
-	raw(&x, CRLF);
-	end(&x);
+	gpo_xmlw_raw(&x, ex && ex->extensions ? ex->extensions : CRLF "    ");
+	gpo_xmlw_full_end(&x); /* GroupPolicyObject */
+	gpo_xmlw_raw(&x, CRLF);
+	gpo_xmlw_full_end(&x);
 	free(sd);
-	return finish(&x, buf, data, len);
+	return gpo_xmlw_close(&x, true, data, len);
 }
 
 int gpo_bkupinfo_xml(const struct gpo_domain_info *di, const struct gpo *g,
 		     uint32_t sysvol_version, char **data, size_t *len)
 {
-	xmlBufferPtr buf = NULL;
-	struct xw x;
+	struct gpo_xmlw x;
 	char id[GPO_GUID_LEN + 1];
 	char when[32];
 	struct tm tm;
 	int rc;
 
-	rc = open_writer(&x, &buf);
+	rc = gpo_xmlw_open(&x);
 	if (rc)
 		return rc;
 	gpo_backup_id(g, sysvol_version, id);
 	gmtime_r(&g->changed, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	start(&x, "BackupInst");
-	attr(&x, "xmlns", NS_MANIFEST);
+	gpo_xmlw_start(&x, "BackupInst");
+	gpo_xmlw_attr(&x, "xmlns", NS_MANIFEST);
 	cdata(&x, "GPOGuid", g->guid);
 	cdata(&x, "GPODomain", di->dns);
 	cdata(&x, "GPODomainGuid", di->guid);
 	cdata(&x, "GPODomainController", di->dc);
 	cdata(&x, "BackupTime", when);
 	cdata(&x, "ID", id);
-	start(&x, "Comment");
+	gpo_xmlw_start(&x, "Comment");
 	if (xmlTextWriterWriteCDATA(x.w, BAD_CAST "") < 0)
 		x.failed = 1;
-	end(&x);
+	gpo_xmlw_full_end(&x);
 	cdata(&x, "GPODisplayName", g->display_name);
-	end(&x);
-	raw(&x, CRLF);
-	return finish(&x, buf, data, len);
+	gpo_xmlw_full_end(&x);
+	gpo_xmlw_raw(&x, CRLF);
+	return gpo_xmlw_close(&x, true, data, len);
 }
