@@ -1,0 +1,420 @@
+/* The principals and UNC paths a backup names (Backup.xml's
+ * SecurityGroups and FilePaths), as GPMC lists them. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gpo_backup_ext.h"
+#include "gpo_buf.h"
+#include "gpo_domain_internal.h"
+#include "gpo_inf.h"
+#include "gpo_sd.h"
+#include "gpo_store.h"
+
+/* The principals a backup lists, gathered before one LDAP search names
+ * them all. sids[i] is the SID to look up for p[i], or "". */
+struct principals {
+	struct gpo_principal *p;
+	char (*sids)[GPO_SID_STR_MAX];
+	size_t n, cap;
+	const struct gpo_domain *d;
+};
+
+static int want(struct principals *r, bool from_dacl, const char *sid,
+		const char *name)
+{
+	struct gpo_principal *p;
+
+	for (size_t i = 0; sid && i < r->n; i++)
+		if (r->p[i].from_dacl == from_dacl && !strcmp(r->sids[i], sid))
+			return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		struct gpo_principal *q = realloc(r->p, cap * sizeof(*q));
+		char (*t)[GPO_SID_STR_MAX];
+
+		if (!q)
+			return -ENOMEM;
+		r->p = q;
+		t = realloc(r->sids, cap * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		r->sids = t;
+		r->cap = cap;
+	}
+	p = &r->p[r->n];
+	memset(p, 0, sizeof(*p));
+	p->from_dacl = from_dacl;
+	snprintf(r->sids[r->n], GPO_SID_STR_MAX, "%s", sid ? sid : "");
+	if (name) {
+		/* given by name in the settings: GPMC leaves it unresolved */
+		p->sam = strdup(name);
+		p->type = "Unknown";
+		if (!p->sam)
+			return -ENOMEM;
+	}
+	r->n++;
+	return 0;
+}
+
+/* GPMC's name for an account's kind, from sAMAccountType and groupType. */
+static const char *principal_type(const char *sam_type, const char *group_type)
+{
+	long long st = sam_type ? strtoll(sam_type, NULL, 10) : 0;
+	long long gt = group_type ? strtoll(group_type, NULL, 10) : 0;
+
+	if (st == 0x30000000)
+		return "User";
+	if (st == 0x30000001)
+		return "Computer";
+	if (gt & 0x2)
+		return "GlobalGroup";
+	if (gt & 0x4)
+		return "LocalGroup";
+	if (gt & 0x8)
+		return "UniversalGroup";
+	return "Unknown";
+}
+
+/* Looks sid up in the name cache; caller holds cache_lock. */
+static struct gpo_sid_name *cached_name(struct gpo_domain *d, const char *sid)
+{
+	for (size_t i = 0; i < d->n_names; i++)
+		if (!strcmp(d->names[i].sid, sid))
+			return &d->names[i];
+	return NULL;
+}
+
+/* Remembers what the directory said of sid (sam NULL: nothing). Caller
+ * holds cache_lock. */
+static void remember_name(struct gpo_domain *d, const char *sid,
+			  const char *sam, const char *type)
+{
+	struct gpo_sid_name *n = cached_name(d, sid);
+
+	if (n)
+		return;
+	if (d->n_names == d->cap_names) {
+		size_t cap = d->cap_names ? d->cap_names * 2 : 32;
+		struct gpo_sid_name *p = realloc(d->names, cap * sizeof(*p));
+
+		if (!p)
+			return; /* a cache: doing without is fine */
+		d->names = p;
+		d->cap_names = cap;
+	}
+	n = &d->names[d->n_names];
+	snprintf(n->sid, sizeof(n->sid), "%s", sid);
+	n->sam = sam ? strdup(sam) : NULL;
+	n->type = type;
+	if (sam && !n->sam)
+		return;
+	d->n_names++;
+}
+
+/* Fills p from a cached name. Returns 0, or -ENOMEM. */
+static int use_name(const struct gpo_domain *d, struct gpo_principal *p,
+		    const char *sid, const struct gpo_sid_name *n)
+{
+	if (!n->sam)
+		return 0;
+	p->sid = strdup(sid);
+	p->sam = strdup(n->sam);
+	p->type = n->type;
+	p->netbios = d->netbios;
+	p->dns = d->conf->domain;
+	if (!p->sid || !p->sam ||
+	    asprintf((char **)&p->upn, "%s@%s", n->sam, d->conf->domain) < 0) {
+		p->upn = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int principal_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct principals *r = arg;
+	char *bin = NULL, *sam = NULL, *st = NULL, *gt = NULL;
+	size_t len = 0;
+	struct gpo_sid sid;
+	char text[GPO_SID_STR_MAX];
+	int rc = 0;
+
+	if (gpo_ldap_entry_value(e, "objectSid", &bin, &len) ||
+	    gpo_sid_parse(bin, len, &sid, NULL) ||
+	    gpo_sid_to_string(&sid, text, sizeof(text)) < 0 ||
+	    gpo_ldap_entry_value(e, "sAMAccountName", &sam, NULL))
+		goto out;
+	gpo_ldap_entry_value(e, "sAMAccountType", &st, NULL);
+	gpo_ldap_entry_value(e, "groupType", &gt, NULL);
+	remember_name((struct gpo_domain *)r->d, text, sam, principal_type(st, gt));
+out:
+	free(bin);
+	free(sam);
+	free(st);
+	free(gt);
+	return rc;
+}
+
+/* Principals named in the security template, in the order GPMC lists
+ * them. A template that cannot be read adds none. */
+static int settings_principals(struct gpo_domain *d, const struct gpo_view *v,
+			       struct principals *r)
+{
+	struct gpo_inf_principal *names = NULL;
+	char path[4096];
+	char *raw = NULL, *text = NULL;
+	size_t len = 0, n = 0;
+	FILE *f = NULL;
+	int rc = 0;
+
+	if (gpo_resolve_nocase(v->dir, "Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf",
+			       path, sizeof(path)))
+		return 0;
+	f = fopen(path, "rbe");
+	raw = malloc(GPO_INF_MAX + 1);
+	if (!f || !raw)
+		goto out;
+	len = fread(raw, 1, GPO_INF_MAX + 1, f);
+	if (gpo_inf_text(raw, len, &text) || gpo_inf_principals(text, &names, &n)) {
+		gpo_journal_add(&d->journal, "%s: GptTmpl.inf cannot be read: its principals are not listed",
+				v->gpo.guid);
+		goto out;
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		const char *name = names[i].name;
+
+		if (name[0] != '*')
+			rc = want(r, false, NULL, name);
+		else if (!strncmp(name + 1, "S-1-5-21-", 9))
+			rc = want(r, false, name + 1, NULL);
+		/* well-known SIDs (*S-1-5-32-544 ...) need no migration */
+	}
+out:
+	if (f)
+		fclose(f);
+	free(raw);
+	free(text);
+	gpo_inf_principals_free(names, n);
+	return rc;
+}
+
+/* The UNC paths named by the scripts and folder redirection settings of
+ * v, for Backup.xml's FilePaths; files that cannot be read add none. */
+int gpo_domain_file_paths(const struct gpo_view *v, const char ***out,
+			  size_t *n_out)
+{
+	static const char *const files[] = {
+		"Machine/Scripts/scripts.ini", "Machine/Scripts/psscripts.ini",
+		"User/Scripts/scripts.ini", "User/Scripts/psscripts.ini",
+		"User/Documents & Settings/fdeploy.ini",
+		"User/Documents & Settings/fdeploy1.ini",
+	};
+	const char **paths = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t f = 0; !rc && f < sizeof(files) / sizeof(files[0]); f++) {
+		struct gpo_inf_principal *found = NULL;
+		size_t n_found = 0;
+		char path[4096];
+		char *raw = NULL, *text = NULL;
+		size_t len;
+		FILE *fp;
+
+		if (gpo_resolve_nocase(v->dir, files[f], path, sizeof(path)))
+			continue;
+		fp = fopen(path, "rbe");
+		raw = fp ? malloc(GPO_INF_MAX + 1) : NULL;
+		len = raw ? fread(raw, 1, GPO_INF_MAX + 1, fp) : 0;
+		if (fp)
+			fclose(fp);
+		if (raw && !gpo_inf_text(raw, len, &text) &&
+		    !gpo_ini_unc_paths(text, &found, &n_found)) {
+			for (size_t i = 0; !rc && i < n_found; i++) {
+				bool seen = false;
+				const char **q;
+
+				for (size_t j = 0; j < n && !seen; j++)
+					seen = !strcasecmp(paths[j], found[i].name);
+				if (seen)
+					continue;
+				q = realloc(paths, (n + 1) * sizeof(*q));
+				if (!q) {
+					rc = -ENOMEM;
+					break;
+				}
+				paths = q;
+				paths[n] = strdup(found[i].name);
+				rc = paths[n] ? 0 : -ENOMEM;
+				n += !rc;
+			}
+		}
+		gpo_inf_principals_free(found, n_found);
+		free(raw);
+		free(text);
+	}
+	if (rc) {
+		for (size_t i = 0; i < n; i++)
+			free((char *)paths[i]);
+		free(paths);
+		return rc;
+	}
+	*out = paths;
+	*n_out = n;
+	return 0;
+}
+
+void gpo_principals_free(struct gpo_principal *p, size_t n)
+{
+	for (size_t i = 0; p && i < n; i++) {
+		free((char *)p[i].sid);
+		free((char *)p[i].sam);
+		free((char *)p[i].upn);
+	}
+	free(p);
+}
+
+/* Principals that Group Policy Preferences name (sid="S-1-5-21-..."
+ * attributes of Groups.xml, Drives.xml and the like): GPMC does not list
+ * them, but a migration needs them, so they follow the template's. */
+static int preference_principals(const struct gpo_view *v, struct principals *r)
+{
+	struct gpo_sysvol_entry *e = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = gpo_view_entries(v, &e, &n);
+	for (size_t i = 0; !rc && i < n; i++) {
+		const char *path = e[i].path;
+		size_t len = strlen(path);
+		char full[8192];
+		char *text = NULL;
+		size_t got = 0;
+		FILE *fp;
+
+		if (e[i].dir || len < 4 || strcasecmp(path + len - 4, ".xml") ||
+		    !strcasestr(path, "/Preferences/"))
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", v->dir, path);
+		fp = fopen(full, "rbe");
+		text = fp ? malloc(GPO_INF_MAX + 1) : NULL;
+		if (text)
+			got = fread(text, 1, GPO_INF_MAX, fp);
+		if (fp)
+			fclose(fp);
+		if (text) {
+			text[got] = '\0';
+			for (char *p = strstr(text, "sid=\"S-1-5-21-"); !rc && p;
+			     p = strstr(p + 1, "sid=\"S-1-5-21-")) {
+				size_t slen = strspn(p + 5, "S0123456789-");
+				char sid[GPO_SID_STR_MAX];
+
+				if (slen >= sizeof(sid))
+					continue;
+				memcpy(sid, p + 5, slen);
+				sid[slen] = '\0';
+				rc = want(r, false, sid, NULL);
+			}
+		}
+		free(text);
+	}
+	gpo_view_entries_free(e, n);
+	return rc;
+}
+
+/* SecurityGroups as GPMC writes it: the principals of the settings, then
+ * the domain principals of the DACL, each looked up in one LDAP search;
+ * a SID the directory does not know is left out. */
+int gpo_domain_principals(struct gpo_domain *d, const struct gpo_view *v,
+			  struct gpo_principal **out, size_t *n_out)
+{
+	static const char *const attrs[] = {
+		"objectSid", "sAMAccountName", "sAMAccountType", "groupType", NULL
+	};
+	struct principals r = { .d = d };
+	struct gpo_buf filter = GPO_BUF_INIT;
+	struct gpo_sid *sids = NULL;
+	struct gpo_sd sd;
+	size_t n = 0, kept = 0, asked = 0;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	rc = settings_principals(d, v, &r);
+	if (!rc)
+		rc = preference_principals(v, &r);
+	if (!rc && v->gpo.sd && !gpo_sd_parse(v->gpo.sd, v->gpo.sd_len, &sd)) {
+		rc = gpo_sd_domain_principals(&sd, &sids, &n);
+		gpo_sd_free(&sd);
+		for (size_t i = 0; !rc && i < n; i++) {
+			char text[GPO_SID_STR_MAX];
+
+			gpo_sid_to_string(&sids[i], text, sizeof(text));
+			rc = want(&r, true, text, NULL);
+		}
+	}
+	/* One search for the SIDs the cache does not know yet; the cache
+	 * (under its lock for the whole search) then names them all. */
+	pthread_mutex_lock(&d->cache_lock);
+	if (!rc)
+		rc = gpo_buf_printf(&filter, "(|");
+	for (size_t i = 0; !rc && i < r.n; i++) {
+		struct gpo_sid sid;
+		unsigned char bin[8 + 4 * 15];
+		int blen;
+
+		if (!r.sids[i][0] || gpo_sid_from_string(r.sids[i], &sid) ||
+		    cached_name(d, r.sids[i]))
+			continue;
+		blen = gpo_sid_to_binary(&sid, bin, sizeof(bin));
+		rc = blen < 0 ? blen : gpo_buf_printf(&filter, "(objectSid=");
+		for (int k = 0; !rc && k < blen; k++)
+			rc = gpo_buf_printf(&filter, "\\%02x", bin[k]);
+		if (!rc)
+			rc = gpo_buf_printf(&filter, ")");
+		asked++;
+	}
+	if (!rc)
+		rc = gpo_buf_printf(&filter, ")");
+	if (!rc && asked) {
+		pthread_mutex_lock(&d->ldap.lock);
+		rc = gpo_ldap_search(&d->ldap, d->ldap.base_dn, 1, filter.data,
+				     attrs, 0, principal_entry, &r);
+		pthread_mutex_unlock(&d->ldap.lock);
+	}
+	for (size_t i = 0; !rc && i < r.n; i++) {
+		struct gpo_sid_name *nm;
+
+		if (!r.sids[i][0] || r.p[i].sam)
+			continue;
+		nm = cached_name(d, r.sids[i]);
+		if (!nm) {
+			/* asked, and the directory has no such account */
+			remember_name(d, r.sids[i], NULL, NULL);
+			continue;
+		}
+		rc = use_name(d, &r.p[i], r.sids[i], nm);
+	}
+	pthread_mutex_unlock(&d->cache_lock);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < r.n; i++) {
+		if (r.p[i].sam)
+			r.p[kept++] = r.p[i]; /* unknown SIDs are left out */
+	}
+	*out = r.p;
+	*n_out = kept;
+	r.p = NULL;
+out:
+	gpo_principals_free(r.p, r.n);
+	free(r.sids);
+	free(sids);
+	gpo_buf_free(&filter);
+	return rc;
+}
