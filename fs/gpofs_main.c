@@ -21,6 +21,7 @@
 #include "gpofs_config.h"
 #include "gpo_krb5.h"
 #include "gpo_smb.h"
+#include "gpo_store.h"
 
 struct cmdline {
 	struct gpofs *fs;
@@ -189,7 +190,8 @@ static void context_free(struct gpofs *fs)
 		free(fs->krb5_ccache);
 	}
 	if (fs->mount_cache) {
-		rmdir(fs->mount_cache);
+		/* whole: a capture still running at unmount leaves files */
+		gpo_store_remove_tree(fs->mount_cache);
 		free(fs->mount_cache);
 	}
 	gpo_conf_free(&fs->conf);
@@ -287,8 +289,14 @@ int main(int argc, char *argv[])
 			fs.conf.cache_dir, strerror(errno));
 		goto out;
 	}
-	if (asprintf(&fs.mount_cache, "%s/mount.XXXXXX", fs.conf.cache_dir) < 0 ||
-	    !mkdtemp(fs.mount_cache)) {
+	if (asprintf(&fs.mount_cache, "%s/mount.XXXXXX", fs.conf.cache_dir) < 0) {
+		fs.mount_cache = NULL;
+		fprintf(stderr, "gpofs: out of memory\n");
+		goto out;
+	}
+	if (!mkdtemp(fs.mount_cache)) {
+		free(fs.mount_cache);
+		fs.mount_cache = NULL;
 		fprintf(stderr, "gpofs: cannot create a folder in %s\n",
 			fs.conf.cache_dir);
 		goto out;
