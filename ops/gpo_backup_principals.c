@@ -161,6 +161,44 @@ out:
 	return rc;
 }
 
+/* Reads a file of a view whole, up to max bytes, into a new NUL-terminated
+ * buffer of its own size (caller frees). Returns 0, -EFBIG past max, or
+ * -errno. */
+static int read_view_file(const char *path, size_t max, char **data,
+			  size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	FILE *f = fopen(path, "rbe");
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		rc = -EFBIG;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	got = fread(buf, 1, (size_t)st.st_size, f);
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	buf = NULL;
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
 /* Principals named in the security template, in the order GPMC lists
  * them. A template that cannot be read adds none. */
 static int settings_principals(struct gpo_domain *d, const struct gpo_view *v,
@@ -170,18 +208,13 @@ static int settings_principals(struct gpo_domain *d, const struct gpo_view *v,
 	char path[4096];
 	char *raw = NULL, *text = NULL;
 	size_t len = 0, n = 0;
-	FILE *f = NULL;
 	int rc = 0;
 
 	if (gpo_resolve_nocase(v->dir, "Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf",
 			       path, sizeof(path)))
 		return 0;
-	f = fopen(path, "rbe");
-	raw = malloc(GPO_INF_MAX + 1);
-	if (!f || !raw)
-		goto out;
-	len = fread(raw, 1, GPO_INF_MAX + 1, f);
-	if (gpo_inf_text(raw, len, &text) || gpo_inf_principals(text, &names, &n)) {
+	if (read_view_file(path, GPO_INF_MAX, &raw, &len) ||
+	    gpo_inf_text(raw, len, &text) || gpo_inf_principals(text, &names, &n)) {
 		gpo_journal_add(&d->journal, "%s: GptTmpl.inf cannot be read: its principals are not listed",
 				v->gpo.guid);
 		goto out;
@@ -196,8 +229,6 @@ static int settings_principals(struct gpo_domain *d, const struct gpo_view *v,
 		/* well-known SIDs (*S-1-5-32-544 ...) need no migration */
 	}
 out:
-	if (f)
-		fclose(f);
 	free(raw);
 	free(text);
 	gpo_inf_principals_free(names, n);
@@ -224,17 +255,12 @@ int gpo_domain_file_paths(const struct gpo_view *v, const char ***out,
 		size_t n_found = 0;
 		char path[4096];
 		char *raw = NULL, *text = NULL;
-		size_t len;
-		FILE *fp;
+		size_t len = 0;
 
 		if (gpo_resolve_nocase(v->dir, files[f], path, sizeof(path)))
 			continue;
-		fp = fopen(path, "rbe");
-		raw = fp ? malloc(GPO_INF_MAX + 1) : NULL;
-		len = raw ? fread(raw, 1, GPO_INF_MAX + 1, fp) : 0;
-		if (fp)
-			fclose(fp);
-		if (raw && !gpo_inf_text(raw, len, &text) &&
+		if (!read_view_file(path, GPO_INF_MAX, &raw, &len) &&
+		    !gpo_inf_text(raw, len, &text) &&
 		    !gpo_ini_unc_paths(text, &found, &n_found)) {
 			for (size_t i = 0; !rc && i < n_found; i++) {
 				bool seen = false;
@@ -296,20 +322,12 @@ static int preference_principals(const struct gpo_view *v, struct principals *r)
 		char full[8192];
 		char *text = NULL;
 		size_t got = 0;
-		FILE *fp;
 
 		if (e[i].dir || len < 4 || strcasecmp(path + len - 4, ".xml") ||
 		    !strcasestr(path, "/Preferences/"))
 			continue;
 		snprintf(full, sizeof(full), "%s/%s", v->dir, path);
-		fp = fopen(full, "rbe");
-		text = fp ? malloc(GPO_INF_MAX + 1) : NULL;
-		if (text)
-			got = fread(text, 1, GPO_INF_MAX, fp);
-		if (fp)
-			fclose(fp);
-		if (text) {
-			text[got] = '\0';
+		if (!read_view_file(full, GPO_INF_MAX, &text, &got)) {
 			for (char *p = strstr(text, "sid=\"S-1-5-21-"); !rc && p;
 			     p = strstr(p + 1, "sid=\"S-1-5-21-")) {
 				size_t slen = strspn(p + 5, "S0123456789-");

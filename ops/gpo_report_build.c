@@ -77,8 +77,6 @@ int gpo_domain_report(struct gpo_domain *d, const struct gpo_view *v,
 		const struct gpo_link *l = &ls.items[i];
 		struct gpo_report_link *r = &links[n_links];
 
-		if (strcmp(l->guid, g->guid))
-			continue;
 		r->som_name = som_name(l->som_dn, d->conf->domain);
 		r->som_path = gpo_som_path(l->som_dn);
 		r->enabled = !(l->options & GPO_LINK_DISABLED);
