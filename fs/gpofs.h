@@ -26,6 +26,7 @@ struct gpofs {
 	struct gpo_smb_lib smb_lib;
 	struct gpofs_sealer *sealer;  /* seals copies into backups/ */
 	char *mount_cache;            /* this mount's folder in cache_dir */
+	char exe[4096];                  /* this program, for SMB workers */
 	bool smb_lib_ready;
 };
 

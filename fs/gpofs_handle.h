@@ -9,14 +9,16 @@
 #include "gpofs_ops.h"
 #include "gpofs.h"
 
-enum handle_kind { H_BUFFER, H_LOCAL };
+enum handle_kind { H_BUFFER, H_VIEW, H_LOCAL };
 
-/* A private copy for generated files, or a local file: a store's, or a
- * GPO view's (SYSVOL content is always read from a view). */
+/* A private copy for generated files, a small file held by a GPO view, or
+ * a local file: a store's, or a large one of a view (SYSVOL content is
+ * always read from a view). */
 struct handle {
 	enum handle_kind kind;
 	int fd;
-	char *data;
+	char *data;          /* H_BUFFER: owned */
+	const char *ro;      /* H_VIEW: owned by view */
 	size_t len;
 	char *writing_top;   /* backups/<top> this handle writes into, or NULL */
 	struct gpo_view *view; /* the GPO view a file is read from, or NULL */

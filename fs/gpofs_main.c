@@ -22,6 +22,7 @@
 #include "gpo_krb5.h"
 #include "gpo_smb.h"
 #include "gpo_store.h"
+#include "gpo_worker.h"
 
 struct cmdline {
 	struct gpofs *fs;
@@ -54,6 +55,7 @@ static const struct fuse_opt gpofs_opts[] = {
 	FUSE_OPT_KEY("backup_dir=", KEY_OURS),
 	FUSE_OPT_KEY("migtable_dir=", KEY_OURS),
 	FUSE_OPT_KEY("cache_dir=", KEY_OURS),
+	FUSE_OPT_KEY("workers=", KEY_OURS),
 	FUSE_OPT_KEY("config=", KEY_OURS),
 	FUSE_OPT_END
 };
@@ -80,6 +82,8 @@ static void usage(const char *prog)
 "    -o backup_dir=DIR       folder behind backups/\n"
 "    -o migtable_dir=DIR     folder behind migtables/\n"
 "    -o cache_dir=DIR        where GPOs are captured while being read\n"
+"    -o workers=N            SMB connections per domain that read SYSVOL\n"
+"                            side by side (default 4; 0: one, in process)\n"
 "    -o config=FILE          domains from a file, one [dns.name] section each\n"
 "                            with the keys above\n"
 "    -d                      debug log (implies -f)\n"
@@ -202,8 +206,21 @@ static void context_free(struct gpofs *fs)
 /* Signs in to every domain. Returns 0, or -errno after printing why. */
 static int open_domains(struct gpofs *fs)
 {
+	struct gpo_domain_io io = {
+		.workers = fs->conf.workers, .exe = fs->exe,
+		.tmpdir = runtime_dir(),
+	};
 	char msg[768];
+	ssize_t n;
 	int rc;
+
+	/* Resolved now, not exec'd as /proc/self/exe: under valgrind that
+	 * would be the tool, not gpofs. */
+	n = readlink("/proc/self/exe", fs->exe, sizeof(fs->exe) - 1);
+	if (n <= 0)
+		io.workers = 0;
+	else
+		fs->exe[n] = '\0';
 
 	fs->domains = calloc(fs->conf.n_domains, sizeof(*fs->domains));
 	if (!fs->domains)
@@ -225,7 +242,7 @@ static int open_domains(struct gpofs *fs)
 		}
 		msg[0] = '\0';
 		rc = gpo_domain_open(&fs->domains[i], &fs->log, &fs->smb_lib,
-				     dc, fs->mount_cache, msg, sizeof(msg));
+				     dc, fs->mount_cache, &io, msg, sizeof(msg));
 		fs->n_domains = i + 1;
 		if (rc) {
 			fprintf(stderr, "gpofs: %s\n",
@@ -246,6 +263,9 @@ int main(int argc, char *argv[])
 	bool mounted = false;
 	int rc = 1;
 
+	/* An SMB worker of a mount (see gpo_worker.h): not a mount itself. */
+	if (argc == 2 && !strcmp(argv[1], GPO_WORKER_ARG))
+		return gpo_worker_main(3);
 	xmlInitParser();
 	if (fuse_opt_parse(&args, &cl, gpofs_opts, opt_proc) < 0) {
 		if (cl.failed)

@@ -96,14 +96,25 @@ static int find_view(struct gpofs_path *p, struct gpo_view **v)
 	return rc;
 }
 
-/* The local path in the view of a DomainSysvol/GPO/... path (new string). */
-static char *view_path(const struct gpo_view *v, const struct gpofs_path *p)
+/* The node of view v at a DomainSysvol/GPO/... path, or NULL. */
+static const struct gpo_view_node *view_node(const struct gpo_view *v,
+					     const struct gpofs_path *p)
 {
-	char *path = NULL;
+	const char *rel = p->rel + GPO_GUID_LEN;
 
-	if (asprintf(&path, "%s%s", v->dir, p->rel + GPO_GUID_LEN) < 0)
-		return NULL;
-	return path;
+	return gpo_view_lookup(v, *rel == '/' ? rel + 1 : rel);
+}
+
+static void node_stat(struct gpofs *fs, const struct gpo_view_node *n,
+		      struct stat *st)
+{
+	*st = n->st;
+	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
+	st->st_blocks = (st->st_size + 511) / 512;
+	st->st_blksize = 128 * 1024;
+	st->st_ino = 0;
+	st->st_dev = 0;
+	fix_sysvol_stat(fs, st);
 }
 
 static int genfile(struct gpofs_path *p, char **data, size_t *len, time_t *t)
@@ -199,7 +210,6 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	const struct gpo *g;
 	char guid[GPO_GUID_LEN + 1];
 	struct gpo_view *view = NULL;
-	char *local = NULL;
 	char *data = NULL;
 	size_t len = 0;
 	time_t t = 0;
@@ -246,15 +256,19 @@ static int gpofs_getattr(const char *path, struct stat *st,
 		if (!rc)
 			fill_file(fs, st, t, (off_t)len, S_IFREG);
 		break;
-	case GPOFS_SYSVOL:
+	case GPOFS_SYSVOL: {
+		const struct gpo_view_node *n;
+
 		rc = find_view(&p, &view);
-		if (!rc) {
-			local = view_path(view, &p);
-			rc = !local ? -ENOMEM : lstat(local, st) < 0 ? -errno : 0;
-		}
-		if (!rc)
-			fix_sysvol_stat(fs, st);
+		if (rc)
+			break;
+		n = view_node(view, &p);
+		if (n)
+			node_stat(fs, n, st);
+		else
+			rc = -ENOENT;
 		break;
+	}
 	case GPOFS_BYNAME_LINK:
 		rc = link_target(&p, guid);
 		if (!rc)
@@ -278,7 +292,6 @@ static int gpofs_getattr(const char *path, struct stat *st,
 out:
 	(void)fi;
 	free(data);
-	free(local);
 	gpo_view_put(view);
 	gpo_snapshot_put(snap);
 	gpofs_path_free(&p);
@@ -313,9 +326,8 @@ out:
 	return rc;
 }
 
-/* Lists a local folder (a view's, or a store's) into filler. */
-static int fill_local(struct gpofs *fs, const char *dir_path, bool sysvol,
-		      void *buf, fuse_fill_dir_t filler)
+/* Lists a store's local folder into filler. */
+static int fill_local(const char *dir_path, void *buf, fuse_fill_dir_t filler)
 {
 	DIR *dir = opendir(dir_path);
 	struct dirent *de;
@@ -323,19 +335,28 @@ static int fill_local(struct gpofs *fs, const char *dir_path, bool sysvol,
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir))) {
-		struct stat st;
-
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (sysvol && !fstatat(dirfd(dir), de->d_name, &st,
-				       AT_SYMLINK_NOFOLLOW)) {
-			fix_sysvol_stat(fs, &st);
-			filler(buf, de->d_name, &st, 0, FUSE_FILL_DIR_PLUS);
-		} else {
-			filler(buf, de->d_name, NULL, 0, 0);
-		}
+		filler(buf, de->d_name, NULL, 0, 0);
 	}
 	closedir(dir);
+	return 0;
+}
+
+struct fill_view {
+	struct gpofs *fs;
+	void *buf;
+	fuse_fill_dir_t filler;
+};
+
+static int fill_view_entry(void *arg, const char *name,
+			   const struct gpo_view_node *n)
+{
+	struct fill_view *f = arg;
+	struct stat st;
+
+	node_stat(f->fs, n, &st);
+	f->filler(f->buf, name, &st, 0, FUSE_FILL_DIR_PLUS);
 	return 0;
 }
 
@@ -348,7 +369,6 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 	struct gpo_snapshot *snap = NULL;
 	const struct gpo *g;
 	struct gpo_view *view = NULL;
-	char *local = NULL;
 	int rc;
 
 	rc = gpofs_path_parse(fs, path, &p);
@@ -399,15 +419,24 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		if (!rc)
 			filler(buf, "GPO", NULL, 0, 0);
 		break;
-	case GPOFS_SYSVOL:
+	case GPOFS_SYSVOL: {
+		struct fill_view fv = { fs, buf, filler };
+		const struct gpo_view_node *n;
+
 		rc = find_view(&p, &view);
-		if (!rc) {
-			local = view_path(view, &p);
-			rc = local ? fill_local(fs, local, true, buf, filler) : -ENOMEM;
-		}
+		if (rc)
+			break;
+		n = view_node(view, &p);
+		if (!n)
+			rc = -ENOENT;
+		else if (!S_ISDIR(n->st.st_mode))
+			rc = -ENOTDIR;
+		else
+			rc = gpo_view_children(view, n, fill_view_entry, &fv);
 		break;
+	}
 	case GPOFS_LOCAL:
-		rc = fill_local(fs, p.rel, false, buf, filler);
+		rc = fill_local(p.rel, buf, filler);
 		if (!rc && p.backups && !*p.top)
 			filler(buf, "manifest.xml", NULL, 0, 0);
 		break;
@@ -418,7 +447,6 @@ out:
 	(void)offset;
 	(void)fi;
 	(void)flags;
-	free(local);
 	gpo_view_put(view);
 	gpo_snapshot_put(snap);
 	gpofs_path_free(&p);
@@ -471,22 +499,27 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		fi->direct_io = 1; /* it changes with every read of the mount */
 		break;
 	case GPOFS_SYSVOL: {
-		char *local;
+		const struct gpo_view_node *n;
 
 		/* Served from the view: the file as it was when the GPO was
 		 * captured, whatever happens to SYSVOL meanwhile. */
-		h->kind = H_LOCAL;
 		rc = find_view(&p, &h->view);
 		if (rc)
 			break;
-		local = view_path(h->view, &p);
-		if (!local) {
-			rc = -ENOMEM;
-			break;
+		n = view_node(h->view, &p);
+		if (!n) {
+			rc = -ENOENT;
+		} else if (S_ISDIR(n->st.st_mode)) {
+			rc = -EISDIR;
+		} else if (n->local) {
+			h->kind = H_LOCAL;
+			h->fd = open(n->local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			rc = h->fd < 0 ? -errno : 0;
+		} else {
+			h->kind = H_VIEW;
+			h->ro = n->data ? n->data : "";
+			h->len = (size_t)n->st.st_size;
 		}
-		h->fd = open(local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		rc = h->fd < 0 ? -errno : 0;
-		free(local);
 		break;
 	}
 	case GPOFS_LOCAL:
@@ -522,11 +555,12 @@ static int gpofs_read(const char *path, char *buf, size_t size, off_t off,
 	(void)path;
 	switch (h->kind) {
 	case H_BUFFER:
+	case H_VIEW:
 		if (off < 0 || (size_t)off >= h->len)
 			return 0;
 		if (size > h->len - (size_t)off)
 			size = h->len - (size_t)off;
-		memcpy(buf, h->data + off, size);
+		memcpy(buf, (h->kind == H_VIEW ? h->ro : h->data) + off, size);
 		return (int)size;
 	case H_LOCAL:
 		n = pread(h->fd, buf, size, off);

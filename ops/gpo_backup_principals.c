@@ -161,42 +161,17 @@ out:
 	return rc;
 }
 
-/* Reads a file of a view whole, up to max bytes, into a new NUL-terminated
- * buffer of its own size (caller frees). Returns 0, -EFBIG past max, or
- * -errno. */
-static int read_view_file(const char *path, size_t max, char **data,
-			  size_t *len)
+/* Reads file rel of view v (any letter case, as Windows finds it) whole,
+ * up to max bytes, into a new NUL-terminated buffer (caller frees).
+ * Returns 0, -ENOENT, -EFBIG past max, or -errno. */
+static int read_view_file(const struct gpo_view *v, const char *rel, size_t max,
+			  char **data, size_t *len)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	FILE *f = fopen(path, "rbe");
-	int rc = 0;
+	const struct gpo_view_node *n = gpo_view_lookup_nocase(v, rel);
 
-	if (!f)
-		return -errno;
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = -EINVAL;
-		goto out;
-	}
-	if ((size_t)st.st_size > max) {
-		rc = -EFBIG;
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	got = fread(buf, 1, (size_t)st.st_size, f);
-	buf[got] = '\0';
-	*data = buf;
-	*len = got;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return rc;
+	if (!n || !S_ISREG(n->st.st_mode))
+		return -ENOENT;
+	return gpo_view_read(n, max, data, len);
 }
 
 /* Principals named in the security template, in the order GPMC lists
@@ -205,16 +180,17 @@ static int settings_principals(struct gpo_domain *d, const struct gpo_view *v,
 			       struct principals *r)
 {
 	struct gpo_inf_principal *names = NULL;
-	char path[4096];
 	char *raw = NULL, *text = NULL;
 	size_t len = 0, n = 0;
 	int rc = 0;
 
-	if (gpo_resolve_nocase(v->dir, "Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf",
-			       path, sizeof(path)))
+	rc = read_view_file(v, "Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf",
+			    GPO_INF_MAX, &raw, &len);
+	if (rc == -ENOENT)
 		return 0;
-	if (read_view_file(path, GPO_INF_MAX, &raw, &len) ||
-	    gpo_inf_text(raw, len, &text) || gpo_inf_principals(text, &names, &n)) {
+	if (rc || gpo_inf_text(raw, len, &text) ||
+	    gpo_inf_principals(text, &names, &n)) {
+		rc = 0;
 		gpo_journal_add(&d->journal, "%s: GptTmpl.inf cannot be read: its principals are not listed",
 				v->gpo.guid);
 		goto out;
@@ -253,13 +229,10 @@ int gpo_domain_file_paths(const struct gpo_view *v, const char ***out,
 	for (size_t f = 0; !rc && f < sizeof(files) / sizeof(files[0]); f++) {
 		struct gpo_inf_principal *found = NULL;
 		size_t n_found = 0;
-		char path[4096];
 		char *raw = NULL, *text = NULL;
 		size_t len = 0;
 
-		if (gpo_resolve_nocase(v->dir, files[f], path, sizeof(path)))
-			continue;
-		if (!read_view_file(path, GPO_INF_MAX, &raw, &len) &&
+		if (!read_view_file(v, files[f], GPO_INF_MAX, &raw, &len) &&
 		    !gpo_inf_text(raw, len, &text) &&
 		    !gpo_ini_unc_paths(text, &found, &n_found)) {
 			for (size_t i = 0; !rc && i < n_found; i++) {
@@ -319,15 +292,13 @@ static int preference_principals(const struct gpo_view *v, struct principals *r)
 	for (size_t i = 0; !rc && i < n; i++) {
 		const char *path = e[i].path;
 		size_t len = strlen(path);
-		char full[8192];
 		char *text = NULL;
 		size_t got = 0;
 
 		if (e[i].dir || len < 4 || strcasecmp(path + len - 4, ".xml") ||
 		    !strcasestr(path, "/Preferences/"))
 			continue;
-		snprintf(full, sizeof(full), "%s/%s", v->dir, path);
-		if (!read_view_file(full, GPO_INF_MAX, &text, &got)) {
+		if (!read_view_file(v, path, GPO_INF_MAX, &text, &got)) {
 			for (char *p = strstr(text, "sid=\"S-1-5-21-"); !rc && p;
 			     p = strstr(p + 1, "sid=\"S-1-5-21-")) {
 				size_t slen = strspn(p + 5, "S0123456789-");

@@ -53,6 +53,19 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
 		return set_str(&conf->migtable_dir, value, key, msg, msglen);
 	if (!strcmp(key, "cache_dir"))
 		return set_str(&conf->cache_dir, value, key, msg, msglen);
+	if (!strcmp(key, "workers")) {
+		char *end = NULL;
+		long n = value ? strtol(value, &end, 10) : -1;
+
+		if (!value || !*value || *end || n < 0 || n > GPO_WORKERS_MAX) {
+			snprintf(msg, msglen, "workers= takes a number from 0 to %d",
+				 GPO_WORKERS_MAX);
+			return -EINVAL;
+		}
+		conf->workers = (unsigned)n;
+		conf->workers_set = true;
+		return 0;
+	}
 	if (!dc) {
 		snprintf(msg, msglen, "unknown option %s", key);
 		return -EINVAL;
@@ -308,6 +321,8 @@ int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen)
 {
 	int rc;
 
+	if (!conf->workers_set)
+		conf->workers = GPO_WORKERS_DEFAULT;
 	if (!conf->n_domains) {
 		snprintf(msg, msglen, "no domain given (-o domain=DNS.NAME or -o config=FILE)");
 		return -EINVAL;

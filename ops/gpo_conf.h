@@ -31,7 +31,12 @@ struct gpo_conf {
 	char *backup_dir;
 	char *migtable_dir;
 	char *cache_dir;     /* where GPOs are captured while being read */
+	unsigned workers;    /* SMB worker processes per domain */
+	bool workers_set;    /* given: else GPO_WORKERS_DEFAULT */
 };
+
+#define GPO_WORKERS_DEFAULT 4
+#define GPO_WORKERS_MAX 32
 
 struct gpo_credentials {
 	char *username;
@@ -61,7 +66,7 @@ int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
  * in, no plain-text simple bind) and fills defaults: backup_dir and
  * migtable_dir under /var/lib/gpofs for root, else under
  * $XDG_DATA_HOME/gpofs; cache_dir /var/cache/gpofs for root, else
- * $XDG_CACHE_HOME/gpofs. Returns 0 or -EINVAL with a reason in msg. */
+ * $XDG_CACHE_HOME/gpofs; workers GPO_WORKERS_DEFAULT. Returns 0 or -EINVAL with a reason in msg. */
 int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen);
 
 /* Frees everything conf owns. */

@@ -78,8 +78,9 @@ out:
 int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 		    struct gpo_smb_lib *smb_lib,
 		    const struct gpo_domain_conf *conf, const char *cache_dir,
-		    char *msg, size_t msglen)
+		    const struct gpo_domain_io *io, char *msg, size_t msglen)
 {
+	struct gpo_worker_target target;
 	char host[256];
 	int rc;
 
@@ -87,8 +88,6 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	d->lg = lg;
 	d->ttl_ms = DEFAULT_TTL_MS;
 	pthread_mutex_init(&d->lock, NULL);
-	pthread_mutex_init(&d->views_lock, NULL);
-	pthread_mutex_init(&d->capture_lock, NULL);
 	pthread_mutex_init(&d->cache_lock, NULL);
 	if (asprintf(&d->cache_dir, "%s/%s", cache_dir, conf->domain) < 0) {
 		d->cache_dir = NULL;
@@ -146,6 +145,13 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 			  conf->credentials ? &d->cred : NULL, msg, msglen);
 	if (rc)
 		return rc;
+	target = (struct gpo_worker_target){
+		.host = d->dc, .domain = conf->domain, .tmpdir = io->tmpdir,
+		.cred = conf->credentials ? &d->cred : NULL, .lg = lg,
+	};
+	rc = gpo_domain_views_init(d, &target, io);
+	if (rc)
+		return rc;
 	d->info.dns = conf->domain;
 	d->info.netbios = d->netbios;
 	d->info.guid = d->guid;
@@ -171,6 +177,11 @@ void gpo_snapshot_put(struct gpo_snapshot *snap)
 
 void gpo_domain_close(struct gpo_domain *d)
 {
+	/* first: the drivers hold references to views and the connection */
+	if (d->pool_ready)
+		gpo_capture_pool_stop(&d->pool);
+	d->pool_ready = false;
+	gpo_snapshot_put(d->prefetch);
 	for (size_t i = 0; i < d->n_pins; i++)
 		gpo_view_put(d->pins[i].view);
 	free(d->pins);
@@ -180,8 +191,6 @@ void gpo_domain_close(struct gpo_domain *d)
 	if (d->cache_dir)
 		rmdir(d->cache_dir);
 	free(d->cache_dir);
-	pthread_mutex_destroy(&d->views_lock);
-	pthread_mutex_destroy(&d->capture_lock);
 	pthread_mutex_destroy(&d->cache_lock);
 	gpo_links_clear(&d->links);
 	for (size_t i = 0; i < d->n_names; i++)

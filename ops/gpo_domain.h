@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "gpo_backup_xml.h"
+#include "gpo_capture.h"
 #include "gpo_conf.h"
 #include "gpo_ldap.h"
 #include "gpo_links.h"
@@ -59,13 +60,17 @@ struct gpo_domain {
 	pthread_mutex_t lock;           /* guards snap and its replacement */
 	struct gpo_snapshot *snap;
 	uint64_t generations;
-	char *cache_dir;                /* where views are captured */
-	pthread_mutex_t views_lock;     /* guards views */
-	pthread_mutex_t capture_lock;   /* one capture at a time */
-	struct gpo_view_slot *views;    /* the current view of each GPO */
+	char *cache_dir;                /* where large files are captured */
+	/* Captures; its lock also guards views, pins and prefetch. */
+	struct gpo_capture_pool pool;
+	bool pool_ready;
+	struct gpo_view_slot *views;    /* the current view of each GPO, by guid */
 	size_t n_views, cap_views;
 	struct gpo_view_pin *pins;      /* the view each reading process holds */
 	size_t n_pins, cap_pins;
+	struct gpo_snapshot *prefetch;  /* the GPOs a walk is going through */
+	size_t prefetch_next;           /* where prefetching goes on from */
+	struct timespec demanded;       /* when a reader last waited */
 	atomic_ulong captures;          /* views taken, for benchmarks */
 	atomic_ullong captured_bytes;
 	/* Caches that spare each capture its own LDAP searches. */
@@ -77,13 +82,22 @@ struct gpo_domain {
 	size_t n_names, cap_names;
 };
 
+/* How a domain reads SYSVOL: over `workers` SMB worker processes started
+ * from exe (the gpofs binary) with their private files under tmpdir; 0
+ * workers reads in process only. */
+struct gpo_domain_io {
+	size_t workers;
+	const char *exe;
+	const char *tmpdir;
+};
+
 /* Finds the DC (conf->server or DNS SRV), signs in over LDAP and SMB and
  * reads the domain's identity. Returns 0, or -errno with one line for the
  * user in msg. d must be zeroed. */
 int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 		    struct gpo_smb_lib *smb_lib,
 		    const struct gpo_domain_conf *conf, const char *cache_dir,
-		    char *msg, size_t msglen);
+		    const struct gpo_domain_io *io, char *msg, size_t msglen);
 
 /* Closes the connections and frees everything d owns. */
 void gpo_domain_close(struct gpo_domain *d);

@@ -36,6 +36,12 @@ struct gpo_view_slot {
 	struct timespec checked;     /* when it was last found current */
 };
 
+/* Prepares d's captures: pool and hooks (gpo_domain_views.c). Returns 0
+ * or -ENOMEM. */
+int gpo_domain_views_init(struct gpo_domain *d,
+			  const struct gpo_worker_target *t,
+			  const struct gpo_domain_io *io);
+
 /* Milliseconds since t (CLOCK_MONOTONIC). */
 long long gpo_ms_since(const struct timespec *t);
 

@@ -69,47 +69,60 @@ out:
 	return rc;
 }
 
+static int slot_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct gpo_view_slot *)elem)->guid);
+}
+
+/* Caller holds the pool's lock (as for everything below). */
 static struct gpo_view_slot *find_slot(struct gpo_domain *d, const char *guid)
 {
-	for (size_t i = 0; i < d->n_views; i++)
-		if (!strcmp(d->views[i].guid, guid))
-			return &d->views[i];
-	return NULL;
+	return bsearch(guid, d->views, d->n_views, sizeof(*d->views), slot_cmp);
+}
+
+static bool same_object(const struct gpo_view *v, const struct gpo *g)
+{
+	return v->gpo.version == g->version && v->gpo.changed == g->changed;
 }
 
 /* Returns a referenced view that may be served without looking at the
- * DC (pinned by use, or checked within the ttl), or NULL. Caller holds
- * views_lock. */
-static struct gpo_view *usable(struct gpo_domain *d, const struct gpo *g)
+ * DC (checked within the ttl), or NULL. */
+static struct gpo_view *usable(struct gpo_domain *d, const struct gpo *g,
+			       const struct timespec *now)
 {
 	struct gpo_view_slot *slot = find_slot(d, g->guid);
 	struct gpo_view *v = slot ? slot->view : NULL;
 
-	if (!v || v->gpo.version != g->version || v->gpo.changed != g->changed ||
-	    gpo_ms_since(&slot->checked) >= d->ttl_ms)
+	if (!v || !same_object(v, g) || gpo_ms_since(&slot->checked) >= d->ttl_ms)
 		return NULL;
-	clock_gettime(CLOCK_MONOTONIC, &v->used);
+	v->used = *now;
 	gpo_view_get(v);
 	return v;
 }
 
+static long long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000LL + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
 /* The view pid is pinned to for guid, referenced, or NULL. Drops pins that
- * have rested. Caller holds views_lock. */
-static struct gpo_view *pinned(struct gpo_domain *d, pid_t pid, const char *guid)
+ * have rested. */
+static struct gpo_view *pinned(struct gpo_domain *d, pid_t pid, const char *guid,
+			       const struct timespec *now)
 {
 	struct gpo_view *v = NULL;
 
 	for (size_t i = 0; i < d->n_pins;) {
 		struct gpo_view_pin *p = &d->pins[i];
 
-		if (gpo_ms_since(&p->used) >= VIEW_PIN_MS) {
+		if (ms_between(&p->used, now) >= VIEW_PIN_MS) {
 			gpo_view_put(p->view);
 			d->pins[i] = d->pins[--d->n_pins];
 			continue;
 		}
-		if (p->pid == pid && !strcmp(p->guid, guid)) {
-			clock_gettime(CLOCK_MONOTONIC, &p->used);
-			p->view->used = p->used;
+		if (!v && p->pid == pid && !strcmp(p->guid, guid)) {
+			p->used = *now;
+			p->view->used = *now;
 			gpo_view_get(p->view);
 			v = p->view;
 		}
@@ -118,9 +131,9 @@ static struct gpo_view *pinned(struct gpo_domain *d, pid_t pid, const char *guid
 	return v;
 }
 
-/* Pins v for pid (a reference of its own). Caller holds views_lock. */
+/* Pins v for pid (a reference of its own). */
 static void pin(struct gpo_domain *d, pid_t pid, const char *guid,
-		struct gpo_view *v)
+		struct gpo_view *v, const struct timespec *now)
 {
 	struct gpo_view_pin *p;
 
@@ -138,21 +151,22 @@ static void pin(struct gpo_domain *d, pid_t pid, const char *guid,
 	memcpy(p->guid, guid, sizeof(p->guid));
 	gpo_view_get(v);
 	p->view = v;
-	clock_gettime(CLOCK_MONOTONIC, &p->used);
+	p->used = *now;
 }
 
-/* Drops views nobody has used for a long time (their files are on disk,
- * but there is no need to keep a whole domain's SYSVOL). */
+/* Drops views nobody has used for a long time: there is no need to keep
+ * a whole domain's SYSVOL. Keeps the slots in order. */
 static void drop_idle(struct gpo_domain *d)
 {
-	for (size_t i = 0; i < d->n_views;) {
-		if (gpo_ms_since(&d->views[i].view->used) >= VIEW_IDLE_MS) {
+	size_t k = 0;
+
+	for (size_t i = 0; i < d->n_views; i++) {
+		if (gpo_ms_since(&d->views[i].view->used) >= VIEW_IDLE_MS)
 			gpo_view_put(d->views[i].view);
-			d->views[i] = d->views[--d->n_views];
-		} else {
-			i++;
-		}
+		else
+			d->views[k++] = d->views[i];
 	}
+	d->n_views = k;
 }
 
 static int publish(struct gpo_domain *d, const char *guid, struct gpo_view *v)
@@ -162,6 +176,8 @@ static int publish(struct gpo_domain *d, const char *guid, struct gpo_view *v)
 	drop_idle(d);
 	slot = find_slot(d, guid);
 	if (!slot) {
+		size_t at = 0;
+
 		if (d->n_views == d->cap_views) {
 			size_t cap = d->cap_views ? d->cap_views * 2 : 64;
 			struct gpo_view_slot *p = realloc(d->views, cap * sizeof(*p));
@@ -171,7 +187,12 @@ static int publish(struct gpo_domain *d, const char *guid, struct gpo_view *v)
 			d->views = p;
 			d->cap_views = cap;
 		}
-		slot = &d->views[d->n_views++];
+		while (at < d->n_views && strcmp(d->views[at].guid, guid) < 0)
+			at++;
+		memmove(&d->views[at + 1], &d->views[at],
+			(d->n_views - at) * sizeof(*d->views));
+		d->n_views++;
+		slot = &d->views[at];
 		memset(slot, 0, sizeof(*slot));
 		memcpy(slot->guid, guid, sizeof(slot->guid));
 	}
@@ -184,69 +205,156 @@ static int publish(struct gpo_domain *d, const char *guid, struct gpo_view *v)
 	return 0;
 }
 
+/* Starts a capture of g: a check when its current view has the same
+ * directory object, else a full one. */
+static struct gpo_capture *start_capture(struct gpo_domain *d, const struct gpo *g,
+					 bool urgent)
+{
+	struct gpo_view_slot *slot = find_slot(d, g->guid);
+	struct gpo_view *old = slot && same_object(slot->view, g) ? slot->view : NULL;
+
+	return gpo_capture_start(&d->pool, g, old, urgent);
+}
+
+/* A walk of the domain (cp -r, rsync, grep -r) reads GPO after GPO:
+ * while readers keep waiting for captures, keep the workers busy with the
+ * GPOs they have not reached, so that each is ready when they do. */
+#define PREFETCH_PER_WORKER 2
+#define WALK_PAUSE_MS 2000
+
+static void prefetch(struct gpo_domain *d)
+{
+	struct gpo_snapshot *s = d->prefetch;
+	size_t window = d->pool.n_drivers * PREFETCH_PER_WORKER;
+	struct timespec now;
+
+	if (!s || gpo_ms_since(&d->demanded) >= WALK_PAUSE_MS)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (size_t k = 0; k < s->n && d->pool.n_later < window; k++) {
+		const struct gpo *g = &s->gpos[(d->prefetch_next + k) % s->n];
+		struct gpo_view *v;
+
+		if (gpo_capture_find(&d->pool, g->guid))
+			continue;
+		v = usable(d, g, &now);
+		if (v) {
+			gpo_view_put(v);
+			continue;
+		}
+		if (!start_capture(d, g, false))
+			break;
+		d->prefetch_next = (d->prefetch_next + k + 1) % s->n;
+		k = (size_t)-1; /* go on from there */
+	}
+}
+
+static int hook_build(void *arg, struct gpo_capture *c)
+{
+	return c->view ? build_files(arg, c->view) : 0;
+}
+
+static void hook_publish(void *arg, struct gpo_capture *c)
+{
+	struct gpo_domain *d = arg;
+
+	if (!c->rc && c->view) {
+		if (!publish(d, c->gpo.guid, c->view)) {
+			atomic_fetch_add(&d->captures, 1);
+			atomic_fetch_add(&d->captured_bytes, c->view->bytes);
+		}
+	} else if (!c->rc && c->unchanged) {
+		struct gpo_view_slot *slot = find_slot(d, c->gpo.guid);
+
+		if (slot && slot->view == c->old)
+			clock_gettime(CLOCK_MONOTONIC, &slot->checked);
+	} else if (c->rc && c->rc != -ENOMEM) {
+		gpo_journal_add(&d->journal, "%s: cannot read its SYSVOL folder: %s",
+				c->gpo.guid, strerror(-c->rc));
+	}
+	prefetch(d);
+}
+
+int gpo_domain_views_init(struct gpo_domain *d,
+			  const struct gpo_worker_target *t,
+			  const struct gpo_domain_io *io)
+{
+	struct gpo_capture_hooks hooks = {
+		.build = hook_build, .publish = hook_publish, .arg = d,
+	};
+	int rc;
+
+	/* No workers: the pool's one driver reads in process. */
+	rc = gpo_capture_pool_init(&d->pool, io->workers ? io->workers : 1, t,
+				   io->workers ? io->exe : "/nonexistent",
+				   &d->smb, &d->smb.requests, d->cache_dir, &hooks);
+	d->pool_ready = !rc;
+	return rc;
+}
+
+/* Where g is in snapshot s (the walk's order), or 0. */
+static size_t index_of(const struct gpo_snapshot *s, const struct gpo *g)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->gpos[i].guid, g->guid))
+			return i;
+	return 0;
+}
+
 int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		    struct gpo_view **view)
 {
+	struct gpo_snapshot *snap = NULL;
 	struct gpo_view *v = NULL;
-	uint32_t sysvol = 0;
+	struct timespec now;
 	int rc = 0;
 
-	pthread_mutex_lock(&d->views_lock);
-	v = pinned(d, pid, g->guid);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&d->pool.lock);
+	v = pinned(d, pid, g->guid, &now);
 	if (!v) {
-		v = usable(d, g);
+		v = usable(d, g, &now);
 		if (v)
-			pin(d, pid, g->guid, v);
+			pin(d, pid, g->guid, v, &now);
 	}
-	pthread_mutex_unlock(&d->views_lock);
+	pthread_mutex_unlock(&d->pool.lock);
 	if (v)
 		goto done;
 
-	pthread_mutex_lock(&d->capture_lock);
-	/* Another thread may have captured it while we waited. */
-	pthread_mutex_lock(&d->views_lock);
-	v = usable(d, g);
-	if (!v) {
-		struct gpo_view_slot *slot = find_slot(d, g->guid);
+	/* The walk's list, taken before the lock (it may search LDAP). */
+	if (gpo_domain_snapshot(d, &snap))
+		snap = NULL;
+	pthread_mutex_lock(&d->pool.lock);
+	for (int tries = 0; !v && !rc && tries < 3; tries++) {
+		struct gpo_capture *c = gpo_capture_find(&d->pool, g->guid);
 
-		if (slot && slot->view->gpo.version == g->version &&
-		    slot->view->gpo.changed == g->changed) {
-			v = slot->view;
-			gpo_view_get(v);
+		if (c)
+			gpo_capture_promote(&d->pool, c);
+		else
+			c = start_capture(d, g, true);
+		if (!c) {
+			rc = -ENOMEM;
+			break;
 		}
-	}
-	pthread_mutex_unlock(&d->views_lock);
-	if (v) {
-		/* Same directory object: still current if GPT.INI is too. */
-		rc = gpo_view_sysvol_version(&d->smb, g->guid, &sysvol);
-		if (rc || sysvol != v->sysvol_version) {
-			gpo_view_put(v);
-			v = NULL;
+		clock_gettime(CLOCK_MONOTONIC, &d->demanded);
+		if (snap) {
+			gpo_snapshot_put(d->prefetch);
+			d->prefetch = snap;
+			d->prefetch_next = index_of(snap, g) + 1;
+			snap = NULL;
 		}
+		prefetch(d);
+		rc = gpo_capture_wait(&d->pool, c);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		/* NULL when the capture waited for was of an older object */
+		v = rc ? NULL : usable(d, g, &now);
 	}
-	if (!v) {
-		rc = gpo_view_capture(&d->smb, g, d->cache_dir, &v);
-		if (!rc) {
-			atomic_fetch_add(&d->captures, 1);
-			atomic_fetch_add(&d->captured_bytes, v->bytes);
-			rc = build_files(d, v);
-		}
-		if (rc && rc != -ENOMEM)
-			gpo_journal_add(&d->journal, "%s: cannot read its SYSVOL folder: %s",
-					g->guid, strerror(-rc));
-	}
-	if (!rc) {
-		pthread_mutex_lock(&d->views_lock);
-		rc = publish(d, g->guid, v);
-		if (!rc)
-			pin(d, pid, g->guid, v);
-		pthread_mutex_unlock(&d->views_lock);
-	}
-	pthread_mutex_unlock(&d->capture_lock);
-	if (rc) {
-		gpo_view_put(v);
+	if (v)
+		pin(d, pid, g->guid, v, &now);
+	pthread_mutex_unlock(&d->pool.lock);
+	gpo_snapshot_put(snap);
+	if (!v)
 		return rc == -ENOMEM ? rc : -EIO;
-	}
 done:
 	*view = v;
 	return 0;

@@ -312,26 +312,20 @@ out:
 	return 0;
 }
 
+/* One read request (libsmbclient pipelines a large one): it may return
+ * less than size before the end, so callers read on. */
 static ssize_t read_at(SMBCCTX *ctx, struct gpo_smb *s, SMBCFILE *fh,
 		       char *buf, size_t size, off_t off)
 {
-	size_t got = 0;
+	ssize_t n;
 
-	atomic_fetch_add(&s->requests, 1);
 	if (smbc_getFunctionLseek(ctx)(ctx, fh, off, SEEK_SET) < 0)
 		return -(errno ? errno : EIO);
-	while (got < size) {
-		ssize_t n;
-
-		atomic_fetch_add(&s->requests, 1);
-		n = smbc_getFunctionRead(ctx)(ctx, fh, buf + got, size - got);
-		if (n < 0)
-			return -(errno ? errno : EIO);
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
+	atomic_fetch_add(&s->requests, 1);
+	n = smbc_getFunctionRead(ctx)(ctx, fh, buf, size);
+	if (n < 0)
+		return -(errno ? errno : EIO);
+	return n;
 }
 
 ssize_t gpo_smb_pread(struct gpo_smb *s, struct gpo_smb_file *f, void *buf,
@@ -366,6 +360,105 @@ void gpo_smb_fclose(struct gpo_smb *s, struct gpo_smb_file *f)
 	}
 	free(f->url);
 	free(f);
+}
+
+#define FETCH_CHUNK (8 * 1024 * 1024)
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int gpo_smb_fetch(struct gpo_smb *s, const char *rel, uint64_t size_hint,
+		  size_t max, int fd, char **data, uint64_t *len)
+{
+	struct gpo_smb_file *f = NULL;
+	char *buf = NULL;
+	size_t cap = 0;
+	uint64_t off = 0;
+	int rc;
+
+	rc = gpo_smb_fopen(s, rel, &f);
+	if (rc)
+		return rc;
+	for (;;) {
+		/* One more byte than expected: a short read is the end. */
+		uint64_t want = size_hint >= off ? size_hint - off + 1 : 1;
+		size_t chunk = want > FETCH_CHUNK ? FETCH_CHUNK : (size_t)want;
+		char *dst;
+		ssize_t n;
+
+		if (chunk < 4096 && off >= size_hint)
+			chunk = 4096; /* it grew: read on in pages */
+		if (fd < 0) {
+			if (off + chunk > max + 1)
+				chunk = (size_t)(max + 1 - off);
+			if (off + chunk + 1 > cap) {
+				char *p = realloc(buf, (size_t)off + chunk + 1);
+
+				if (!p) {
+					rc = -ENOMEM;
+					goto out;
+				}
+				buf = p;
+				cap = (size_t)off + chunk + 1;
+			}
+			dst = buf + off;
+		} else {
+			if (!buf) {
+				cap = FETCH_CHUNK;
+				buf = malloc(cap);
+				if (!buf) {
+					rc = -ENOMEM;
+					goto out;
+				}
+			}
+			dst = buf;
+		}
+		n = gpo_smb_pread(s, f, dst, chunk, (off_t)off);
+		if (n < 0) {
+			rc = (int)n;
+			goto out;
+		}
+		if (fd >= 0 && n > 0) {
+			rc = write_all(fd, dst, (size_t)n);
+			if (rc)
+				goto out;
+		}
+		off += (uint64_t)n;
+		if (fd < 0 && off > max) {
+			rc = -EFBIG;
+			goto out;
+		}
+		/* Short at or past the listed size: the end, found without
+		 * one more request. Short before it: read on. */
+		if (n == 0 || ((size_t)n < chunk && off >= size_hint))
+			break;
+	}
+	if (fd < 0) {
+		if (!buf && !(buf = malloc(1))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		buf[off] = '\0';
+		*data = buf;
+		buf = NULL;
+	}
+	*len = off;
+out:
+	free(buf);
+	gpo_smb_fclose(s, f);
+	return rc;
 }
 
 int gpo_smb_read_all(struct gpo_smb *s, const char *rel, size_t max,

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include "gpo_conf.h"
@@ -80,6 +81,14 @@ ssize_t gpo_smb_pread(struct gpo_smb *s, struct gpo_smb_file *f, void *buf,
 
 /* Closes and frees f; NULL is a no-op. */
 void gpo_smb_fclose(struct gpo_smb *s, struct gpo_smb_file *f);
+
+/* Reads file rel whole, in requests of up to 8 MiB that libsmbclient
+ * pipelines: into a new NUL-terminated buffer *data when fd < 0 (at most
+ * max bytes, else -EFBIG), else written to fd. size_hint is the size a
+ * listing gave: a file still that size takes one read request, with no
+ * second one to find its end. Returns 0 with the size in *len, or -errno. */
+int gpo_smb_fetch(struct gpo_smb *s, const char *rel, uint64_t size_hint,
+		  size_t max, int fd, char **data, uint64_t *len);
 
 /* Reads a whole small file into a new NUL-terminated buffer (caller
  * frees). Returns 0, -EFBIG when it exceeds max bytes, or -errno. */

@@ -2,22 +2,31 @@
  * of its folder holds one version throughout.
  *
  * SYSVOL has no snapshots and the directory and SYSVOL change separately,
- * so a view copies the GPO's SYSVOL folder into a private local folder,
+ * so a capture (gpo_capture.c) reads the GPO's SYSVOL folder whole,
  * reading GPT.INI's version before and after and starting again when it
- * moved; it keeps a copy of the directory object as it was when the
- * capture began. Everything under gpos/{GUID}/ is served from the view:
- * the generated files are built from it, DomainSysvol/GPO/ is its local
- * folder. A process that is reading a view keeps it while it goes on
- * (gpo_domain_view); a new one is taken for others when the GPO changed. */
+ * moved, and keeps a copy of the directory object as it was when it
+ * began. The tree is held in memory: small files' content too, large
+ * files' in a file of the mount's cache. Everything under gpos/{GUID}/ is
+ * served from the view; the generated files are built from it. A view is
+ * immutable once sealed, and reference-counted. */
 #ifndef GPO_VIEW_H
 #define GPO_VIEW_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "gpo_model.h"
-#include "gpo_smb.h"
+
+struct gpo_view_node {
+	char *path;        /* relative to the GPO folder, '/'-separated, as
+			      SYSVOL spells it; "" is the folder itself */
+	struct stat st;
+	char *data;        /* a small file's content (NUL-terminated) */
+	char *local;       /* a large file's content: a file of the cache */
+};
 
 struct gpo_view {
 	atomic_int refs;
@@ -25,8 +34,12 @@ struct gpo_view {
 	uint32_t sysvol_version;   /* GPT.INI's Version in the captured tree */
 	time_t changed;            /* the later of whenChanged and GPT.INI's
 				      mtime: the GPO's last change */
-	char *dir;                 /* local copy of the SYSVOL folder (no
-				      GPT.INI) */
+	struct stat gptini;        /* GPT.INI as listed (st_mode 0: none):
+				      a later listing that differs means
+				      SYSVOL changed */
+	struct gpo_view_node *nodes;   /* sorted: each folder, then its tree */
+	size_t n_nodes, cap_nodes;
+	bool sealed;
 	uint64_t bytes;            /* size of the captured files */
 	struct timespec taken;     /* when captured, CLOCK_MONOTONIC */
 	struct timespec used;      /* last use, CLOCK_MONOTONIC */
@@ -34,33 +47,54 @@ struct gpo_view {
 	size_t len[3];
 };
 
-/* Captures g's SYSVOL folder into a new folder under cache_dir. Retries
- * (up to 5 times) while GPT.INI's version moves under it. Returns 0 and a
- * view with one reference, -EAGAIN when the GPO never held still, or
- * -errno. */
-int gpo_view_capture(struct gpo_smb *smb, const struct gpo *g,
-		     const char *cache_dir, struct gpo_view **view);
+/* A new, empty view of g with one reference, holding only the folder
+ * itself (root's attributes). Returns NULL when out of memory. */
+struct gpo_view *gpo_view_new(const struct gpo *g, const struct stat *root);
+
+/* Adds a file or folder (before gpo_view_seal). Returns 0 and its index
+ * in *index (stable until sealed), or -ENOMEM. */
+int gpo_view_add(struct gpo_view *v, const char *path, const struct stat *st,
+		 size_t *index);
+
+/* Sorts the tree for lookups; no more gpo_view_add after it. */
+void gpo_view_seal(struct gpo_view *v);
 
 /* Takes one more reference. */
 void gpo_view_get(struct gpo_view *v);
 
-/* Drops a reference; the last one removes the local folder. */
+/* Drops a reference; the last one frees the view and its cache files. */
 void gpo_view_put(struct gpo_view *v);
+
+/* The node at path ("" for the folder), spelled exactly, or NULL. */
+const struct gpo_view_node *gpo_view_lookup(const struct gpo_view *v,
+					    const char *path);
+
+/* The node at path in any letter case (as Windows would find it), or
+ * NULL. Linear: for the few settings files a backup needs. */
+const struct gpo_view_node *gpo_view_lookup_nocase(const struct gpo_view *v,
+						   const char *path);
+
+/* Calls fn with the name and node of each entry of folder dir (a node of
+ * v); a non-zero return stops and is returned. */
+typedef int (*gpo_view_child_fn)(void *arg, const char *name,
+				 const struct gpo_view_node *n);
+int gpo_view_children(const struct gpo_view *v, const struct gpo_view_node *dir,
+		      gpo_view_child_fn fn, void *arg);
+
+/* Copies file node n's content into a new NUL-terminated buffer (caller
+ * frees). Returns 0, -EFBIG beyond max bytes, or -errno. */
+int gpo_view_read(const struct gpo_view_node *n, size_t max, char **data,
+		  size_t *len);
 
 struct gpo_sysvol_entry;
 
-/* Lists every file and folder of v's tree (paths '/'-separated, relative
- * to the GPO folder), in no particular order. Returns 0 and a new array
- * (free with gpo_view_entries_free) or -errno. */
+/* Lists every file and folder of v's tree but the folder itself (paths
+ * relative to it). Returns 0 and a new array (free with
+ * gpo_view_entries_free) or -errno. */
 int gpo_view_entries(const struct gpo_view *v, struct gpo_sysvol_entry **out,
 		     size_t *n);
 
 /* Frees an array made by gpo_view_entries. */
 void gpo_view_entries_free(struct gpo_sysvol_entry *e, size_t n);
-
-/* Reads GPT.INI's Version of GPO guid over SMB: 0 when it has none.
- * Returns 0 or -errno. */
-int gpo_view_sysvol_version(struct gpo_smb *smb, const char *guid,
-			    uint32_t *version);
 
 #endif

@@ -1,0 +1,528 @@
+#include "gpo_capture.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define CAPTURE_TRIES 5
+#define GPTINI_MAX (64 * 1024)
+/* Files up to this size are held in memory; larger ones in the cache. */
+#define INLINE_MAX (1024 * 1024)
+#define MAX_DEPTH 32
+
+enum job_kind { J_BEGIN, J_LIST, J_FETCH, J_END, J_CHECK };
+
+struct gpo_capture_job {
+	struct gpo_capture_job *next;
+	struct gpo_capture *c;
+	enum job_kind kind;
+	char *path;         /* J_LIST, J_FETCH: relative to the GPO folder */
+	size_t node;        /* J_FETCH: the file's node */
+	uint64_t size;      /* J_FETCH: its listed size */
+	int depth;          /* J_LIST */
+};
+
+struct gpo_capture_driver {
+	struct gpo_capture_pool *pool;
+	pthread_t thread;
+	bool running;
+	struct gpo_worker w;
+};
+
+/* What a job found, applied under the lock. */
+struct listing {
+	struct { char *name; struct stat st; } *e;
+	size_t n, cap;
+};
+
+static void job_free(struct gpo_capture_job *j)
+{
+	if (j) {
+		free(j->path);
+		free(j);
+	}
+}
+
+static void capture_unref(struct gpo_capture *c)
+{
+	if (--c->refs > 0)
+		return;
+	gpo_view_put(c->old);
+	gpo_view_put(c->view);
+	gpo_clear(&c->gpo);
+	free(c);
+}
+
+static void push(struct gpo_capture_pool *p, struct gpo_capture_job *j)
+{
+	struct gpo_capture_job **head = j->c->urgent ? &p->urgent : &p->later;
+	struct gpo_capture_job **tail = j->c->urgent ? &p->urgent_tail : &p->later_tail;
+
+	j->next = NULL;
+	if (*tail)
+		(*tail)->next = j;
+	else
+		*head = j;
+	*tail = j;
+	pthread_cond_signal(&p->work);
+}
+
+/* Queues a job for c. Returns 0 or -ENOMEM (then c fails). */
+static int queue(struct gpo_capture_pool *p, struct gpo_capture *c,
+		 enum job_kind kind, const char *path, size_t node,
+		 uint64_t size, int depth)
+{
+	struct gpo_capture_job *j = calloc(1, sizeof(*j));
+
+	if (!j || (path && !(j->path = strdup(path)))) {
+		free(j);
+		if (!c->rc)
+			c->rc = -ENOMEM;
+		return -ENOMEM;
+	}
+	j->c = c;
+	j->kind = kind;
+	j->node = node;
+	j->size = size;
+	j->depth = depth;
+	c->pending++;
+	push(p, j);
+	return 0;
+}
+
+static struct gpo_capture_job *pop(struct gpo_capture_pool *p)
+{
+	struct gpo_capture_job *j = p->urgent;
+
+	if (j) {
+		p->urgent = j->next;
+		if (!p->urgent)
+			p->urgent_tail = NULL;
+		return j;
+	}
+	j = p->later;
+	if (j) {
+		p->later = j->next;
+		if (!p->later)
+			p->later_tail = NULL;
+	}
+	return j;
+}
+
+static int gptini_version(struct gpo_worker *w, const char *guid, uint32_t *version)
+{
+	char rel[GPO_GUID_LEN + 16];
+	char *ini = NULL;
+	uint64_t len = 0;
+	int rc;
+
+	*version = 0;
+	snprintf(rel, sizeof(rel), "%s/GPT.INI", guid);
+	rc = gpo_worker_fetch(w, rel, 64, GPTINI_MAX, NULL, &ini, &len);
+	if (rc == -ENOENT)
+		return 0; /* no GPT.INI: version 0, as GPMC reads it */
+	if (!rc) {
+		rc = gpo_gptini_version(ini, (size_t)len, version);
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+	free(ini);
+	return rc;
+}
+
+static int gather(void *arg, const char *name, const struct stat *st)
+{
+	struct listing *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *e = realloc(l->e, cap * sizeof(*l->e));
+
+		if (!e)
+			return -ENOMEM;
+		l->e = e;
+		l->cap = cap;
+	}
+	l->e[l->n].name = strdup(name);
+	if (!l->e[l->n].name)
+		return -ENOMEM;
+	l->e[l->n++].st = *st;
+	return 0;
+}
+
+static void listing_free(struct listing *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->e[i].name);
+	free(l->e);
+}
+
+static char *rel_of(const struct gpo_capture *c, const char *path)
+{
+	char *rel = NULL;
+
+	if (asprintf(&rel, "%s%s%s", c->gpo.guid, *path ? "/" : "", path) < 0)
+		return NULL;
+	return rel;
+}
+
+/* Adds a listed folder's entries to the view and queues their jobs.
+ * Caller holds the lock. */
+static int add_listing(struct gpo_capture_pool *p, struct gpo_capture_job *j,
+		       struct listing *l)
+{
+	struct gpo_capture *c = j->c;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < l->n; i++) {
+		const struct stat *st = &l->e[i].st;
+		char *path = NULL;
+		size_t node;
+
+		if (!*j->path && !strcasecmp(l->e[i].name, "GPT.INI")) {
+			/* a backup holds no GPT.INI: its versions are in
+			 * Backup.xml; its listing tells later checks */
+			c->view->gptini = *st;
+			continue;
+		}
+		if (asprintf(&path, "%s%s%s", j->path, *j->path ? "/" : "",
+			     l->e[i].name) < 0)
+			return -ENOMEM;
+		rc = gpo_view_add(c->view, path, st, &node);
+		if (!rc && S_ISDIR(st->st_mode))
+			rc = queue(p, c, J_LIST, path, 0, 0, j->depth + 1);
+		else if (!rc)
+			rc = queue(p, c, J_FETCH, path, node, (uint64_t)st->st_size, 0);
+		free(path);
+	}
+	return rc;
+}
+
+/* Runs a job's SMB part without the lock, then applies it with the lock
+ * (which the caller holds on entry and on return). */
+static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
+		struct gpo_capture_job *j)
+{
+	struct gpo_capture *c = j->c;
+	struct listing l = { 0 };
+	struct stat st;
+	char *rel = NULL, *data = NULL;
+	char dest[4096];
+	uint64_t len = 0;
+	uint32_t version = 0;
+	bool big = false;
+	int rc;
+
+	if (c->rc)
+		return; /* failed already: nothing more to read */
+	pthread_mutex_unlock(&p->lock);
+	switch (j->kind) {
+	case J_BEGIN:
+		rc = gptini_version(&dr->w, c->gpo.guid, &version);
+		if (!rc)
+			rc = gpo_worker_stat(&dr->w, c->gpo.guid, &st);
+		break;
+	case J_LIST:
+		rel = rel_of(c, j->path);
+		rc = !rel ? -ENOMEM : j->depth > MAX_DEPTH ? -ELOOP
+			  : gpo_worker_list(&dr->w, rel, gather, &l);
+		break;
+	case J_FETCH:
+		big = j->size > INLINE_MAX;
+		snprintf(dest, sizeof(dest), "%s/%lu.dat", p->cache_dir,
+			 atomic_fetch_add(&p->seq, 1));
+		rel = rel_of(c, j->path);
+		rc = !rel ? -ENOMEM
+			  : gpo_worker_fetch(&dr->w, rel, j->size, INLINE_MAX,
+					     big ? dest : NULL, &data, &len);
+		break;
+	case J_END:
+		rc = gptini_version(&dr->w, c->gpo.guid, &version);
+		break;
+	case J_CHECK:
+		rel = rel_of(c, "GPT.INI");
+		rc = !rel ? -ENOMEM : gpo_worker_stat(&dr->w, rel, &st);
+		if (rc == -ENOENT) {
+			memset(&st, 0, sizeof(st));
+			rc = 0;
+		}
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (!rc && !c->rc) {
+		switch (j->kind) {
+		case J_BEGIN:
+			c->before = version;
+			c->view = gpo_view_new(&c->gpo, &st);
+			rc = !c->view ? -ENOMEM : queue(p, c, J_LIST, "", 0, 0, 0);
+			break;
+		case J_LIST:
+			rc = add_listing(p, j, &l);
+			break;
+		case J_FETCH: {
+			struct gpo_view_node *n = &c->view->nodes[j->node];
+
+			n->st.st_size = (off_t)len;
+			c->view->bytes += len;
+			if (big) {
+				n->local = strdup(dest);
+				rc = n->local ? 0 : -ENOMEM;
+				if (rc)
+					unlink(dest);
+			} else {
+				n->data = data;
+				data = NULL;
+			}
+			break;
+		}
+		case J_END:
+			if (version != c->before) {
+				/* changed under us: take it again */
+				gpo_view_put(c->view);
+				c->view = NULL;
+				c->ending = false;
+				if (++c->attempts >= CAPTURE_TRIES)
+					rc = -EAGAIN;
+				else
+					rc = queue(p, c, J_BEGIN, NULL, 0, 0, 0);
+			} else {
+				c->view->sysvol_version = version;
+			}
+			break;
+		case J_CHECK: {
+			const struct stat *o = &c->old->gptini;
+
+			if (st.st_mode == o->st_mode && st.st_size == o->st_size &&
+			    st.st_mtim.tv_sec == o->st_mtim.tv_sec &&
+			    st.st_mtim.tv_nsec == o->st_mtim.tv_nsec)
+				c->unchanged = true;
+			else
+				rc = queue(p, c, J_BEGIN, NULL, 0, 0, 0);
+			break;
+		}
+		}
+	} else if (big && !rc) {
+		unlink(dest);
+	}
+	if (rc && !c->rc)
+		c->rc = rc;
+	free(data);
+	free(rel);
+	listing_free(&l);
+}
+
+/* After a job: queues the closing version read once the folder is read,
+ * or finishes the capture. Caller holds the lock. */
+static void settle(struct gpo_capture_pool *p, struct gpo_capture *c)
+{
+	if (--c->pending > 0)
+		return;
+	if (!c->rc && c->view && !c->ending) {
+		c->ending = true;
+		if (!queue(p, c, J_END, NULL, 0, 0, 0))
+			return;
+	}
+	/* Finished, well or not. */
+	if (!c->rc && c->view) {
+		gpo_view_seal(c->view);
+		clock_gettime(CLOCK_MONOTONIC, &c->view->taken);
+		c->view->used = c->view->taken;
+		if (c->gpo.changed > c->view->changed)
+			c->view->changed = c->gpo.changed;
+		if (c->view->gptini.st_mtime > c->view->changed)
+			c->view->changed = c->view->gptini.st_mtime;
+	}
+	if (!c->rc && p->hooks.build) {
+		pthread_mutex_unlock(&p->lock);
+		c->rc = p->hooks.build(p->hooks.arg, c);
+		pthread_mutex_lock(&p->lock);
+	}
+	if (p->hooks.publish)
+		p->hooks.publish(p->hooks.arg, c);
+	c->done = true;
+	for (struct gpo_capture **q = &p->captures; *q; q = &(*q)->next) {
+		if (*q == c) {
+			*q = c->next;
+			break;
+		}
+	}
+	if (!c->urgent)
+		p->n_later--;
+	pthread_cond_broadcast(&p->done);
+	capture_unref(c);
+}
+
+static void *driver_main(void *arg)
+{
+	struct gpo_capture_driver *dr = arg;
+	struct gpo_capture_pool *p = dr->pool;
+
+	gpo_worker_start(&dr->w, p->exe, &p->target, p->local, p->requests);
+	pthread_mutex_lock(&p->lock);
+	while (!p->stopping) {
+		struct gpo_capture_job *j = pop(p);
+
+		if (!j) {
+			pthread_cond_wait(&p->work, &p->lock);
+			continue;
+		}
+		run(p, dr, j);
+		settle(p, j->c);
+		job_free(j);
+	}
+	pthread_mutex_unlock(&p->lock);
+	gpo_worker_stop(&dr->w);
+	return NULL;
+}
+
+int gpo_capture_pool_init(struct gpo_capture_pool *p, size_t n,
+			  const struct gpo_worker_target *t, const char *exe,
+			  struct gpo_smb *local, atomic_ulong *requests,
+			  const char *cache_dir,
+			  const struct gpo_capture_hooks *hooks)
+{
+	memset(p, 0, sizeof(*p));
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	p->n_drivers = n ? n : 1;
+	p->drivers = calloc(p->n_drivers, sizeof(*p->drivers));
+	p->exe = strdup(exe);
+	p->cache_dir = strdup(cache_dir);
+	if (!p->drivers || !p->exe || !p->cache_dir) {
+		gpo_capture_pool_stop(p);
+		return -ENOMEM;
+	}
+	p->target = *t;
+	p->local = local;
+	p->requests = requests;
+	p->hooks = *hooks;
+	return 0;
+}
+
+/* Starts the drivers (their workers sign in on their own threads). Caller
+ * holds the lock. */
+static void start_drivers(struct gpo_capture_pool *p)
+{
+	p->started = true;
+	for (size_t i = 0; i < p->n_drivers; i++) {
+		struct gpo_capture_driver *dr = &p->drivers[i];
+
+		dr->pool = p;
+		dr->w.fd = -1;
+		dr->w.pid = -1;
+		dr->running = !pthread_create(&dr->thread, NULL, driver_main, dr);
+	}
+}
+
+void gpo_capture_pool_stop(struct gpo_capture_pool *p)
+{
+	struct gpo_capture_job *j;
+
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->lock);
+	for (size_t i = 0; p->drivers && i < p->n_drivers; i++)
+		if (p->drivers[i].running)
+			pthread_join(p->drivers[i].thread, NULL);
+	while ((j = pop(p))) {
+		j->c->pending--;
+		job_free(j);
+	}
+	while (p->captures) {
+		struct gpo_capture *c = p->captures;
+
+		p->captures = c->next;
+		capture_unref(c);
+	}
+	free(p->drivers);
+	free(p->exe);
+	free(p->cache_dir);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->lock);
+	p->drivers = NULL;
+	p->exe = p->cache_dir = NULL;
+}
+
+struct gpo_capture *gpo_capture_find(struct gpo_capture_pool *p,
+				     const char *guid)
+{
+	for (struct gpo_capture *c = p->captures; c; c = c->next)
+		if (!strcmp(c->gpo.guid, guid))
+			return c;
+	return NULL;
+}
+
+struct gpo_capture *gpo_capture_start(struct gpo_capture_pool *p,
+				      const struct gpo *g,
+				      struct gpo_view *old, bool urgent)
+{
+	struct gpo_capture *c = calloc(1, sizeof(*c));
+
+	if (!c || gpo_copy(&c->gpo, g)) {
+		free(c);
+		return NULL;
+	}
+	if (!p->started)
+		start_drivers(p);
+	c->urgent = urgent;
+	c->refs = 1; /* the pool's, dropped when done */
+	if (old) {
+		gpo_view_get(old);
+		c->old = old;
+	}
+	c->next = p->captures;
+	p->captures = c;
+	if (!urgent)
+		p->n_later++;
+	if (queue(p, c, old ? J_CHECK : J_BEGIN, NULL, 0, 0, 0)) {
+		/* not queued: finish it as failed on the spot */
+		c->pending = 1;
+		settle(p, c);
+		return NULL;
+	}
+	return c;
+}
+
+void gpo_capture_promote(struct gpo_capture_pool *p, struct gpo_capture *c)
+{
+	struct gpo_capture_job **q = &p->later;
+	struct gpo_capture_job *prev = NULL;
+
+	if (c->urgent)
+		return;
+	c->urgent = true;
+	p->n_later--;
+	while (*q) {
+		struct gpo_capture_job *j = *q;
+
+		if (j->c != c) {
+			prev = j;
+			q = &j->next;
+			continue;
+		}
+		*q = j->next;
+		if (p->later_tail == j)
+			p->later_tail = prev;
+		push(p, j);
+	}
+}
+
+int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c)
+{
+	int rc;
+
+	c->refs++;
+	while (!c->done)
+		pthread_cond_wait(&p->done, &p->lock);
+	rc = c->rc;
+	capture_unref(c);
+	return rc;
+}

@@ -1,0 +1,107 @@
+/* Captures: reading GPOs' SYSVOL folders into views, over several SMB
+ * connections at once.
+ *
+ * A domain has one pool: a few driver threads, each with an SMB worker
+ * process of its own (gpo_worker.h), taking jobs from one queue. A
+ * capture is split into jobs (GPT.INI's version, one listing per folder,
+ * one read per file, GPT.INI's version again), so that one large GPO is
+ * read over every connection, and many GPOs are too. A check is the cheap
+ * capture of a GPO whose directory object has not changed: one listing of
+ * its folder, compared with the view's; it becomes a full capture when
+ * GPT.INI moved. Captures a reader waits for go first (urgent); others
+ * (prefetch) take what the urgent ones leave.
+ *
+ * All gpo_capture_* calls but gpo_capture_pool_init/stop are made with
+ * the pool's lock held. */
+#ifndef GPO_CAPTURE_H
+#define GPO_CAPTURE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gpo_model.h"
+#include "gpo_view.h"
+#include "gpo_worker.h"
+
+struct gpo_capture_job;
+
+struct gpo_capture {
+	struct gpo_capture *next;      /* in the pool's list of captures */
+	struct gpo gpo;                /* the directory object it began with */
+	struct gpo_view *old;          /* a check: the view being checked */
+	struct gpo_view *view;         /* being built (NULL for a check) */
+	bool urgent;
+	bool done;
+	bool unchanged;                /* a check found SYSVOL as it was */
+	bool ending;                   /* the closing version read is queued */
+	int rc;                        /* the first error */
+	int attempts;
+	int pending;                   /* jobs queued or running */
+	int refs;
+	uint32_t before;               /* GPT.INI's version at the start */
+};
+
+/* What the pool's owner does with a finished capture: build (without
+ * the lock; a failure becomes the capture's error), then publish (with
+ * the lock). Called on a driver thread; c->rc tells a failed capture. */
+struct gpo_capture_hooks {
+	int (*build)(void *arg, struct gpo_capture *c);
+	void (*publish)(void *arg, struct gpo_capture *c);
+	void *arg;
+};
+
+struct gpo_capture_driver;
+
+struct gpo_capture_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t work;           /* jobs were queued, or stop */
+	pthread_cond_t done;           /* a capture finished */
+	struct gpo_capture_job *urgent, *urgent_tail;
+	struct gpo_capture_job *later, *later_tail;
+	struct gpo_capture *captures;  /* those not done */
+	size_t n_later;                /* of which not urgent */
+	struct gpo_capture_driver *drivers;
+	size_t n_drivers;
+	bool started, stopping;
+	struct gpo_worker_target target;
+	char *exe;
+	struct gpo_smb *local;
+	atomic_ulong *requests;
+	char *cache_dir;               /* where large files go */
+	atomic_ulong seq;
+	struct gpo_capture_hooks hooks;
+};
+
+/* Prepares a pool of n drivers (n >= 1; workers start with the first
+ * capture). t's strings, local and requests must outlive the pool; exe
+ * and cache_dir are copied. Returns 0 or -ENOMEM. */
+int gpo_capture_pool_init(struct gpo_capture_pool *p, size_t n,
+			  const struct gpo_worker_target *t, const char *exe,
+			  struct gpo_smb *local, atomic_ulong *requests,
+			  const char *cache_dir,
+			  const struct gpo_capture_hooks *hooks);
+
+/* Stops the drivers and their workers, and frees what is left. */
+void gpo_capture_pool_stop(struct gpo_capture_pool *p);
+
+/* The capture of guid in progress, or NULL. */
+struct gpo_capture *gpo_capture_find(struct gpo_capture_pool *p,
+				     const char *guid);
+
+/* Starts capturing g: a check of old when old is not NULL (a reference is
+ * taken), else in full. Returns the capture (owned by the pool; take a
+ * reference with gpo_capture_wait) or NULL when out of memory. */
+struct gpo_capture *gpo_capture_start(struct gpo_capture_pool *p,
+				      const struct gpo *g,
+				      struct gpo_view *old, bool urgent);
+
+/* Makes c urgent: its queued jobs go before any prefetch's. */
+void gpo_capture_promote(struct gpo_capture_pool *p, struct gpo_capture *c);
+
+/* Waits (releasing the lock meanwhile) until c is done and published.
+ * Returns its result: 0 or -errno. */
+int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c);
+
+#endif

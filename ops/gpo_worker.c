@@ -1,0 +1,546 @@
+#include "gpo_worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gpo_buf.h"
+
+extern char **environ;
+
+enum { OP_INIT = 1, OP_LIST, OP_STAT, OP_FETCH };
+
+#define WORKER_FD 3
+#define PATH_MAX_WIRE 8192
+#define INIT_MAX 16384
+#define LIST_MAX (64u * 1024 * 1024)
+/* A worker's fetch into memory is bounded by its request's max; this
+ * bounds what a parent believes of a reply whatever it asked. */
+#define REPLY_MAX (256u * 1024 * 1024)
+
+struct req_hdr {
+	uint32_t op;
+	uint32_t rel_len;
+	uint32_t dest_len;
+	uint32_t flags;
+	uint64_t size_hint;
+	uint64_t max;
+};
+
+struct rep_hdr {
+	int32_t rc;
+	uint32_t requests;   /* SMB calls the request cost */
+	uint64_t len;        /* bytes of payload that follow */
+	uint64_t size;       /* a fetch's size */
+};
+
+struct wire_stat {
+	uint32_t mode;
+	uint32_t name_len;
+	uint64_t size;
+	int64_t t[6];        /* atime, mtime, ctime: seconds, nanoseconds */
+};
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -EPIPE;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Returns 0, or -EPIPE at a closed or broken socket. */
+static int read_full(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+
+	while (n) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -EPIPE;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static void to_wire(const struct stat *st, struct wire_stat *ws, size_t name_len)
+{
+	memset(ws, 0, sizeof(*ws));
+	ws->mode = st->st_mode;
+	ws->name_len = (uint32_t)name_len;
+	ws->size = (uint64_t)st->st_size;
+	ws->t[0] = st->st_atim.tv_sec;
+	ws->t[1] = st->st_atim.tv_nsec;
+	ws->t[2] = st->st_mtim.tv_sec;
+	ws->t[3] = st->st_mtim.tv_nsec;
+	ws->t[4] = st->st_ctim.tv_sec;
+	ws->t[5] = st->st_ctim.tv_nsec;
+}
+
+static void from_wire(const struct wire_stat *ws, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = ws->mode;
+	st->st_size = (off_t)ws->size;
+	st->st_atim.tv_sec = ws->t[0];
+	st->st_atim.tv_nsec = ws->t[1];
+	st->st_mtim.tv_sec = ws->t[2];
+	st->st_mtim.tv_nsec = ws->t[3];
+	st->st_ctim.tv_sec = ws->t[4];
+	st->st_ctim.tv_nsec = ws->t[5];
+}
+
+/* --- the parent's side --------------------------------------------------- */
+
+static void drop_process(struct gpo_worker *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	if (w->pid > 0)
+		waitpid(w->pid, NULL, 0);
+	w->pid = -1;
+}
+
+/* One request and its reply header; the payload (rep->len bytes) is read
+ * into a new *payload when payload is not NULL. Returns 0 (the request's
+ * own result is rep->rc) or -EPIPE when the worker is gone. */
+static int roundtrip(struct gpo_worker *w, uint32_t op, const char *rel,
+		     size_t rel_len, const char *dest, uint64_t size_hint,
+		     uint64_t max, struct rep_hdr *rep, char **payload)
+{
+	struct req_hdr h = {
+		.op = op, .rel_len = (uint32_t)rel_len,
+		.dest_len = dest ? (uint32_t)strlen(dest) : 0,
+		.size_hint = size_hint, .max = max,
+	};
+	char *p = NULL;
+	int rc;
+
+	rc = write_full(w->fd, &h, sizeof(h));
+	if (!rc)
+		rc = write_full(w->fd, rel, rel_len);
+	if (!rc && h.dest_len)
+		rc = write_full(w->fd, dest, h.dest_len);
+	if (!rc)
+		rc = read_full(w->fd, rep, sizeof(*rep));
+	if (!rc && rep->len > REPLY_MAX)
+		rc = -EPIPE; /* not a worker we understand */
+	if (!rc && rep->len) {
+		p = malloc(rep->len + 1);
+		if (!p)
+			return -ENOMEM; /* the stream is now out of step */
+		rc = read_full(w->fd, p, rep->len);
+		if (!rc)
+			p[rep->len] = '\0';
+	}
+	if (rc) {
+		free(p);
+		gpo_log(w->lg, GPO_LOG_WARN,
+			"SMB worker %d ended: reading in process instead", (int)w->pid);
+		drop_process(w);
+		return -EPIPE;
+	}
+	if (w->requests)
+		atomic_fetch_add(w->requests, rep->requests);
+	if (payload)
+		*payload = p;
+	else
+		free(p);
+	return 0;
+}
+
+static int put_str(struct gpo_buf *b, const char *s)
+{
+	return gpo_buf_add(b, s ? s : "", strlen(s ? s : "") + 1);
+}
+
+int gpo_worker_start(struct gpo_worker *w, const char *exe,
+		     const struct gpo_worker_target *t, struct gpo_smb *local,
+		     atomic_ulong *requests)
+{
+	posix_spawn_file_actions_t fa;
+	struct gpo_buf init = GPO_BUF_INIT;
+	struct rep_hdr rep;
+	char *argv[] = { (char *)"gpofs", (char *)GPO_WORKER_ARG, NULL };
+	int sv[2] = { -1, -1 };
+	bool fa_ready = false;
+	int rc;
+
+	w->pid = -1;
+	w->fd = -1;
+	w->local = local;
+	w->lg = t->lg;
+	w->requests = requests;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	if (sv[1] == WORKER_FD) {
+		/* dup2 onto itself would keep close-on-exec */
+		int nfd = fcntl(sv[1], F_DUPFD_CLOEXEC, WORKER_FD + 1);
+
+		if (nfd < 0) {
+			rc = -errno;
+			goto out;
+		}
+		close(sv[1]);
+		sv[1] = nfd;
+	}
+	rc = posix_spawn_file_actions_init(&fa);
+	if (rc) {
+		rc = -rc;
+		goto out;
+	}
+	fa_ready = true;
+	rc = posix_spawn_file_actions_adddup2(&fa, sv[1], WORKER_FD);
+	if (!rc)
+		rc = posix_spawn(&w->pid, exe, &fa, NULL, argv, environ);
+	if (rc) {
+		w->pid = -1;
+		rc = -rc;
+		goto out;
+	}
+	w->fd = sv[0];
+	sv[0] = -1;
+	rc = put_str(&init, t->host);
+	if (!rc)
+		rc = put_str(&init, t->domain);
+	if (!rc)
+		rc = put_str(&init, t->tmpdir);
+	if (!rc)
+		rc = put_str(&init, t->cred ? t->cred->username : "");
+	if (!rc)
+		rc = put_str(&init, t->cred ? t->cred->password : "");
+	if (!rc)
+		rc = put_str(&init, t->cred ? t->cred->domain : "");
+	if (rc)
+		goto out;
+	rc = roundtrip(w, OP_INIT, init.data, init.len, NULL,
+		       (t->cred ? 1u : 0u) | (t->lg && t->lg->debug ? 2u : 0u) |
+		       (t->lg && t->lg->use_syslog ? 4u : 0u), 0, &rep, NULL);
+	if (!rc)
+		rc = rep.rc;
+	if (rc)
+		gpo_log(t->lg, GPO_LOG_WARN, "%s: an SMB worker did not start (%s): reading in process",
+			t->domain, strerror(-rc));
+out:
+	if (init.data)
+		explicit_bzero(init.data, init.len);
+	gpo_buf_free(&init);
+	if (fa_ready)
+		posix_spawn_file_actions_destroy(&fa);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (rc)
+		drop_process(w);
+	return rc;
+}
+
+void gpo_worker_stop(struct gpo_worker *w)
+{
+	drop_process(w);
+}
+
+int gpo_worker_list(struct gpo_worker *w, const char *rel,
+		    gpo_smb_dirent_fn fn, void *arg)
+{
+	struct rep_hdr rep;
+	char *p = NULL;
+	size_t off = 0;
+	int rc;
+
+	if (w->fd < 0)
+		return gpo_smb_list(w->local, rel, fn, arg);
+	rc = roundtrip(w, OP_LIST, rel, strlen(rel), NULL, 0, LIST_MAX, &rep, &p);
+	if (rc == -EPIPE)
+		return gpo_smb_list(w->local, rel, fn, arg);
+	if (!rc)
+		rc = rep.rc;
+	while (!rc && off + sizeof(struct wire_stat) <= rep.len) {
+		struct wire_stat ws;
+		struct stat st;
+		char name[1024];
+
+		memcpy(&ws, p + off, sizeof(ws));
+		off += sizeof(ws);
+		if (ws.name_len >= sizeof(name) || ws.name_len > rep.len - off) {
+			rc = -EPROTO;
+			break;
+		}
+		memcpy(name, p + off, ws.name_len);
+		name[ws.name_len] = '\0';
+		off += ws.name_len;
+		from_wire(&ws, &st);
+		rc = fn(arg, name, &st);
+	}
+	free(p);
+	return rc;
+}
+
+int gpo_worker_stat(struct gpo_worker *w, const char *rel, struct stat *st)
+{
+	struct rep_hdr rep;
+	char *p = NULL;
+	int rc;
+
+	if (w->fd < 0)
+		return gpo_smb_stat(w->local, rel, st);
+	rc = roundtrip(w, OP_STAT, rel, strlen(rel), NULL, 0, 0, &rep, &p);
+	if (rc == -EPIPE)
+		return gpo_smb_stat(w->local, rel, st);
+	if (!rc)
+		rc = rep.rc;
+	if (!rc && rep.len != sizeof(struct wire_stat))
+		rc = -EPROTO;
+	if (!rc) {
+		struct wire_stat ws;
+
+		memcpy(&ws, p, sizeof(ws));
+		from_wire(&ws, st);
+	}
+	free(p);
+	return rc;
+}
+
+static int fetch_local(struct gpo_worker *w, const char *rel, uint64_t size_hint,
+		       size_t max, const char *dest, char **data, uint64_t *len)
+{
+	int fd = -1;
+	int rc;
+
+	if (dest) {
+		fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+	}
+	rc = gpo_smb_fetch(w->local, rel, size_hint, max, fd, data, len);
+	if (fd >= 0 && close(fd) < 0 && !rc)
+		rc = -errno;
+	if (rc && dest)
+		unlink(dest);
+	return rc;
+}
+
+int gpo_worker_fetch(struct gpo_worker *w, const char *rel, uint64_t size_hint,
+		     size_t max, const char *dest, char **data, uint64_t *len)
+{
+	struct rep_hdr rep;
+	char *p = NULL;
+	int rc;
+
+	if (w->fd < 0)
+		return fetch_local(w, rel, size_hint, max, dest, data, len);
+	rc = roundtrip(w, OP_FETCH, rel, strlen(rel), dest, size_hint, max, &rep, &p);
+	if (rc == -EPIPE)
+		return fetch_local(w, rel, size_hint, max, dest, data, len);
+	if (!rc)
+		rc = rep.rc;
+	if (!rc && !dest && (rep.len != rep.size || rep.len > max))
+		rc = -EPROTO;
+	if (!rc) {
+		*len = rep.size;
+		if (!dest) {
+			if (!p && !(p = calloc(1, 1)))
+				return -ENOMEM;
+			*data = p;
+			p = NULL;
+		}
+	}
+	free(p);
+	return rc;
+}
+
+/* --- the worker's side --------------------------------------------------- */
+
+static int reply(int fd, int rc, uint32_t requests, const void *payload,
+		 size_t len, uint64_t size)
+{
+	struct rep_hdr h = { .rc = rc, .requests = requests, .len = len, .size = size };
+	int r = write_full(fd, &h, sizeof(h));
+
+	if (!r && len)
+		r = write_full(fd, payload, len);
+	return r;
+}
+
+static int add_entry(void *arg, const char *name, const struct stat *st)
+{
+	struct gpo_buf *b = arg;
+	struct wire_stat ws;
+	size_t n = strlen(name);
+	int rc;
+
+	to_wire(st, &ws, n);
+	rc = gpo_buf_add(b, &ws, sizeof(ws));
+	return rc ? rc : gpo_buf_add(b, name, n);
+}
+
+static int serve(int fd, struct gpo_smb *smb, const struct req_hdr *h,
+		 const char *rel, const char *dest)
+{
+	unsigned long before = atomic_load(&smb->requests);
+	struct gpo_buf b = GPO_BUF_INIT;
+	struct stat st;
+	char *data = NULL;
+	uint64_t len = 0;
+	int dfd = -1;
+	int rc, r;
+
+	switch (h->op) {
+	case OP_LIST:
+		rc = gpo_smb_list(smb, rel, add_entry, &b);
+		r = reply(fd, rc, (uint32_t)(atomic_load(&smb->requests) - before),
+			  b.data, rc ? 0 : b.len, 0);
+		break;
+	case OP_STAT:
+		rc = gpo_smb_stat(smb, rel, &st);
+		if (!rc) {
+			struct wire_stat ws;
+
+			to_wire(&st, &ws, 0);
+			rc = gpo_buf_add(&b, &ws, sizeof(ws));
+		}
+		r = reply(fd, rc, (uint32_t)(atomic_load(&smb->requests) - before),
+			  b.data, rc ? 0 : b.len, 0);
+		break;
+	case OP_FETCH:
+		if (*dest) {
+			dfd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			rc = dfd < 0 ? -errno : 0;
+		} else {
+			rc = h->max > REPLY_MAX ? -EINVAL : 0;
+		}
+		if (!rc)
+			rc = gpo_smb_fetch(smb, rel, h->size_hint, (size_t)h->max,
+					   dfd, &data, &len);
+		if (dfd >= 0 && close(dfd) < 0 && !rc)
+			rc = -errno;
+		if (rc && *dest)
+			unlink(dest);
+		r = reply(fd, rc, (uint32_t)(atomic_load(&smb->requests) - before),
+			  data, rc || *dest ? 0 : (size_t)len, len);
+		break;
+	default:
+		r = -EPROTO;
+	}
+	free(data);
+	gpo_buf_free(&b);
+	return r;
+}
+
+/* Reads one request; rel and dest are NUL-terminated. Returns 0 or
+ * -EPIPE (socket closed) or -EPROTO. */
+static int read_request(int fd, struct req_hdr *h, char *rel, char *dest)
+{
+	int rc = read_full(fd, h, sizeof(*h));
+
+	if (rc)
+		return rc;
+	if (h->rel_len >= PATH_MAX_WIRE || h->dest_len >= PATH_MAX_WIRE)
+		return -EPROTO;
+	rc = read_full(fd, rel, h->rel_len);
+	if (!rc)
+		rc = read_full(fd, dest, h->dest_len);
+	rel[h->rel_len] = '\0';
+	dest[h->dest_len] = '\0';
+	return rc;
+}
+
+/* Splits the INIT payload: six NUL-terminated strings. */
+static int init_fields(char *p, size_t len, char *f[6])
+{
+	size_t off = 0;
+
+	for (int i = 0; i < 6; i++) {
+		char *end = off < len ? memchr(p + off, '\0', len - off) : NULL;
+
+		if (!end)
+			return -EPROTO;
+		f[i] = p + off;
+		off = (size_t)(end - p) + 1;
+	}
+	return 0;
+}
+
+int gpo_worker_main(int fd)
+{
+	static char rel[PATH_MAX_WIRE], dest[PATH_MAX_WIRE];
+	struct gpo_log lg = { 0 };
+	struct gpo_smb_lib lib;
+	struct gpo_smb smb;
+	struct gpo_credentials cred = { 0 };
+	struct req_hdr h;
+	char *init = NULL;
+	size_t init_len;
+	char *f[6];
+	char msg[512];
+	bool lib_ready = false, smb_ready = false;
+	int rc;
+
+	/* The daemon ends its workers by closing their sockets; a ^C to its
+	 * process group is the daemon's to handle. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	memset(&smb, 0, sizeof(smb));
+	rc = read_full(fd, &h, sizeof(h));
+	if (rc || h.op != OP_INIT || h.rel_len > INIT_MAX || h.dest_len)
+		return 2;
+	init_len = h.rel_len;
+	init = malloc(init_len + 1);
+	if (!init || read_full(fd, init, init_len) ||
+	    init_fields(init, init_len, f)) {
+		free(init);
+		return 2;
+	}
+	lg.debug = h.size_hint & 2;
+	lg.use_syslog = h.size_hint & 4;
+	if (h.size_hint & 1) {
+		cred.username = f[3];
+		cred.password = f[4];
+		cred.domain = *f[5] ? f[5] : NULL;
+	}
+	rc = gpo_smb_lib_init(&lib, &lg, f[2]);
+	lib_ready = !rc;
+	if (!rc)
+		rc = gpo_smb_open(&smb, &lib, &lg, f[0], f[1],
+				  (h.size_hint & 1) ? &cred : NULL, msg, sizeof(msg));
+	smb_ready = !rc;
+	if (reply(fd, rc, 0, NULL, 0, 0) || rc)
+		goto out;
+	while (!read_request(fd, &h, rel, dest)) {
+		if (serve(fd, &smb, &h, rel, dest))
+			break;
+	}
+out:
+	if (smb_ready)
+		gpo_smb_close(&smb);
+	if (lib_ready)
+		gpo_smb_lib_destroy(&lib);
+	explicit_bzero(init, init_len); /* the password */
+	free(init);
+	return 0;
+}

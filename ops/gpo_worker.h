@@ -1,0 +1,74 @@
+/* SMB workers: helper processes that each hold a libsmbclient context and
+ * session of their own, so that a domain's SYSVOL is read over several
+ * connections at once. libsmbclient is not thread-safe in this build (see
+ * gpo_smb.h), so threads cannot do this; processes can.
+ *
+ * A worker is the gpofs binary started again with GPO_WORKER_ARG as its
+ * only argument and a socket as fd 3. It is told where to sign in (and a
+ * password, if any) over that socket, never on its command line. It
+ * answers one request at a time and exits when the socket closes.
+ *
+ * A gpo_worker is used by one thread at a time. When its process cannot
+ * be started or dies, the calls fall back to the in-process connection
+ * given at setup (slower: it shares the process's one SMB lock). */
+#ifndef GPO_WORKER_H
+#define GPO_WORKER_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "gpo_conf.h"
+#include "gpo_log.h"
+#include "gpo_smb.h"
+
+#define GPO_WORKER_ARG "--smb-worker"
+
+struct gpo_worker {
+	pid_t pid;                       /* -1: none (in-process) */
+	int fd;                          /* -1: none */
+	struct gpo_smb *local;           /* the fallback connection */
+	const struct gpo_log *lg;
+	atomic_ulong *requests;          /* where SMB requests are counted */
+};
+
+/* What a worker needs to sign in to one domain's SYSVOL. */
+struct gpo_worker_target {
+	const char *host;
+	const char *domain;
+	const char *tmpdir;              /* for its private smb.conf */
+	const struct gpo_credentials *cred;  /* NULL: Kerberos ticket cache */
+	const struct gpo_log *lg;
+};
+
+/* Starts a worker for t from the program at exe (normally /proc/self/exe),
+ * falling back to local (which must outlive w) when it cannot. Safe in a
+ * threaded process (posix_spawn). Always leaves w usable; returns 0, or
+ * -errno when w runs in-process. */
+int gpo_worker_start(struct gpo_worker *w, const char *exe,
+		     const struct gpo_worker_target *t, struct gpo_smb *local,
+		     atomic_ulong *requests);
+
+/* Ends the worker: closes its socket and waits for it to exit. */
+void gpo_worker_stop(struct gpo_worker *w);
+
+/* Lists directory rel, calling fn per entry (not . and ..). Returns 0,
+ * -errno, or fn's non-zero result. */
+int gpo_worker_list(struct gpo_worker *w, const char *rel,
+		    gpo_smb_dirent_fn fn, void *arg);
+
+/* Stats rel. Returns 0 or -errno. */
+int gpo_worker_stat(struct gpo_worker *w, const char *rel, struct stat *st);
+
+/* Reads file rel whole (see gpo_smb_fetch): into a new NUL-terminated
+ * *data (caller frees) when dest is NULL, at most max bytes; else into a
+ * new file dest (mode 0600, must not exist). Returns 0 with the size in
+ * *len, or -errno (-EFBIG past max). */
+int gpo_worker_fetch(struct gpo_worker *w, const char *rel, uint64_t size_hint,
+		     size_t max, const char *dest, char **data, uint64_t *len);
+
+/* The worker process's main: serves requests on fd until it closes.
+ * Returns the process's exit status. */
+int gpo_worker_main(int fd);
+
+#endif
