@@ -607,6 +607,10 @@ static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->attr_timeout = 1.0;
 	cfg->negative_timeout = 1.0;
 	cfg->use_ino = 0;
+	/* Here, in the daemon as it will stay: threads started before
+	 * fuse_daemonize's fork would not have followed it. */
+	for (size_t i = 0; i < fs->n_domains; i++)
+		gpo_domain_start(&fs->domains[i]);
 	if (gpofs_sealer_start(fs))
 		gpo_log(&fs->log, GPO_LOG_ERR,
 			"cannot start the sealer: copies into backups/ stay unsealed");

@@ -420,6 +420,14 @@ static void start_drivers(struct gpo_capture_pool *p)
 	}
 }
 
+void gpo_capture_pool_start(struct gpo_capture_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	if (!p->started)
+		start_drivers(p);
+	pthread_mutex_unlock(&p->lock);
+}
+
 void gpo_capture_pool_stop(struct gpo_capture_pool *p)
 {
 	struct gpo_capture_job *j;

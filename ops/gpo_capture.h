@@ -83,6 +83,11 @@ int gpo_capture_pool_init(struct gpo_capture_pool *p, size_t n,
 			  const char *cache_dir,
 			  const struct gpo_capture_hooks *hooks);
 
+/* Starts the drivers now rather than with the first capture, so that
+ * their workers sign in before they are needed. Call once the process
+ * is what it will stay (after any daemonising fork). */
+void gpo_capture_pool_start(struct gpo_capture_pool *p);
+
 /* Stops the drivers and their workers, and frees what is left. */
 void gpo_capture_pool_stop(struct gpo_capture_pool *p);
 

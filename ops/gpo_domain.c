@@ -175,6 +175,12 @@ void gpo_snapshot_put(struct gpo_snapshot *snap)
 		snapshot_free(snap);
 }
 
+void gpo_domain_start(struct gpo_domain *d)
+{
+	if (d->pool_ready)
+		gpo_capture_pool_start(&d->pool);
+}
+
 void gpo_domain_close(struct gpo_domain *d)
 {
 	/* first: the drivers hold references to views and the connection */

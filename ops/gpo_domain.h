@@ -70,7 +70,9 @@ struct gpo_domain {
 	size_t n_pins, cap_pins;
 	struct gpo_snapshot *prefetch;  /* the GPOs a walk is going through */
 	size_t prefetch_next;           /* where prefetching goes on from */
-	struct timespec demanded;       /* when a reader last waited */
+	struct timespec demanded;       /* when a reader last asked for a GPO */
+	char walk_guid[GPO_GUID_LEN + 1];  /* which */
+	bool walking;                   /* readers go from GPO to GPO */
 	atomic_ulong captures;          /* views taken, for benchmarks */
 	atomic_ullong captured_bytes;
 	/* Caches that spare each capture its own LDAP searches. */
@@ -98,6 +100,9 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 		    struct gpo_smb_lib *smb_lib,
 		    const struct gpo_domain_conf *conf, const char *cache_dir,
 		    const struct gpo_domain_io *io, char *msg, size_t msglen);
+
+/* Starts d's SMB workers in the background (see gpo_capture_pool_start). */
+void gpo_domain_start(struct gpo_domain *d);
 
 /* Closes the connections and frees everything d owns. */
 void gpo_domain_close(struct gpo_domain *d);

@@ -216,36 +216,51 @@ static struct gpo_capture *start_capture(struct gpo_domain *d, const struct gpo 
 	return gpo_capture_start(&d->pool, g, old, urgent);
 }
 
-/* A walk of the domain (cp -r, rsync, grep -r) reads GPO after GPO:
- * while readers keep waiting for captures, keep the workers busy with the
- * GPOs they have not reached, so that each is ready when they do. */
+/* A walk of the domain (cp -r, rsync, grep -r) reads GPO after GPO in
+ * the order gpos/ lists them. Once readers go from one GPO to another
+ * within WALK_PAUSE_MS, keep the workers busy with the GPOs after the one
+ * last asked for, so that each is ready when the walk reaches it. A
+ * reader of one GPO starts none. */
 #define PREFETCH_PER_WORKER 2
 #define WALK_PAUSE_MS 2000
 
+/* Notes that g was asked for. */
+static void note_demand(struct gpo_domain *d, const struct gpo *g,
+			const struct timespec *now)
+{
+	bool recent = d->walk_guid[0] && ms_between(&d->demanded, now) < WALK_PAUSE_MS;
+
+	if (strcmp(d->walk_guid, g->guid)) {
+		d->walking = recent;
+		memcpy(d->walk_guid, g->guid, sizeof(d->walk_guid));
+	}
+	d->demanded = *now;
+}
+
+/* Starts captures from the prefetch cursor on, moving it past each GPO it
+ * starts or finds current, until the window is full. */
 static void prefetch(struct gpo_domain *d)
 {
 	struct gpo_snapshot *s = d->prefetch;
 	size_t window = d->pool.n_drivers * PREFETCH_PER_WORKER;
 	struct timespec now;
 
-	if (!s || gpo_ms_since(&d->demanded) >= WALK_PAUSE_MS)
+	if (!s || !d->walking || d->pool.n_later >= window ||
+	    gpo_ms_since(&d->demanded) >= WALK_PAUSE_MS)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	for (size_t k = 0; k < s->n && d->pool.n_later < window; k++) {
-		const struct gpo *g = &s->gpos[(d->prefetch_next + k) % s->n];
+	while (d->prefetch_next < s->n && d->pool.n_later < window) {
+		const struct gpo *g = &s->gpos[d->prefetch_next];
 		struct gpo_view *v;
 
-		if (gpo_capture_find(&d->pool, g->guid))
-			continue;
-		v = usable(d, g, &now);
-		if (v) {
-			gpo_view_put(v);
-			continue;
+		if (!gpo_capture_find(&d->pool, g->guid)) {
+			v = usable(d, g, &now);
+			if (v)
+				gpo_view_put(v);
+			else if (!start_capture(d, g, false))
+				break;
 		}
-		if (!start_capture(d, g, false))
-			break;
-		d->prefetch_next = (d->prefetch_next + k + 1) % s->n;
-		k = (size_t)-1; /* go on from there */
+		d->prefetch_next++;
 	}
 }
 
@@ -295,10 +310,9 @@ int gpo_domain_views_init(struct gpo_domain *d,
 /* Where g is in snapshot s (the walk's order), or 0. */
 static size_t index_of(const struct gpo_snapshot *s, const struct gpo *g)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->gpos[i].guid, g->guid))
-			return i;
-	return 0;
+	const struct gpo *at = gpo_snapshot_find(s, g->guid);
+
+	return at ? (size_t)(at - s->gpos) : 0;
 }
 
 int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
@@ -311,12 +325,15 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&d->pool.lock);
+	note_demand(d, g, &now);
 	v = pinned(d, pid, g->guid, &now);
 	if (!v) {
 		v = usable(d, g, &now);
 		if (v)
 			pin(d, pid, g->guid, v, &now);
 	}
+	if (v)
+		prefetch(d); /* keep ahead of the walk */
 	pthread_mutex_unlock(&d->pool.lock);
 	if (v)
 		goto done;
@@ -336,7 +353,6 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 			rc = -ENOMEM;
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &d->demanded);
 		if (snap) {
 			gpo_snapshot_put(d->prefetch);
 			d->prefetch = snap;

@@ -349,6 +349,7 @@ static int search_once(struct gpo_ldap *l, const char *base, int scope,
 		*cb_rc = -ENOMEM;
 		return LDAP_NO_MEMORY;
 	}
+	l->searches++; /* one, however many pages it takes */
 	do {
 		int err = 0;
 		ber_int_t total;
@@ -363,7 +364,6 @@ static int search_once(struct gpo_ldap *l, const char *base, int scope,
 		if (sd)
 			ctrls[n++] = sd;
 		ctrls[n] = NULL;
-		l->searches++;
 		rc = ldap_search_ext_s(l->ld, base, scope, filter,
 				       (char **)attrs, 0, n ? ctrls : NULL, NULL,
 				       NULL, LDAP_NO_LIMIT, &res);

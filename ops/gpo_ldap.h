@@ -26,7 +26,7 @@ struct gpo_ldap {
 	char *host;                          /* the DC's DNS name */
 	char *base_dn;                       /* defaultNamingContext */
 	char *config_dn;                     /* configurationNamingContext */
-	unsigned long searches;              /* searches sent, for benchmarks */
+	unsigned long searches;              /* searches made (not pages), for benchmarks */
 };
 
 /* One entry of a search result, valid during the callback only. */

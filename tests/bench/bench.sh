@@ -15,6 +15,8 @@ if [ "$MODE" = full ]; then
 else
 	SIZES="20" RUNS=1 BIG_MB=20 SMALL=200 SAMPLE=5
 fi
+# by hand, to look at one size: GPOFS_BENCH_SIZES="1000" GPOFS_BENCH_RUNS=1
+SIZES=${GPOFS_BENCH_SIZES:-$SIZES} RUNS=${GPOFS_BENCH_RUNS:-$RUNS}
 export KRB5CCNAME=FILE:$TEST_TMP/krb5cc
 dc_kinit corp "$TEST_TMP/krb5cc"
 make_ldappw corp
@@ -26,7 +28,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 stat_of() { awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }' "$MNT/.stats"; }
-row() { echo "$*" >>"$TABLE"; }
+row() { echo "$*" >>"$TABLE"; echo "bench: $*"; }
 
 # new_gpo NAME: a GPO object added over LDAP (a second, not samba-tool's 1 s)
 new_gpo() {
@@ -150,7 +152,8 @@ for n in $SIZES; do
 	s=$(peer smbclient "//$CORP_DC/sysvol" --use-kerberos=required -N \
 		--option='client signing=required' -c "cd $POL; prompt off; recurse on; mget *")
 	# samba-tool: a sample, scaled to the whole domain
-	sample=$(ls "$CORP_SYSVOL" | head -n "$SAMPLE")
+	# (sed, not head: head would leave ls a SIGPIPE, fatal under pipefail)
+	sample=$(ls "$CORP_SYSVOL" | sed -n "1,${SAMPLE}p")
 	t=$(now)
 	for s1 in $sample; do
 		samba_tool backup "$s1" --tmpdir "$TEST_TMP/peer" >/dev/null 2>&1 || fail "samba-tool backup $s1"
@@ -180,6 +183,12 @@ for n in $SIZES; do
 
 	rss=$(awk '/VmHWM/ { print $2 }' "/proc/$GPOFS_PID/status")
 	row "$total peak-RSS-MiB $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') - - - -"
+	# its SMB workers are processes of their own: their peaks, summed
+	wrss=0
+	for w in $(pgrep -P "$GPOFS_PID" || true); do
+		wrss=$((wrss + $(awk '/VmHWM/ { print $2 }' "/proc/$w/status")))
+	done
+	row "$total workers-RSS-MiB $(awk -v k="$wrss" 'BEGIN { printf "%.1f", k / 1024 }') - - - -"
 	gpofs_stop "$MNT"
 	rm -rf "$TEST_TMP/rs" "$TEST_TMP/out" "$TEST_TMP/peer"
 done
