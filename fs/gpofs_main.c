@@ -8,6 +8,7 @@
 #include <fuse_lowlevel.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,12 @@ int main(int argc, char *argv[])
 
 		fuse_loop_cfg_set_clone_fd(lc, (unsigned)opts.clone_fd);
 		fuse_loop_cfg_set_max_threads(lc, opts.max_threads);
+		/* Keep idle threads: a walk of the mount makes requests in
+		 * bursts, and making a thread per burst cost more than the
+		 * requests (seen with perf: clone and exit in every rsync). */
+		fuse_loop_cfg_set_idle_threads(lc, opts.max_idle_threads != UINT_MAX
+						   ? opts.max_idle_threads
+						   : opts.max_threads);
 		rc = fuse_loop_mt(fuse, lc);
 		fuse_loop_cfg_destroy(lc);
 	}

@@ -2,7 +2,10 @@
 #ifndef GPOFS_OPS_H
 #define GPOFS_OPS_H
 
-#define FUSE_USE_VERSION 35
+/* 3.12's API: below it, fuse_loop_mt and fuse_parse_cmdline are the old
+ * ABI, which reads fuse_loop_cfg_create's config with the old layout
+ * (clone_fd on, no idle threads: a thread made per request). */
+#define FUSE_USE_VERSION 312
 #include <fuse.h>
 
 /* The operations table handed to fuse_new. */
