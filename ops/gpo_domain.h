@@ -75,6 +75,9 @@ struct gpo_domain {
 	bool walking;                   /* readers go from GPO to GPO */
 	atomic_ulong captures;          /* views taken, for benchmarks */
 	atomic_ullong captured_bytes;
+	atomic_ulong checks;            /* views found unchanged by one listing */
+	atomic_ulong reader_waits;      /* readers that waited for a capture */
+	atomic_ulong prefetched;        /* captures started ahead of a walk */
 	/* Caches that spare each capture its own LDAP searches. */
 	pthread_mutex_t cache_lock;
 	struct gpo_links links;         /* every gPLink of the domain */

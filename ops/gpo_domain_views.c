@@ -259,6 +259,8 @@ static void prefetch(struct gpo_domain *d)
 				gpo_view_put(v);
 			else if (!start_capture(d, g, false))
 				break;
+			else
+				atomic_fetch_add(&d->prefetched, 1);
 		}
 		d->prefetch_next++;
 	}
@@ -283,6 +285,7 @@ static void hook_publish(void *arg, struct gpo_capture *c)
 
 		if (slot && slot->view == c->old)
 			clock_gettime(CLOCK_MONOTONIC, &slot->checked);
+		atomic_fetch_add(&d->checks, 1);
 	} else if (c->rc && c->rc != -ENOMEM) {
 		gpo_journal_add(&d->journal, "%s: cannot read its SYSVOL folder: %s",
 				c->gpo.guid, strerror(-c->rc));
@@ -360,6 +363,7 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 			snap = NULL;
 		}
 		prefetch(d);
+		atomic_fetch_add(&d->reader_waits, 1);
 		rc = gpo_capture_wait(&d->pool, c);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		/* NULL when the capture waited for was of an older object */
