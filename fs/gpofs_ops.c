@@ -326,37 +326,61 @@ out:
 	return rc;
 }
 
-/* Lists a store's local folder into filler. */
-static int fill_local(const char *dir_path, void *buf, fuse_fill_dir_t filler)
+/* Fills a directory listing in libfuse's offset mode: each entry carries
+ * its position, so that a listing longer than one reply resumes where it
+ * stopped, and entries with attributes reach the kernel as
+ * READDIRPLUS entries (without offsets libfuse 3.14 drops them, and every
+ * entry then costs a LOOKUP of its own). */
+struct lister {
+	void *buf;
+	fuse_fill_dir_t filler;
+	off_t offset;        /* entries before it were sent already */
+	off_t at;            /* entries seen so far */
+	bool full;
+	bool plain;          /* a store's folder: no offsets (it may change
+				between calls: libfuse then takes it whole) */
+	struct gpofs *fs;
+};
+
+/* Adds one entry; st may be NULL. Returns 1 once the reply is full. */
+static int list_add(struct lister *l, const char *name, const struct stat *st)
+{
+	if (l->plain)
+		return l->filler(l->buf, name, NULL, 0, 0);
+	if (l->full)
+		return 1;
+	if (l->at++ < l->offset)
+		return 0;
+	if (l->filler(l->buf, name, st, l->at, st ? FUSE_FILL_DIR_PLUS : 0))
+		l->full = true;
+	return l->full;
+}
+
+/* Lists a store's local folder. */
+static int fill_local(const char *dir_path, struct lister *l)
 {
 	DIR *dir = opendir(dir_path);
 	struct dirent *de;
 
 	if (!dir)
 		return -errno;
-	while ((de = readdir(dir))) {
+	while ((de = readdir(dir)) && !l->full) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		filler(buf, de->d_name, NULL, 0, 0);
+		list_add(l, de->d_name, NULL);
 	}
 	closedir(dir);
 	return 0;
 }
 
-struct fill_view {
-	struct gpofs *fs;
-	void *buf;
-	fuse_fill_dir_t filler;
-};
-
-static int fill_view_entry(void *arg, const char *name,
+static int list_view_entry(void *arg, const char *name,
 			   const struct gpo_view_node *n)
 {
-	struct fill_view *f = arg;
+	struct lister *l = arg;
 	struct stat st;
 
-	node_stat(f->fs, n, &st);
-	f->filler(f->buf, name, &st, 0, FUSE_FILL_DIR_PLUS);
+	node_stat(l->fs, n, &st);
+	list_add(l, name, &st);
 	return 0;
 }
 
@@ -365,62 +389,80 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 			 enum fuse_readdir_flags flags)
 {
 	struct gpofs *fs = gpofs_get();
+	struct lister l = { .buf = buf, .filler = filler, .offset = offset, .fs = fs };
 	struct gpofs_path p;
 	struct gpo_snapshot *snap = NULL;
 	const struct gpo *g;
 	struct gpo_view *view = NULL;
+	struct stat st;
 	int rc;
 
 	rc = gpofs_path_parse(fs, path, &p);
 	if (rc)
 		goto out;
-	filler(buf, ".", NULL, 0, 0);
-	filler(buf, "..", NULL, 0, 0);
+	l.plain = p.kind == GPOFS_LOCAL;
+	list_add(&l, ".", NULL);
+	list_add(&l, "..", NULL);
 	switch (p.kind) {
 	case GPOFS_ROOT:
-		filler(buf, "README", NULL, 0, 0);
-		filler(buf, "domains", NULL, 0, 0);
-		filler(buf, "backups", NULL, 0, 0);
-		filler(buf, "migtables", NULL, 0, 0);
+		list_add(&l, "README", NULL);
+		list_add(&l, "domains", NULL);
+		list_add(&l, "backups", NULL);
+		list_add(&l, "migtables", NULL);
 		break;
 	case GPOFS_DOMAINS:
 		for (size_t i = 0; i < fs->n_domains; i++)
-			filler(buf, fs->domains[i].conf->domain, NULL, 0, 0);
+			list_add(&l, fs->domains[i].conf->domain, NULL);
 		break;
 	case GPOFS_DOMAIN:
-		filler(buf, "gpos", NULL, 0, 0);
-		filler(buf, "by-name", NULL, 0, 0);
-		filler(buf, "log", NULL, 0, 0);
+		list_add(&l, "gpos", NULL);
+		list_add(&l, "by-name", NULL);
+		list_add(&l, "log", NULL);
 		break;
 	case GPOFS_GPOS:
 		rc = gpo_domain_snapshot(p.dom, &snap);
-		for (size_t i = 0; !rc && i < snap->n; i++) {
-			struct stat st;
-
+		for (size_t i = 0; !rc && i < snap->n && !l.full; i++) {
 			fill_dir(fs, &st, snap->gpos[i].changed);
-			filler(buf, snap->gpos[i].guid, &st, 0, FUSE_FILL_DIR_PLUS);
+			list_add(&l, snap->gpos[i].guid, &st);
 		}
 		break;
 	case GPOFS_BYNAME:
 		rc = gpo_domain_snapshot(p.dom, &snap);
-		for (size_t i = 0; !rc && i < snap->n; i++)
-			filler(buf, snap->names[i].name, NULL, 0, 0);
+		for (size_t i = 0; !rc && i < snap->n && !l.full; i++) {
+			fill_file(fs, &st, newest_change(fs, p.dom),
+				  (off_t)strlen("../gpos/") + GPO_GUID_LEN, S_IFLNK);
+			list_add(&l, snap->names[i].name, &st);
+		}
 		break;
 	case GPOFS_GPO:
-		rc = find_gpo(&p, &snap, &g);
-		if (rc)
-			break;
-		for (int k = 0; k < GPO_GEN_COUNT; k++)
-			filler(buf, gpofs_genfile_names[k], NULL, 0, 0);
-		filler(buf, "DomainSysvol", NULL, 0, 0);
-		break;
-	case GPOFS_DOMAINSYSVOL:
+		/* the view: the generated files' sizes are the reader's */
 		rc = find_gpo(&p, &snap, &g);
 		if (!rc)
-			filler(buf, "GPO", NULL, 0, 0);
+			rc = find_view(&p, &view);
+		if (rc)
+			break;
+		for (int k = 0; k < GPO_GEN_COUNT; k++) {
+			fill_file(fs, &st, view->changed, (off_t)view->len[k], S_IFREG);
+			list_add(&l, gpofs_genfile_names[k], &st);
+		}
+		fill_dir(fs, &st, g->changed);
+		list_add(&l, "DomainSysvol", &st);
 		break;
+	case GPOFS_DOMAINSYSVOL: {
+		const struct gpo_view_node *root;
+
+		rc = find_gpo(&p, &snap, &g);
+		if (!rc)
+			rc = find_view(&p, &view);
+		if (rc)
+			break;
+		root = gpo_view_lookup(view, "");
+		if (root)
+			node_stat(fs, root, &st);
+		list_add(&l, "GPO", root ? &st : NULL);
+		break;
+	}
 	case GPOFS_SYSVOL: {
-		struct fill_view fv = { fs, buf, filler };
 		const struct gpo_view_node *n;
 
 		rc = find_view(&p, &view);
@@ -432,19 +474,18 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		else if (!S_ISDIR(n->st.st_mode))
 			rc = -ENOTDIR;
 		else
-			rc = gpo_view_children(view, n, fill_view_entry, &fv);
+			rc = gpo_view_children(view, n, list_view_entry, &l);
 		break;
 	}
 	case GPOFS_LOCAL:
-		rc = fill_local(p.rel, buf, filler);
+		rc = fill_local(p.rel, &l);
 		if (!rc && p.backups && !*p.top)
-			filler(buf, "manifest.xml", NULL, 0, 0);
+			list_add(&l, "manifest.xml", NULL);
 		break;
 	default:
 		rc = -ENOTDIR;
 	}
 out:
-	(void)offset;
 	(void)fi;
 	(void)flags;
 	gpo_view_put(view);
