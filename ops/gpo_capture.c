@@ -13,7 +13,12 @@
 #define INLINE_MAX (1024 * 1024)
 #define MAX_DEPTH 32
 
-enum job_kind { J_BEGIN, J_LIST, J_FETCH, J_END, J_CHECK };
+/* A capture: the root's listing (with "." and GPT.INI's listed time and
+ * size), then every folder's listing and every file, GPT.INI's content
+ * among them; then GPT.INI listed again (J_END). GPT.INI is written last
+ * by every editor: listed the same at both ends, it did not change
+ * while the tree was read, and its version is the one read in between. */
+enum job_kind { J_LIST, J_FETCH, J_GPTINI, J_END, J_CHECK };
 
 struct gpo_capture_job {
 	struct gpo_capture_job *next;
@@ -160,6 +165,15 @@ static void listing_free(struct listing *l)
 	free(l->e);
 }
 
+/* GPT.INI as listed then and now: the same file, unchanged (no GPT.INI
+ * at all, st_mode 0, counts as the same). */
+static bool same_listing(const struct stat *a, const struct stat *b)
+{
+	return a->st_mode == b->st_mode && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 static char *rel_of(const struct gpo_capture *c, const char *path)
 {
 	char *rel = NULL;
@@ -182,10 +196,13 @@ static int add_listing(struct gpo_capture_pool *p, struct gpo_capture_job *j,
 		char *path = NULL;
 		size_t node;
 
+		if (!strcmp(l->e[i].name, "."))
+			continue;
 		if (!*j->path && !strcasecmp(l->e[i].name, "GPT.INI")) {
 			/* a backup holds no GPT.INI: its versions are in
-			 * Backup.xml; its listing tells later checks */
+			 * Backup.xml; its listing tells J_END and checks */
 			c->view->gptini = *st;
+			rc = queue(p, c, J_GPTINI, NULL, 0, 0, 0);
 			continue;
 		}
 		if (asprintf(&path, "%s%s%s", j->path, *j->path ? "/" : "",
@@ -214,17 +231,13 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 	uint64_t len = 0;
 	uint32_t version = 0;
 	bool big = false;
+	struct stat root_st;
 	int rc;
 
 	if (c->rc)
 		return; /* failed already: nothing more to read */
 	pthread_mutex_unlock(&p->lock);
 	switch (j->kind) {
-	case J_BEGIN:
-		rc = gptini_version(&dr->w, c->gpo.guid, &version);
-		if (!rc)
-			rc = gpo_worker_stat(&dr->w, c->gpo.guid, &st);
-		break;
 	case J_LIST:
 		rel = rel_of(c, j->path);
 		rc = !rel ? -ENOMEM : j->depth > MAX_DEPTH ? -ELOOP
@@ -239,9 +252,10 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 			  : gpo_worker_fetch(&dr->w, rel, j->size, INLINE_MAX,
 					     big ? dest : NULL, &data, &len);
 		break;
-	case J_END:
+	case J_GPTINI:
 		rc = gptini_version(&dr->w, c->gpo.guid, &version);
 		break;
+	case J_END:
 	case J_CHECK:
 		rel = rel_of(c, "GPT.INI");
 		rc = !rel ? -ENOMEM : gpo_worker_stat(&dr->w, rel, &st);
@@ -256,13 +270,26 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 	pthread_mutex_lock(&p->lock);
 	if (!rc && !c->rc) {
 		switch (j->kind) {
-		case J_BEGIN:
-			c->before = version;
-			c->view = gpo_view_new(&c->gpo, &st);
-			rc = !c->view ? -ENOMEM : queue(p, c, J_LIST, "", 0, 0, 0);
-			break;
 		case J_LIST:
+			if (!*j->path) {
+				/* the root: the view begins here */
+				memset(&root_st, 0, sizeof(root_st));
+				root_st.st_mode = S_IFDIR | 0755;
+				root_st.st_mtime = root_st.st_atime = c->gpo.changed;
+				for (size_t i = 0; i < l.n; i++)
+					if (!strcmp(l.e[i].name, "."))
+						root_st = l.e[i].st;
+				gpo_view_put(c->view);
+				c->view = gpo_view_new(&c->gpo, &root_st);
+				if (!c->view) {
+					rc = -ENOMEM;
+					break;
+				}
+			}
 			rc = add_listing(p, j, &l);
+			break;
+		case J_GPTINI:
+			c->view->sysvol_version = version;
 			break;
 		case J_FETCH: {
 			struct gpo_view_node *n = &c->view->nodes[j->node];
@@ -281,7 +308,7 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 			break;
 		}
 		case J_END:
-			if (version != c->before) {
+			if (!same_listing(&st, &c->view->gptini)) {
 				/* changed under us: take it again */
 				gpo_view_put(c->view);
 				c->view = NULL;
@@ -289,22 +316,15 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 				if (++c->attempts >= CAPTURE_TRIES)
 					rc = -EAGAIN;
 				else
-					rc = queue(p, c, J_BEGIN, NULL, 0, 0, 0);
-			} else {
-				c->view->sysvol_version = version;
+					rc = queue(p, c, J_LIST, "", 0, 0, 0);
 			}
 			break;
-		case J_CHECK: {
-			const struct stat *o = &c->old->gptini;
-
-			if (st.st_mode == o->st_mode && st.st_size == o->st_size &&
-			    st.st_mtim.tv_sec == o->st_mtim.tv_sec &&
-			    st.st_mtim.tv_nsec == o->st_mtim.tv_nsec)
+		case J_CHECK:
+			if (same_listing(&st, &c->old->gptini))
 				c->unchanged = true;
 			else
-				rc = queue(p, c, J_BEGIN, NULL, 0, 0, 0);
+				rc = queue(p, c, J_LIST, "", 0, 0, 0);
 			break;
-		}
 		}
 	} else if (big && !rc) {
 		unlink(dest);
@@ -490,7 +510,8 @@ struct gpo_capture *gpo_capture_start(struct gpo_capture_pool *p,
 	p->captures = c;
 	if (!urgent)
 		p->n_later++;
-	if (queue(p, c, old ? J_CHECK : J_BEGIN, NULL, 0, 0, 0)) {
+	if (old ? queue(p, c, J_CHECK, NULL, 0, 0, 0)
+		: queue(p, c, J_LIST, "", 0, 0, 0)) {
 		/* not queued: finish it as failed on the spot */
 		c->pending = 1;
 		settle(p, c);

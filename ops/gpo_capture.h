@@ -3,12 +3,12 @@
  *
  * A domain has one pool: a few driver threads, each with an SMB worker
  * process of its own (gpo_worker.h), taking jobs from one queue. A
- * capture is split into jobs (GPT.INI's version, one listing per folder,
- * one read per file, GPT.INI's version again), so that one large GPO is
+ * capture is split into jobs (one listing per folder, one read per file,
+ * GPT.INI listed again at the end), so that one large GPO is
  * read over every connection, and many GPOs are too. A check is the cheap
- * capture of a GPO whose directory object has not changed: one listing of
- * its folder, compared with the view's; it becomes a full capture when
- * GPT.INI moved. Captures a reader waits for go first (urgent); others
+ * capture of a GPO whose directory object has not changed: GPT.INI's
+ * time and size, compared with the view's; it becomes a full capture when
+ * they moved. Captures a reader waits for go first (urgent); others
  * (prefetch) take what the urgent ones leave.
  *
  * All gpo_capture_* calls but gpo_capture_pool_init/stop are made with
@@ -40,7 +40,6 @@ struct gpo_capture {
 	int attempts;
 	int pending;                   /* jobs queued or running */
 	int refs;
-	uint32_t before;               /* GPT.INI's version at the start */
 };
 
 /* What the pool's owner does with a finished capture: build (without

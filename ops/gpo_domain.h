@@ -66,6 +66,7 @@ struct gpo_domain {
 	bool pool_ready;
 	struct gpo_view_slot *views;    /* the current view of each GPO, by guid */
 	size_t n_views, cap_views;
+	struct timespec idle_swept;     /* when views were last dropped */
 	struct gpo_view_pin *pins;      /* the view each reading process holds */
 	size_t n_pins, cap_pins;
 	struct gpo_snapshot *prefetch;  /* the GPOs a walk is going through */

@@ -160,6 +160,11 @@ static void drop_idle(struct gpo_domain *d)
 {
 	size_t k = 0;
 
+	/* once a second: it looks at every view */
+	if (d->idle_swept.tv_sec && gpo_ms_since(&d->idle_swept) < 1000)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &d->idle_swept);
+
 	for (size_t i = 0; i < d->n_views; i++) {
 		if (gpo_ms_since(&d->views[i].view->used) >= VIEW_IDLE_MS)
 			gpo_view_put(d->views[i].view);

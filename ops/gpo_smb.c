@@ -251,7 +251,7 @@ static int list_call(struct gpo_smb *s, const char *url, void *arg)
 	if (!dir)
 		return errno ? errno : EIO;
 	while ((fi = smbc_getFunctionReaddirPlus2(s->ctx)(s->ctx, dir, &st))) {
-		if (!strcmp(fi->name, ".") || !strcmp(fi->name, ".."))
+		if (!strcmp(fi->name, ".."))
 			continue;
 		lc->cb_rc = lc->fn(lc->arg, fi->name, &st);
 		if (lc->cb_rc)

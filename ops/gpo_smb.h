@@ -66,8 +66,9 @@ void gpo_smb_close(struct gpo_smb *s);
 /* Stats one path. Returns 0 or -errno. */
 int gpo_smb_stat(struct gpo_smb *s, const char *rel, struct stat *st);
 
-/* Lists a directory (without . and ..), calling fn per entry. Returns 0,
- * -errno, or fn's non-zero result. */
+/* Lists a directory, calling fn per entry: "." (the directory itself, as
+ * the server lists it) and the entries, not "..". Returns 0, -errno, or
+ * fn's non-zero result. */
 int gpo_smb_list(struct gpo_smb *s, const char *rel, gpo_smb_dirent_fn fn,
 		 void *arg);
 

@@ -3,8 +3,8 @@
  *
  * SYSVOL has no snapshots and the directory and SYSVOL change separately,
  * so a capture (gpo_capture.c) reads the GPO's SYSVOL folder whole,
- * reading GPT.INI's version before and after and starting again when it
- * moved, and keeps a copy of the directory object as it was when it
+ * listing GPT.INI (which editors write last) before and after and starting
+ * again when it changed, and keeps a copy of the directory object as it was when it
  * began. The tree is held in memory: small files' content too, large
  * files' in a file of the mount's cache. Everything under gpos/{GUID}/ is
  * served from the view; the generated files are built from it. A view is

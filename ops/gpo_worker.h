@@ -52,8 +52,8 @@ int gpo_worker_start(struct gpo_worker *w, const char *exe,
 /* Ends the worker: closes its socket and waits for it to exit. */
 void gpo_worker_stop(struct gpo_worker *w);
 
-/* Lists directory rel, calling fn per entry (not . and ..). Returns 0,
- * -errno, or fn's non-zero result. */
+/* Lists directory rel, calling fn per entry ("." too, as gpo_smb_list).
+ * Returns 0, -errno, or fn's non-zero result. */
 int gpo_worker_list(struct gpo_worker *w, const char *rel,
 		    gpo_smb_dirent_fn fn, void *arg);
 
