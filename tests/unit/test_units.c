@@ -198,6 +198,20 @@ static int test_conf(void)
 	ASSERT_STR(conf.backup_dir, "/srv/b");
 	ASSERT_EQ(gpo_conf_finish(&conf, msg, sizeof(msg)), 0);
 	ASSERT(conf.migtable_dir != NULL);
+	ASSERT_EQ(conf.workers, GPO_WORKERS_DEFAULT);
+	gpo_conf_free(&conf);
+
+	/* workers=: a number in range; 0 is allowed (in process) */
+	ASSERT_EQ(gpo_conf_set(&conf, NULL, "workers", "0", msg, sizeof(msg)), 0);
+	ASSERT(conf.workers_set && conf.workers == 0);
+	ASSERT_EQ(gpo_conf_set(&conf, NULL, "workers", "8", msg, sizeof(msg)), 0);
+	ASSERT_EQ(conf.workers, 8);
+	ASSERT_EQ(gpo_conf_set(&conf, NULL, "workers", "33", msg, sizeof(msg)), -EINVAL);
+	ASSERT(strstr(msg, "workers=") != NULL);
+	ASSERT_EQ(gpo_conf_set(&conf, NULL, "workers", "2x", msg, sizeof(msg)), -EINVAL);
+	ASSERT_EQ(gpo_conf_set(&conf, NULL, "workers", "-1", msg, sizeof(msg)), -EINVAL);
+	ASSERT_EQ(gpo_conf_set(&conf, NULL, "workers", NULL, msg, sizeof(msg)), -EINVAL);
+	ASSERT_EQ(conf.workers, 8);
 	gpo_conf_free(&conf);
 
 	/* malformed files say where */
