@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SMB workers: a mount reads SYSVOL through helper processes of its own,
+# which are told the password over a socket (never on a command line or in
+# their environment); when one dies, reading goes on (in process) and the
+# copy is still exact; workers=0 reads in process only.
+source "$(dirname "$0")/lib.sh"
+
+MNT=$TEST_TMP/mnt
+D=$MNT/domains/$CORP_DNS
+PASS=$(sed -n 's/^ *password *= *//p' "$CORP_AUTHFILE")
+[ -n "$PASS" ] || fail "no password in $CORP_AUTHFILE"
+
+# same_as_smbclient GUID: cp -r through gpofs equals smbclient's mget
+same_as_smbclient() {
+	local g=$1
+	rm -rf "$TEST_TMP/ref" "$TEST_TMP/got"
+	smb_get_gpo "$g" "$TEST_TMP/ref"
+	rm -f "$TEST_TMP/ref/GPT.INI" "$TEST_TMP/ref/gpt.ini"
+	cp -r "$D/gpos/$g/DomainSysvol/GPO" "$TEST_TMP/got" || fail "cp -r of $g"
+	diff -r "$TEST_TMP/ref" "$TEST_TMP/got" >/dev/null || fail "$g differs from smbclient's copy"
+}
+
+workers_of() { pgrep -P "$GPOFS_PID" || true; }
+
+gpofs_mount_corp "$MNT" -o workers=4
+for _ in $(seq 1 50); do
+	[ "$(workers_of | wc -l)" -eq 4 ] && break
+	sleep 0.1
+done
+ws=$(workers_of)
+[ "$(echo "$ws" | wc -w)" -eq 4 ] || fail "expected 4 SMB workers, found: $ws"
+for w in $ws; do
+	cmd=$(tr '\0' ' ' <"/proc/$w/cmdline")
+	[ "$cmd" = "gpofs --smb-worker " ] || fail "worker $w runs as '$cmd'"
+	grep -qaF -- "$PASS" "/proc/$w/cmdline" "/proc/$w/environ" &&
+		fail "worker $w has the password in its command line or environment"
+done
+same_as_smbclient "$GPO_MANY"
+note "4 workers, signed in over their sockets; a copy of $(find "$TEST_TMP/got" -type f | wc -l) files is exact"
+
+# Two workers die: the rest, and the daemon itself, go on reading.
+set -- $ws
+kill -9 "$1" "$2"
+same_as_smbclient "$GPO_REGISTRY"
+same_as_smbclient "$GPO_SCRIPTS"
+same_as_smbclient "$GPO_BIG"
+grep -q "SMB worker .* ended" "$TEST_TMP/gpofs.log" ||
+	note "(no job reached a dead worker: nothing logged)"
+gpofs_stop "$MNT"
+note "two workers killed: copies still exact, unmounted cleanly"
+
+# workers=0: no helper, everything in process.
+gpofs_mount_corp "$MNT" -o workers=0
+sleep 0.5
+[ -z "$(workers_of)" ] || fail "workers=0 started workers: $(workers_of)"
+same_as_smbclient "$GPO_MANY"
+gpofs_stop "$MNT"
+note "workers=0: no helper process, the copy exact"
