@@ -90,6 +90,16 @@ seed_to() {
 	seeded=$n
 }
 
+# Every tool writes its copies to the same place: a tmpfs when one can be
+# mounted (this runs in a mount namespace of its own), so that the
+# destination disk, the same for all, does not blur what is measured.
+DST=$TEST_TMP/dst DST_FS=disk
+mkdir -p "$DST"
+if mount -t tmpfs -o size=4g,mode=0700 gpofs-bench-dst "$DST" 2>/dev/null; then
+	DST_FS=tmpfs
+	trap 'umount -l "$DST" 2>/dev/null; cleanup_mounts' EXIT
+fi
+
 MNT=$TEST_TMP/mnt
 mount_fresh() {
 	[ -n "${GPOFS_PID:-}" ] && mountpoint -q "$MNT" && gpofs_stop "$MNT"
@@ -104,7 +114,7 @@ step() {
 	local name=$1 t ts=() l0 s0
 	shift
 	for _ in $(seq 1 "$RUNS"); do
-		rm -rf "$TEST_TMP/out"
+		rm -rf "$DST/out"
 		mount_fresh
 		l0=$(stat_of ldap_searches) s0=$(stat_of smb_requests)
 		t=$(now)
@@ -122,10 +132,10 @@ step() {
 peer() { # COMMAND: median seconds over RUNS
 	local t ts=()
 	for _ in $(seq 1 "$RUNS"); do
-		rm -rf "$TEST_TMP/peer"
-		mkdir -p "$TEST_TMP/peer"
+		rm -rf "$DST/peer"
+		mkdir -p "$DST/peer"
 		t=$(now)
-		(cd "$TEST_TMP/peer" && "$@") >/dev/null 2>&1 || fail "peer: $*"
+		(cd "$DST/peer" && "$@") >/dev/null 2>&1 || fail "peer: $*"
 		ts+=("$(elapsed "$t")")
 	done
 	echo "${ts[*]}" | median
@@ -139,15 +149,15 @@ for n in $SIZES; do
 	total=$(ls "$CORP_SYSVOL" | wc -l)
 
 	# A: the big GPO
-	step A cp -r "$D/gpos/$BIG" "$TEST_TMP/out"
+	step A cp -r "$D/gpos/$BIG" "$DST/out"
 	g=$RESULT cost=$COST
 	s=$(peer smbclient "//$CORP_DC/sysvol" --use-kerberos=required -N \
 		--option='client signing=required' -c "cd $POL/$BIG; prompt off; recurse on; mget *")
-	st=$(peer samba_tool backup "$BIG" --tmpdir "$TEST_TMP/peer")
+	st=$(peer samba_tool backup "$BIG" --tmpdir "$DST/peer")
 	row "$total A:cp-big $g $s $st $cost"
 
 	# B: every GPO of the domain
-	step B cp -r "$D/gpos" "$TEST_TMP/out"
+	step B cp -r "$D/gpos" "$DST/out"
 	g=$RESULT cost=$COST
 	s=$(peer smbclient "//$CORP_DC/sysvol" --use-kerberos=required -N \
 		--option='client signing=required' -c "cd $POL; prompt off; recurse on; mget *")
@@ -156,7 +166,7 @@ for n in $SIZES; do
 	sample=$(ls "$CORP_SYSVOL" | sed -n "1,${SAMPLE}p")
 	t=$(now)
 	for s1 in $sample; do
-		samba_tool backup "$s1" --tmpdir "$TEST_TMP/peer" >/dev/null 2>&1 || fail "samba-tool backup $s1"
+		samba_tool backup "$s1" --tmpdir "$DST/peer" >/dev/null 2>&1 || fail "samba-tool backup $s1"
 	done
 	st=$(awk -v e="$(elapsed "$t")" -v n="$total" -v k="$SAMPLE" 'BEGIN { printf "%.3f", e * n / k }')
 	row "$total B:cp-all $g $s $st $cost"
@@ -171,9 +181,9 @@ for n in $SIZES; do
 
 	# D: a second rsync of an unchanged domain
 	mount_fresh
-	rsync -a "$D/" "$TEST_TMP/rs/"
+	rsync -a "$D/" "$DST/rs/"
 	l0=$(stat_of ldap_searches) s0=$(stat_of smb_requests)
-	t=$(now); rsync -a "$D/" "$TEST_TMP/rs/"; g=$(elapsed "$t")
+	t=$(now); rsync -a "$D/" "$DST/rs/"; g=$(elapsed "$t")
 	row "$total D:rsync-again $g - - $(($(stat_of ldap_searches) - l0)) $(($(stat_of smb_requests) - s0))"
 
 	# E: grep for one setting across all GPOs (after D: captures warm)
@@ -190,10 +200,10 @@ for n in $SIZES; do
 	done
 	row "$total workers-RSS-MiB $(awk -v k="$wrss" 'BEGIN { printf "%.1f", k / 1024 }') - - - -"
 	gpofs_stop "$MNT"
-	rm -rf "$TEST_TMP/rs" "$TEST_TMP/out" "$TEST_TMP/peer"
+	rm -rf "$DST/rs" "$DST/out" "$DST/peer"
 done
 
-python3 - "$TABLE" "$MODE" <<'PY'
+python3 - "$TABLE" "$MODE" "$DST_FS" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 def num(x):
@@ -201,7 +211,7 @@ def num(x):
         return float(x)
     except ValueError:
         return None
-print(f"gpofs read-path benchmark ({sys.argv[2]} mode), seconds; ratios gpofs/peer")
+print(f"gpofs read-path benchmark ({sys.argv[2]} mode), seconds; ratios gpofs/peer; copies written to {sys.argv[3]}")
 print(f"{'GPOs':>5} {'step':<14} {'gpofs':>9} {'smbclient':>10} {'samba-tool':>11} {'/smbcl':>7} {'/s-tool':>8} {'LDAP':>5} {'SMB':>7}")
 for r in rows:
     n, step, g, s, st = r[:5]
