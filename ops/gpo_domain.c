@@ -475,8 +475,8 @@ const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
 {
 	struct gpo key;
 
-	if (!gpo_guid_valid(guid))
-		return NULL;
+	if (!gpo_guid_valid(guid) || !snap->n)
+		return NULL; /* no GPOs: gpos may be NULL, not for bsearch */
 	for (size_t i = 0; i <= GPO_GUID_LEN; i++)
 		key.guid[i] = (char)toupper((unsigned char)guid[i]);
 	return bsearch(&key, snap->gpos, snap->n, sizeof(key), cmp_gpo);

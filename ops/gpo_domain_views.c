@@ -77,6 +77,8 @@ static int slot_cmp(const void *key, const void *elem)
 /* Caller holds the pool's lock (as for everything below). */
 static struct gpo_view_slot *find_slot(struct gpo_domain *d, const char *guid)
 {
+	if (!d->n_views)
+		return NULL; /* d->views may be NULL: not for bsearch */
 	return bsearch(guid, d->views, d->n_views, sizeof(*d->views), slot_cmp);
 }
 

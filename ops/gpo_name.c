@@ -136,6 +136,8 @@ const struct gpo_name_entry *gpo_names_find(const struct gpo_name_entry *t,
 {
 	struct gpo_name_entry key = { (char *)name, 0 };
 
+	if (!n)
+		return NULL; /* t may be NULL: not for bsearch */
 	return bsearch(&key, t, n, sizeof(*t), cmp_entry);
 }
 
