@@ -412,9 +412,9 @@ int gpo_capture_pool_init(struct gpo_capture_pool *p, size_t n,
 	pthread_cond_init(&p->done, NULL);
 	p->n_drivers = n ? n : 1;
 	p->drivers = calloc(p->n_drivers, sizeof(*p->drivers));
-	p->exe = strdup(exe);
+	p->exe = exe ? strdup(exe) : NULL;
 	p->cache_dir = strdup(cache_dir);
-	if (!p->drivers || !p->exe || !p->cache_dir) {
+	if (!p->drivers || (exe && !p->exe) || !p->cache_dir) {
 		gpo_capture_pool_stop(p);
 		return -ENOMEM;
 	}

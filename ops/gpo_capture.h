@@ -73,9 +73,10 @@ struct gpo_capture_pool {
 	struct gpo_capture_hooks hooks;
 };
 
-/* Prepares a pool of n drivers (n >= 1; workers start with the first
- * capture). t's strings, local and requests must outlive the pool; exe
- * and cache_dir are copied. Returns 0 or -ENOMEM. */
+/* Prepares a pool of n drivers (n >= 1), each with a worker started from
+ * exe (NULL: none, all read in process). t's strings, local and requests
+ * must outlive the pool; exe and cache_dir are copied. Returns 0 or
+ * -ENOMEM. */
 int gpo_capture_pool_init(struct gpo_capture_pool *p, size_t n,
 			  const struct gpo_worker_target *t, const char *exe,
 			  struct gpo_smb *local, atomic_ulong *requests,

@@ -311,7 +311,7 @@ int gpo_domain_views_init(struct gpo_domain *d,
 
 	/* No workers: the pool's one driver reads in process. */
 	rc = gpo_capture_pool_init(&d->pool, io->workers ? io->workers : 1, t,
-				   io->workers ? io->exe : "/nonexistent",
+				   io->workers ? io->exe : NULL,
 				   &d->smb, &d->smb.requests, d->cache_dir, &hooks);
 	d->pool_ready = !rc;
 	return rc;

@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gpo_buf.h"
@@ -121,6 +122,30 @@ static void drop_process(struct gpo_worker *w)
 	if (w->pid > 0)
 		waitpid(w->pid, NULL, 0);
 	w->pid = -1;
+	clock_gettime(CLOCK_MONOTONIC, &w->ended);
+}
+
+#define RESTART_PAUSE_MS 1000
+#define RESTARTS_MAX 10
+
+/* True when w has a worker process, starting it again if it was lost a
+ * while ago. */
+static bool alive(struct gpo_worker *w)
+{
+	struct timespec now;
+	long long ms;
+
+	if (w->fd >= 0)
+		return true;
+	if (!w->exe || !w->target || w->restarts >= RESTARTS_MAX)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - w->ended.tv_sec) * 1000LL +
+	     (now.tv_nsec - w->ended.tv_nsec) / 1000000;
+	if (ms < RESTART_PAUSE_MS)
+		return false;
+	w->restarts++;
+	return !gpo_worker_start(w, w->exe, w->target, w->local, w->requests);
 }
 
 /* One request and its reply header; the payload (rep->len bytes) is read
@@ -193,6 +218,10 @@ int gpo_worker_start(struct gpo_worker *w, const char *exe,
 	w->local = local;
 	w->lg = t->lg;
 	w->requests = requests;
+	w->exe = exe;
+	w->target = t;
+	if (!exe)
+		return 0; /* in process, as asked */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	if (sv[1] == WORKER_FD) {
@@ -271,7 +300,7 @@ int gpo_worker_list(struct gpo_worker *w, const char *rel,
 	size_t off = 0;
 	int rc;
 
-	if (w->fd < 0)
+	if (!alive(w))
 		return gpo_smb_list(w->local, rel, fn, arg);
 	rc = roundtrip(w, OP_LIST, rel, strlen(rel), NULL, 0, LIST_MAX, &rep, &p);
 	if (rc == -EPIPE)
@@ -305,7 +334,7 @@ int gpo_worker_stat(struct gpo_worker *w, const char *rel, struct stat *st)
 	char *p = NULL;
 	int rc;
 
-	if (w->fd < 0)
+	if (!alive(w))
 		return gpo_smb_stat(w->local, rel, st);
 	rc = roundtrip(w, OP_STAT, rel, strlen(rel), NULL, 0, 0, &rep, &p);
 	if (rc == -EPIPE)
@@ -350,7 +379,7 @@ int gpo_worker_fetch(struct gpo_worker *w, const char *rel, uint64_t size_hint,
 	char *p = NULL;
 	int rc;
 
-	if (w->fd < 0)
+	if (!alive(w))
 		return fetch_local(w, rel, size_hint, max, dest, data, len);
 	rc = roundtrip(w, OP_FETCH, rel, strlen(rel), dest, size_hint, max, &rep, &p);
 	if (rc == -EPIPE)

@@ -10,7 +10,8 @@
  *
  * A gpo_worker is used by one thread at a time. When its process cannot
  * be started or dies, the calls fall back to the in-process connection
- * given at setup (slower: it shares the process's one SMB lock). */
+ * given at setup (slower: it shares the process's one SMB lock), and the
+ * next call a second later or more starts it again (ten times at most). */
 #ifndef GPO_WORKER_H
 #define GPO_WORKER_H
 
@@ -24,12 +25,18 @@
 
 #define GPO_WORKER_ARG "--smb-worker"
 
+struct gpo_worker_target;
+
 struct gpo_worker {
 	pid_t pid;                       /* -1: none (in-process) */
 	int fd;                          /* -1: none */
 	struct gpo_smb *local;           /* the fallback connection */
 	const struct gpo_log *lg;
 	atomic_ulong *requests;          /* where SMB requests are counted */
+	const char *exe;                 /* to start it again; NULL: never */
+	const struct gpo_worker_target *target;
+	struct timespec ended;           /* when its process was lost */
+	unsigned restarts;
 };
 
 /* What a worker needs to sign in to one domain's SYSVOL. */
@@ -41,10 +48,11 @@ struct gpo_worker_target {
 	const struct gpo_log *lg;
 };
 
-/* Starts a worker for t from the program at exe (normally /proc/self/exe),
- * falling back to local (which must outlive w) when it cannot. Safe in a
- * threaded process (posix_spawn). Always leaves w usable; returns 0, or
- * -errno when w runs in-process. */
+/* Starts a worker for t from the program at exe (the gpofs binary),
+ * falling back to local (which must outlive w, as t and exe must) when it
+ * cannot; exe NULL: in process by choice. Safe in a threaded process
+ * (posix_spawn). Always leaves w usable; returns 0, or -errno when w runs
+ * in process because its worker did not start. */
 int gpo_worker_start(struct gpo_worker *w, const char *exe,
 		     const struct gpo_worker_target *t, struct gpo_smb *local,
 		     atomic_ulong *requests);

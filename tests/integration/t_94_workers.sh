@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SMB workers: a mount reads SYSVOL through helper processes of its own,
 # which are told the password over a socket (never on a command line or in
-# their environment); when one dies, reading goes on (in process) and the
-# copy is still exact; workers=0 reads in process only.
+# their environment); when one dies, reading goes on (in process), the
+# copy is still exact, and a moment later it is started again; workers=0
+# reads in process only.
 source "$(dirname "$0")/lib.sh"
 
 MNT=$TEST_TMP/mnt
@@ -45,9 +46,20 @@ same_as_smbclient "$GPO_REGISTRY"
 same_as_smbclient "$GPO_SCRIPTS"
 same_as_smbclient "$GPO_BIG"
 grep -q "SMB worker .* ended" "$TEST_TMP/gpofs.log" ||
-	note "(no job reached a dead worker: nothing logged)"
+	fail "the daemon did not notice the killed workers"
+# A second on, the next jobs start them again (a copy of every GPO: jobs
+# for every driver).
+sleep 1.2
+rm -rf "$TEST_TMP/again"
+cp -r "$D/gpos" "$TEST_TMP/again" || fail "cp -r of gpos/ after the kill"
+for _ in $(seq 1 30); do
+	[ "$(workers_of | wc -l)" -eq 4 ] && break
+	sleep 0.1
+done
+[ "$(workers_of | wc -l)" -eq 4 ] || fail "the killed workers were not started again: $(workers_of | wc -l) running"
+same_as_smbclient "$GPO_PREFS"
 gpofs_stop "$MNT"
-note "two workers killed: copies still exact, unmounted cleanly"
+note "two workers killed: copies still exact, both started again, unmounted cleanly"
 
 # workers=0: no helper, everything in process.
 gpofs_mount_corp "$MNT" -o workers=0
