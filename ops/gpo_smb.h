@@ -91,9 +91,4 @@ void gpo_smb_fclose(struct gpo_smb *s, struct gpo_smb_file *f);
 int gpo_smb_fetch(struct gpo_smb *s, const char *rel, uint64_t size_hint,
 		  size_t max, int fd, char **data, uint64_t *len);
 
-/* Reads a whole small file into a new NUL-terminated buffer (caller
- * frees). Returns 0, -EFBIG when it exceeds max bytes, or -errno. */
-int gpo_smb_read_all(struct gpo_smb *s, const char *rel, size_t max,
-		     char **data, size_t *len);
-
 #endif

@@ -92,6 +92,18 @@ make_ldappw() {
 	( umask 077; sed -n 's/^ *password *= *//p' "${!auth_var}" | tr -d '\n' >"$f" )
 }
 
+# ldap_replace DN ATTR VALUE: sets one attribute of a corp object over
+# LDAPS as Administrator (make_ldappw corp first).
+ldap_replace() {
+	LDAPTLS_CACERT=$CORP_CA ldapmodify -x -H "ldaps://$CORP_DC" \
+		-D "Administrator@$CORP_DNS" -y "$TEST_TMP/corp.ldappw" >/dev/null <<LDIF
+dn: $1
+changetype: modify
+replace: $2
+$2: $3
+LDIF
+}
+
 # ldap_entry DN ATTR...: fills the associative array ENTRY with the
 # attributes of one object (base64 values decoded), in one search.
 declare -A ENTRY

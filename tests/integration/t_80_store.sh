@@ -61,16 +61,7 @@ note "repeated copy of an unchanged GPO: one backup"
 dn="CN=$GPO_SECURITY,CN=Policies,CN=System,$CORP_BASEDN"
 make_ldappw corp
 ver=$(ldap_attr "$dn" versionNumber)
-modify_version() {
-	LDAPTLS_CACERT=$CORP_CA ldapmodify -x -H "ldaps://$CORP_DC" \
-		-D "Administrator@$CORP_DNS" -y "$TEST_TMP/corp.ldappw" >/dev/null <<LDIF
-dn: $dn
-changetype: modify
-replace: versionNumber
-versionNumber: $1
-LDIF
-}
-modify_version $((ver + 1))
+ldap_replace "$dn" versionNumber $((ver + 1))
 id_changed() { [ "$(xpath "$D/gpos/$GPO_SECURITY/bkupInfo.xml" "m:ID")" != "$id" ]; }
 wait_for id_changed ||
 	fail "bkupInfo.xml did not follow the version change"
@@ -78,7 +69,7 @@ id2=$(xpath "$D/gpos/$GPO_SECURITY/bkupInfo.xml" "m:ID")
 cp -r "$D/gpos/$GPO_SECURITY" "$B/"
 wait_for test -d "$B/$id2" || fail "the changed GPO's copy was not sealed as $id2"
 count_sealed 2 || fail "expected two backups: $(sealed_ids)"
-modify_version "$ver"
+ldap_replace "$dn" versionNumber "$ver"
 note "after a change: a second backup $id2"
 
 # 5b. rsync into the store works the same way (temporary names, renames,

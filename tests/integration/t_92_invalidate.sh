@@ -54,15 +54,7 @@ note "a SYSVOL change showed after $ms ms, Backup.xml with it"
 make_ldappw corp
 dn="CN=$G,CN=Policies,CN=System,$CORP_BASEDN"
 old_name=$(ldap_attr "$dn" displayName)
-set_name() {
-	LDAPTLS_CACERT=$CORP_CA ldapmodify -x -H "ldaps://$CORP_DC" \
-		-D "Administrator@$CORP_DNS" -y "$TEST_TMP/corp.ldappw" >/dev/null <<LDIF
-dn: $dn
-changetype: modify
-replace: displayName
-displayName: $1
-LDIF
-}
+set_name() { ldap_replace "$dn" displayName "$1"; }
 set_name "Renamed Behind gpofs"
 trap 'set_name "$old_name"; restore; cleanup_mounts' EXIT
 named() { [ "$(xpath "$D/gpos/$G/Backup.xml" b:GroupPolicyObject/b:GroupPolicyCoreSettings/b:DisplayName)" = "Renamed Behind gpofs" ]; }
