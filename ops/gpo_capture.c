@@ -198,6 +198,11 @@ static int add_listing(struct gpo_capture_pool *p, struct gpo_capture_job *j,
 
 		if (!strcmp(l->e[i].name, "."))
 			continue;
+		/* no SMB server sends these; a view path built from one
+		 * would name another node, so the capture fails instead */
+		if (!*l->e[i].name || !strcmp(l->e[i].name, "..") ||
+		    strchr(l->e[i].name, '/'))
+			return -EIO;
 		if (!*j->path && !strcasecmp(l->e[i].name, "GPT.INI")) {
 			/* a backup holds no GPT.INI: its versions are in
 			 * Backup.xml; its listing tells J_END and checks */
