@@ -392,6 +392,18 @@ static void *driver_main(void *arg)
 	while (!p->stopping) {
 		struct gpo_capture_job *j = pop(p);
 
+		struct timespec due;
+
+		if (!j && gpo_worker_restart_due(&dr->w, &due)) {
+			/* a lost worker comes back a second later even
+			 * when no job comes to this driver meanwhile */
+			if (pthread_cond_timedwait(&p->work, &p->lock, &due) == ETIMEDOUT) {
+				pthread_mutex_unlock(&p->lock);
+				gpo_worker_revive(&dr->w);
+				pthread_mutex_lock(&p->lock);
+			}
+			continue;
+		}
 		if (!j) {
 			pthread_cond_wait(&p->work, &p->lock);
 			continue;
@@ -411,9 +423,15 @@ int gpo_capture_pool_init(struct gpo_capture_pool *p, size_t n,
 			  const char *cache_dir,
 			  const struct gpo_capture_hooks *hooks)
 {
+	pthread_condattr_t ca;
+
 	memset(p, 0, sizeof(*p));
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->work, NULL);
+	/* timed waits count from a worker's loss, in CLOCK_MONOTONIC */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->work, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&p->done, NULL);
 	p->n_drivers = n ? n : 1;
 	p->drivers = calloc(p->n_drivers, sizeof(*p->drivers));

@@ -128,21 +128,31 @@ static void drop_process(struct gpo_worker *w)
 #define RESTART_PAUSE_MS 1000
 #define RESTARTS_MAX 10
 
-/* True when w has a worker process, starting it again if it was lost a
- * while ago. */
-static bool alive(struct gpo_worker *w)
+bool gpo_worker_restart_due(const struct gpo_worker *w, struct timespec *due)
 {
-	struct timespec now;
-	long long ms;
+	if (w->fd >= 0 || !w->exe || !w->target || w->restarts >= RESTARTS_MAX)
+		return false;
+	*due = w->ended;
+	due->tv_sec += RESTART_PAUSE_MS / 1000;
+	due->tv_nsec += (RESTART_PAUSE_MS % 1000) * 1000000L;
+	if (due->tv_nsec >= 1000000000L) {
+		due->tv_sec++;
+		due->tv_nsec -= 1000000000L;
+	}
+	return true;
+}
+
+bool gpo_worker_revive(struct gpo_worker *w)
+{
+	struct timespec due, now;
 
 	if (w->fd >= 0)
 		return true;
-	if (!w->exe || !w->target || w->restarts >= RESTARTS_MAX)
+	if (!gpo_worker_restart_due(w, &due))
 		return false;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (now.tv_sec - w->ended.tv_sec) * 1000LL +
-	     (now.tv_nsec - w->ended.tv_nsec) / 1000000;
-	if (ms < RESTART_PAUSE_MS)
+	if (now.tv_sec < due.tv_sec ||
+	    (now.tv_sec == due.tv_sec && now.tv_nsec < due.tv_nsec))
 		return false;
 	w->restarts++;
 	return !gpo_worker_start(w, w->exe, w->target, w->local, w->requests);
@@ -174,9 +184,9 @@ static int roundtrip(struct gpo_worker *w, uint32_t op, const char *rel,
 		rc = -EPIPE; /* not a worker we understand */
 	if (!rc && rep->len) {
 		p = malloc(rep->len + 1);
-		if (!p)
-			return -ENOMEM; /* the stream is now out of step */
-		rc = read_full(w->fd, p, rep->len);
+		/* unread, the payload would put the stream out of step:
+		 * the worker is let go as if it had died */
+		rc = p ? read_full(w->fd, p, rep->len) : -EPIPE;
 		if (!rc)
 			p[rep->len] = '\0';
 	}
@@ -300,7 +310,7 @@ int gpo_worker_list(struct gpo_worker *w, const char *rel,
 	size_t off = 0;
 	int rc;
 
-	if (!alive(w))
+	if (!gpo_worker_revive(w))
 		return gpo_smb_list(w->local, rel, fn, arg);
 	rc = roundtrip(w, OP_LIST, rel, strlen(rel), NULL, 0, LIST_MAX, &rep, &p);
 	if (rc == -EPIPE)
@@ -334,7 +344,7 @@ int gpo_worker_stat(struct gpo_worker *w, const char *rel, struct stat *st)
 	char *p = NULL;
 	int rc;
 
-	if (!alive(w))
+	if (!gpo_worker_revive(w))
 		return gpo_smb_stat(w->local, rel, st);
 	rc = roundtrip(w, OP_STAT, rel, strlen(rel), NULL, 0, 0, &rep, &p);
 	if (rc == -EPIPE)
@@ -379,11 +389,15 @@ int gpo_worker_fetch(struct gpo_worker *w, const char *rel, uint64_t size_hint,
 	char *p = NULL;
 	int rc;
 
-	if (!alive(w))
+	if (!gpo_worker_revive(w))
 		return fetch_local(w, rel, size_hint, max, dest, data, len);
 	rc = roundtrip(w, OP_FETCH, rel, strlen(rel), dest, size_hint, max, &rep, &p);
-	if (rc == -EPIPE)
+	if (rc == -EPIPE) {
+		/* a worker that died while writing dest left it behind */
+		if (dest)
+			unlink(dest);
 		return fetch_local(w, rel, size_hint, max, dest, data, len);
+	}
 	if (!rc)
 		rc = rep.rc;
 	if (!rc && !dest && (rep.len != rep.size || rep.len > max))
@@ -515,7 +529,7 @@ static int init_fields(char *p, size_t len, char *f[6])
 
 int gpo_worker_main(int fd)
 {
-	static char rel[PATH_MAX_WIRE], dest[PATH_MAX_WIRE];
+	char rel[PATH_MAX_WIRE], dest[PATH_MAX_WIRE];
 	struct gpo_log lg = { 0 };
 	struct gpo_smb_lib lib;
 	struct gpo_smb smb;

@@ -10,14 +10,17 @@
  *
  * A gpo_worker is used by one thread at a time. When its process cannot
  * be started or dies, the calls fall back to the in-process connection
- * given at setup (slower: it shares the process's one SMB lock), and the
- * next call a second later or more starts it again (ten times at most). */
+ * given at setup (slower: it shares the process's one SMB lock), and it
+ * is started again a second later (ten times at most): by its owner's
+ * gpo_worker_revive, or by the next call after that second. */
 #ifndef GPO_WORKER_H
 #define GPO_WORKER_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "gpo_conf.h"
 #include "gpo_log.h"
@@ -56,6 +59,16 @@ struct gpo_worker_target {
 int gpo_worker_start(struct gpo_worker *w, const char *exe,
 		     const struct gpo_worker_target *t, struct gpo_smb *local,
 		     atomic_ulong *requests);
+
+/* True when w's process is lost and may be started again, with the
+ * CLOCK_MONOTONIC time from which it may in *due; false when w has its
+ * process, runs in process by choice, or was restarted ten times. */
+bool gpo_worker_restart_due(const struct gpo_worker *w, struct timespec *due);
+
+/* Starts w's lost process again once it is due (the caller must not
+ * hold locks others need: a start signs in). Returns true when w has a
+ * process. */
+bool gpo_worker_revive(struct gpo_worker *w);
 
 /* Ends the worker: closes its socket and waits for it to exit. */
 void gpo_worker_stop(struct gpo_worker *w);

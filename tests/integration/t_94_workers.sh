@@ -47,8 +47,8 @@ same_as_smbclient "$GPO_SCRIPTS"
 same_as_smbclient "$GPO_BIG"
 grep -q "SMB worker .* ended" "$TEST_TMP/gpofs.log" ||
 	fail "the daemon did not notice the killed workers"
-# A second on, the next jobs start them again (a copy of every GPO: jobs
-# for every driver).
+# A second after the daemon saw them die, they are started again; a copy
+# of every GPO meanwhile is read by the others and in process.
 sleep 1.2
 rm -rf "$TEST_TMP/again"
 cp -r "$D/gpos" "$TEST_TMP/again" || fail "cp -r of gpos/ after the kill"
@@ -60,6 +60,40 @@ done
 same_as_smbclient "$GPO_PREFS"
 gpofs_stop "$MNT"
 note "two workers killed: copies still exact, both started again, unmounted cleanly"
+
+# A worker dies half-way through writing a large file to the cache: the
+# daemon reads the file again itself, over the partial file it left.
+big=$D/gpos/$GPO_BIG/DomainSysvol/GPO/Machine/Files/big.bin
+ref=$CORP_SYSVOL/$GPO_BIG/Machine/Files/big.bin
+full=$(stat -c %s "$ref")
+killed=
+for attempt in 1 2 3; do
+	rm -rf "$TEST_TMP/cache"
+	gpofs_mount_corp "$MNT" -o "workers=1,cache_dir=$TEST_TMP/cache"
+	for _ in $(seq 1 50); do
+		[ -n "$(workers_of)" ] && break
+		sleep 0.1
+	done
+	w=$(workers_of)
+	[ -n "$w" ] || fail "no SMB worker with workers=1"
+	cat "$big" >"$TEST_TMP/big.out" &
+	cat_pid=$!
+	part=
+	for _ in $(seq 1 500); do
+		part=$(find "$TEST_TMP/cache" -name '*.dat' -size +0 2>/dev/null | head -n 1)
+		[ -n "$part" ] && break
+		sleep 0.01
+	done
+	got=$( [ -n "$part" ] && stat -c %s "$part" 2>/dev/null || echo 0)
+	kill -9 "$w"
+	[ -n "$part" ] && [ "$got" -lt "$full" ] && killed=$got
+	wait "$cat_pid" || fail "cat of big.bin failed after its worker died (attempt $attempt)"
+	cmp -s "$TEST_TMP/big.out" "$ref" || fail "big.bin differs after its worker died"
+	gpofs_stop "$MNT"
+	[ -n "$killed" ] && break
+done
+[ -n "$killed" ] || fail "the worker never was caught half-way through big.bin in 3 attempts"
+note "a worker killed with $killed of $full bytes of big.bin in the cache: the daemon read it again, exact"
 
 # workers=0: no helper, everything in process.
 gpofs_mount_corp "$MNT" -o workers=0
