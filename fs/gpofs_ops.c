@@ -428,11 +428,14 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		break;
 	case GPOFS_BYNAME:
 		rc = gpo_domain_snapshot(p.dom, &snap);
-		for (size_t i = 0; !rc && i < snap->n && !l.full; i++) {
-			fill_file(fs, &st, newest_change(fs, p.dom),
-				  (off_t)strlen("../gpos/") + GPO_GUID_LEN, S_IFLNK);
+		if (rc)
+			break;
+		/* every link's time: the listed snapshot's newest change, as
+		 * getattr gives it (newest_change) */
+		fill_file(fs, &st, snap->newest_change ? snap->newest_change : fs->mounted,
+			  (off_t)strlen("../gpos/") + GPO_GUID_LEN, S_IFLNK);
+		for (size_t i = 0; i < snap->n && !l.full; i++)
 			list_add(&l, snap->names[i].name, &st);
-		}
 		break;
 	case GPOFS_GPO:
 		/* the view: the generated files' sizes are the reader's */
