@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "gpo_cache.h"
 #include "gpo_conf.h"
 #include "gpo_domain.h"
 #include "gpo_log.h"
@@ -25,7 +26,7 @@ struct gpofs {
 	char *krb5_ccache;            /* a keytab's private ticket cache */
 	struct gpo_smb_lib smb_lib;
 	struct gpofs_sealer *sealer;  /* seals copies into backups/ */
-	char *mount_cache;            /* this mount's folder in cache_dir */
+	struct gpo_cache cache;       /* this mount's folder in cache_dir */
 	char exe[4096];                  /* this program, for SMB workers */
 	bool smb_lib_ready;
 };

@@ -56,6 +56,7 @@ static const struct fuse_opt gpofs_opts[] = {
 	FUSE_OPT_KEY("backup_dir=", KEY_OURS),
 	FUSE_OPT_KEY("migtable_dir=", KEY_OURS),
 	FUSE_OPT_KEY("cache_dir=", KEY_OURS),
+	FUSE_OPT_KEY("cache_max=", KEY_OURS),
 	FUSE_OPT_KEY("workers=", KEY_OURS),
 	FUSE_OPT_KEY("config=", KEY_OURS),
 	FUSE_OPT_END
@@ -83,6 +84,8 @@ static void usage(const char *prog)
 "    -o backup_dir=DIR       folder behind backups/\n"
 "    -o migtable_dir=DIR     folder behind migtables/\n"
 "    -o cache_dir=DIR        where GPOs are captured while being read\n"
+"    -o cache_max=SIZE       bound on the files captured there (default 4G;\n"
+"                            K, M, G, T suffixes)\n"
 "    -o workers=N            SMB connections per domain that read SYSVOL\n"
 "                            side by side (default 4; 0: one, in process)\n"
 "    -o config=FILE          domains from a file, one [dns.name] section each\n"
@@ -194,11 +197,7 @@ static void context_free(struct gpofs *fs)
 		unlink(fs->krb5_ccache + strlen("FILE:"));
 		free(fs->krb5_ccache);
 	}
-	if (fs->mount_cache) {
-		/* whole: a capture still running at unmount leaves files */
-		gpo_store_remove_tree(fs->mount_cache);
-		free(fs->mount_cache);
-	}
+	gpo_cache_close(&fs->cache);
 	gpo_conf_free(&fs->conf);
 	if (fs->smb_lib_ready)
 		gpo_smb_lib_destroy(&fs->smb_lib);
@@ -209,7 +208,7 @@ static int open_domains(struct gpofs *fs)
 {
 	struct gpo_domain_io io = {
 		.workers = fs->conf.workers, .exe = fs->exe,
-		.tmpdir = runtime_dir(),
+		.tmpdir = runtime_dir(), .cache = &fs->cache,
 	};
 	char msg[768];
 	ssize_t n;
@@ -243,7 +242,7 @@ static int open_domains(struct gpofs *fs)
 		}
 		msg[0] = '\0';
 		rc = gpo_domain_open(&fs->domains[i], &fs->log, &fs->smb_lib,
-				     dc, fs->mount_cache, &io, msg, sizeof(msg));
+				     dc, fs->cache.dir, &io, msg, sizeof(msg));
 		fs->n_domains = i + 1;
 		if (rc) {
 			fprintf(stderr, "gpofs: %s\n",
@@ -310,16 +309,9 @@ int main(int argc, char *argv[])
 			fs.conf.cache_dir, strerror(errno));
 		goto out;
 	}
-	if (asprintf(&fs.mount_cache, "%s/mount.XXXXXX", fs.conf.cache_dir) < 0) {
-		fs.mount_cache = NULL;
-		fprintf(stderr, "gpofs: out of memory\n");
-		goto out;
-	}
-	if (!mkdtemp(fs.mount_cache)) {
-		free(fs.mount_cache);
-		fs.mount_cache = NULL;
-		fprintf(stderr, "gpofs: cannot create a folder in %s\n",
-			fs.conf.cache_dir);
+	if (gpo_cache_open(&fs.cache, fs.conf.cache_dir, fs.conf.cache_max,
+			   &fs.log, cl.msg, sizeof(cl.msg))) {
+		fprintf(stderr, "gpofs: %s\n", *cl.msg ? cl.msg : "out of memory");
 		goto out;
 	}
 	if (gpo_smb_lib_init(&fs.smb_lib, &fs.log, runtime_dir())) {
@@ -330,6 +322,11 @@ int main(int argc, char *argv[])
 	if (open_domains(&fs))
 		goto out;
 
+	/* The kernel checks every access against the modes gpofs shows,
+	 * always: with allow_other, the private stores (0700) must refuse
+	 * other users whether or not the admin remembered to say so. */
+	if (fuse_opt_add_arg(&args, "-odefault_permissions"))
+		goto out;
 	/* Re-add the mountpoint-free options for fuse_new: it takes -o
 	 * options like allow_other, the rest were consumed above. */
 	fuse = fuse_new(&args, &gpofs_ops, sizeof(gpofs_ops), &fs);

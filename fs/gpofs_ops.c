@@ -164,8 +164,15 @@ static time_t newest_change(struct gpofs *fs, struct gpo_domain *dom)
 static int stats_text(struct gpofs *fs, char **data, size_t *len)
 {
 	struct gpo_buf b = GPO_BUF_INIT;
-	int rc = 0;
+	int rc;
 
+	/* the mount's own, then one block per domain */
+	rc = gpo_buf_printf(&b, "cache_bytes %llu\ncache_peak_bytes %llu\n"
+			    "cache_max_bytes %llu\ncache_refused %lu\n",
+			    (unsigned long long)atomic_load(&fs->cache.used),
+			    (unsigned long long)atomic_load(&fs->cache.peak),
+			    (unsigned long long)fs->cache.max,
+			    (unsigned long)atomic_load(&fs->cache.refused));
 	for (size_t i = 0; !rc && i < fs->n_domains; i++) {
 		char *one = NULL;
 		size_t n = 0;
@@ -278,11 +285,22 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	case GPOFS_LOCAL:
 		rc = lstat(p.rel, st) < 0 ? -errno : 0;
 		break;
-	case GPOFS_MANIFEST:
-		rc = gpo_store_manifest(fs->conf.backup_dir, &data, &len);
+	case GPOFS_MANIFEST: {
+		struct stat store;
+
+		/* The store folder's time moves with every backup sealed or
+		 * removed, so the manifest's does whenever it changes. */
+		rc = gpofs_store_caller_ok(fs);
 		if (!rc)
-			fill_file(fs, st, fs->mounted, (off_t)len, S_IFREG);
+			rc = stat(fs->conf.backup_dir, &store) < 0 ? -errno : 0;
+		if (!rc)
+			rc = gpo_store_manifest(fs->conf.backup_dir, &data, &len);
+		if (!rc) {
+			fill_file(fs, st, store.st_mtime, (off_t)len, S_IFREG);
+			st->st_mode = S_IFREG | 0400;
+		}
 		break;
+	}
 	case GPOFS_STATS:
 		rc = stats_text(fs, &data, &len);
 		if (!rc)
@@ -481,7 +499,9 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		break;
 	}
 	case GPOFS_LOCAL:
-		rc = fill_local(p.rel, &l);
+		rc = gpofs_store_caller_ok(fs);
+		if (!rc)
+			rc = fill_local(p.rel, &l);
 		if (!rc && p.backups && !*p.top)
 			list_add(&l, "manifest.xml", NULL);
 		break;
@@ -536,7 +556,9 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		rc = genfile(&p, &h->data, &h->len, NULL);
 		break;
 	case GPOFS_MANIFEST:
-		rc = gpo_store_manifest(fs->conf.backup_dir, &h->data, &h->len);
+		rc = gpofs_store_caller_ok(fs);
+		if (!rc)
+			rc = gpo_store_manifest(fs->conf.backup_dir, &h->data, &h->len);
 		break;
 	case GPOFS_STATS:
 		rc = stats_text(fs, &h->data, &h->len);
@@ -568,6 +590,9 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 	}
 	case GPOFS_LOCAL:
 		h->kind = H_LOCAL;
+		rc = gpofs_store_caller_ok(fs);
+		if (rc)
+			break;
 		h->fd = open(p.rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		rc = h->fd < 0 ? -errno : 0;
 		break;

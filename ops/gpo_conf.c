@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +35,32 @@ static const char *const domain_keys[] = {
 	"tls_cacert", "tls_reqcert", "ldap_tls", NULL
 };
 
+int gpo_parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	unsigned long long n;
+	const char *u;
+	char *end = NULL;
+	int shift = 0;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u || (end[1] && strcasecmp(end + 1, "iB") && strcasecmp(end + 1, "B")))
+			return -EINVAL;
+		shift = 10 * (int)(u - units + 1);
+	}
+	if (n > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*bytes = (uint64_t)n << shift;
+	return 0;
+}
+
 bool gpo_conf_is_domain_key(const char *key)
 {
 	for (size_t i = 0; domain_keys[i]; i++)
@@ -53,6 +80,15 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
 		return set_str(&conf->migtable_dir, value, key, msg, msglen);
 	if (!strcmp(key, "cache_dir"))
 		return set_str(&conf->cache_dir, value, key, msg, msglen);
+	if (!strcmp(key, "cache_max")) {
+		rc = gpo_parse_size(value, &conf->cache_max);
+		if (rc || conf->cache_max < (1ULL << 20)) {
+			snprintf(msg, msglen,
+				 "cache_max= takes a size of at least 1M (K, M, G or T)");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (!strcmp(key, "workers")) {
 		char *end = NULL;
 		long n = value ? strtol(value, &end, 10) : -1;

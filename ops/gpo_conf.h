@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum gpo_ldap_tls {
 	GPO_TLS_DEFAULT,   /* LDAPS for a password, plain+GSSAPI sealing for Kerberos */
@@ -31,6 +32,7 @@ struct gpo_conf {
 	char *backup_dir;
 	char *migtable_dir;
 	char *cache_dir;     /* where GPOs are captured while being read */
+	uint64_t cache_max;  /* bound on cache_dir's use; 0: the default */
 	unsigned workers;    /* SMB worker processes per domain */
 	bool workers_set;    /* given: else GPO_WORKERS_DEFAULT */
 };
@@ -43,6 +45,11 @@ struct gpo_credentials {
 	char *password;  /* wiped on free */
 	char *domain;    /* NetBIOS or DNS name of the account's domain */
 };
+
+/* Parses a size: digits, then nothing (bytes) or K, M, G or T (powers
+ * of 1024), optionally followed by "B" or "iB", any case. Returns 0, or
+ * -EINVAL for anything else or a size that overflows. */
+int gpo_parse_size(const char *s, uint64_t *bytes);
 
 /* True when key names a per-domain setting (domain=, server=, ...). */
 bool gpo_conf_is_domain_key(const char *key);

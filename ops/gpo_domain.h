@@ -95,6 +95,7 @@ struct gpo_domain_io {
 	size_t workers;
 	const char *exe;
 	const char *tmpdir;
+	struct gpo_cache *cache;  /* the mount's bound on large files */
 };
 
 /* Finds the DC (conf->server or DNS SRV), signs in over LDAP and SMB and

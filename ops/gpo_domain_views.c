@@ -212,15 +212,63 @@ static int publish(struct gpo_domain *d, const char *guid, struct gpo_view *v)
 	return 0;
 }
 
+/* Lets go of slot's view (readers keep theirs) and removes the slot,
+ * keeping the others in order. */
+static void drop_slot(struct gpo_domain *d, struct gpo_view_slot *slot)
+{
+	size_t at = (size_t)(slot - d->views);
+
+	gpo_view_put(slot->view);
+	memmove(slot, slot + 1, (d->n_views - at - 1) * sizeof(*slot));
+	d->n_views--;
+}
+
 /* Starts a capture of g: a check when its current view has the same
  * directory object, else a full one. */
 static struct gpo_capture *start_capture(struct gpo_domain *d, const struct gpo *g,
 					 bool urgent)
 {
 	struct gpo_view_slot *slot = find_slot(d, g->guid);
-	struct gpo_view *old = slot && same_object(slot->view, g) ? slot->view : NULL;
+	struct gpo_view *old = NULL;
 
+	if (slot && same_object(slot->view, g))
+		old = slot->view;
+	else if (slot)
+		/* out of date: its cache files go once no reader holds it,
+		 * rather than sit beside the new capture's */
+		drop_slot(d, slot);
 	return gpo_capture_start(&d->pool, g, old, urgent);
+}
+
+/* Drops the views no reader holds (the slot's is their only reference)
+ * that keep files in the cache, least recently used first, until want
+ * bytes are freed or none is left. */
+static uint64_t evict_idle(void *arg, uint64_t want)
+{
+	struct gpo_domain *d = arg;
+	uint64_t freed = 0;
+
+	pthread_mutex_lock(&d->pool.lock);
+	while (freed < want) {
+		struct gpo_view_slot *lru = NULL;
+
+		for (size_t i = 0; i < d->n_views; i++) {
+			struct gpo_view *v = d->views[i].view;
+
+			if (!v->cached || atomic_load(&v->refs) != 1)
+				continue;
+			if (!lru || gpo_ms_since(&v->used) > gpo_ms_since(&lru->view->used))
+				lru = &d->views[i];
+		}
+		if (!lru)
+			break;
+		freed += lru->view->cached;
+		gpo_log(d->lg, GPO_LOG_DEBUG, "%s: %s dropped from the full cache",
+			d->conf->domain, lru->guid);
+		drop_slot(d, lru);
+	}
+	pthread_mutex_unlock(&d->pool.lock);
+	return freed;
 }
 
 /* A walk of the domain (cp -r, rsync, grep -r) reads GPO after GPO in
@@ -278,6 +326,15 @@ static int hook_build(void *arg, struct gpo_capture *c)
 	return c->view ? build_files(arg, c->view) : 0;
 }
 
+static void hook_superseded(void *arg, struct gpo_capture *c)
+{
+	struct gpo_domain *d = arg;
+	struct gpo_view_slot *slot = find_slot(d, c->gpo.guid);
+
+	if (slot && slot->view == c->old)
+		drop_slot(d, slot);
+}
+
 static void hook_publish(void *arg, struct gpo_capture *c)
 {
 	struct gpo_domain *d = arg;
@@ -293,6 +350,11 @@ static void hook_publish(void *arg, struct gpo_capture *c)
 		if (slot && slot->view == c->old)
 			clock_gettime(CLOCK_MONOTONIC, &slot->checked);
 		atomic_fetch_add(&d->checks, 1);
+	} else if (c->rc == -ENOSPC) {
+		gpo_journal_add(&d->journal,
+				"%s: not captured: the cache is full (cache_max=%llu MiB, all of it held by readers)",
+				c->gpo.guid, d->pool.cache ?
+				(unsigned long long)(d->pool.cache->max >> 20) : 0ULL);
 	} else if (c->rc && c->rc != -ENOMEM) {
 		gpo_journal_add(&d->journal, "%s: cannot read its SYSVOL folder: %s",
 				c->gpo.guid, strerror(-c->rc));
@@ -305,15 +367,19 @@ int gpo_domain_views_init(struct gpo_domain *d,
 			  const struct gpo_domain_io *io)
 {
 	struct gpo_capture_hooks hooks = {
-		.build = hook_build, .publish = hook_publish, .arg = d,
+		.build = hook_build, .publish = hook_publish,
+		.superseded = hook_superseded, .arg = d,
 	};
 	int rc;
 
 	/* No workers: the pool's one driver reads in process. */
 	rc = gpo_capture_pool_init(&d->pool, io->workers ? io->workers : 1, t,
 				   io->workers ? io->exe : NULL,
-				   &d->smb, &d->smb.requests, d->cache_dir, &hooks);
+				   &d->smb, &d->smb.requests, d->cache_dir,
+				   io->cache, &hooks);
 	d->pool_ready = !rc;
+	if (!rc && io->cache)
+		rc = gpo_cache_add_evictor(io->cache, evict_idle, d);
 	return rc;
 }
 
@@ -381,7 +447,7 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 	pthread_mutex_unlock(&d->pool.lock);
 	gpo_snapshot_put(snap);
 	if (!v)
-		return rc == -ENOMEM ? rc : -EIO;
+		return rc == -ENOMEM || rc == -ENOSPC ? rc : -EIO;
 done:
 	*view = v;
 	return 0;

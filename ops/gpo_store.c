@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libxml/parser.h>
@@ -375,15 +376,33 @@ int gpo_store_seal(const char *store, const char *name,
 		   struct gpo_backup_info *info, char *why, size_t whylen)
 {
 	char from[4096];
+	struct stat st;
+	int lock = -1;
 	int rc;
 
+	memset(info, 0, sizeof(*info));
 	snprintf(from, sizeof(from), "%s/%s", store, name);
+	/* One sealer at a time per store, across mounts: another mount may
+	 * be sealing (renaming away) the very same folder. */
+	lock = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "cannot lock the store: %s", strerror(errno));
+		goto out;
+	}
+	if (lstat(from, &st) < 0 && errno == ENOENT) {
+		rc = GPO_STORE_GONE;
+		goto out;
+	}
 	rc = gpo_backup_check(from, info, why, whylen);
 	if (rc)
-		return rc;
+		goto out;
 	rc = seal_checked(store, name, from, info, why, whylen);
 	if (rc < 0)
 		gpo_backup_info_free(info);
+out:
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }
 
