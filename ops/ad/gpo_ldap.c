@@ -13,7 +13,7 @@
 #include <ldap.h>
 #include <sasl/sasl.h>
 
-#include "gpo_error.h"
+#include "gpo_ad_error.h"
 
 #define LDAP_CONNECT_TIMEOUT_S 5
 #define LDAP_OP_TIMEOUT_S 30

@@ -14,7 +14,6 @@
 #include "gpo_domain_internal.h"
 #include "gpo_inf.h"
 #include "gpo_sd.h"
-#include "gpo_store.h"
 
 /* The principals a backup lists, gathered before one LDAP search names
  * them all. sids[i] is the SID to look up for p[i], or "". */

@@ -14,7 +14,6 @@
 #include "gpo_domain_internal.h"
 #include "gpo_inf.h"
 #include "gpo_sd.h"
-#include "gpo_store.h"
 
 static int build_files(struct gpo_domain *d, struct gpo_view *v)
 {

@@ -12,7 +12,6 @@
 #include "gpo_backup_ext.h"
 #include "gpo_inf.h"
 #include "gpo_krb5.h"
-#include "gpo_store.h"
 #include "gpo_sd.h"
 #include "gpo_buf.h"
 #include "gpo_srv.h"

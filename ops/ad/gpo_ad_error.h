@@ -1,11 +1,11 @@
-/* The one place each foreign error space becomes 0 or -errno.
+/* LDAP's and libsmbclient's errors become 0 or -errno here and nowhere
+ * else (libxml2's in format/gpo_xml_error.h); the original error is
+ * logged with what was being done.
  *
  * ops/ functions return 0 (or a count) on success and -errno on failure,
- * as libuv and the kernel do. LDAP result codes, libsmbclient's errno and
- * libxml2's errors are translated here and nowhere else; the original
- * error is logged with what was being done. */
-#ifndef GPO_ERROR_H
-#define GPO_ERROR_H
+ * as libuv and the kernel do. */
+#ifndef GPO_AD_ERROR_H
+#define GPO_AD_ERROR_H
 
 #include <stdbool.h>
 #include "gpo_log.h"
@@ -27,9 +27,5 @@ int gpo_smb_errno(const struct gpo_log *lg, int err, const char *what,
 
 /* True when a libsmbclient errno means the connection failed. */
 bool gpo_smb_is_conn_error(int err);
-
-/* Maps libxml2's last error (of the calling thread) to -errno: malformed
- * input is -EINVAL, exhaustion -ENOMEM. Logs the parser's message. */
-int gpo_xml_errno(const struct gpo_log *lg, const char *what);
 
 #endif

@@ -1,9 +1,8 @@
-#include "gpo_error.h"
+#include "gpo_ad_error.h"
 
 #include <errno.h>
 #include <string.h>
 #include <ldap.h>
-#include <libxml/xmlerror.h>
 
 int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
 		   const char *what)
@@ -113,19 +112,4 @@ int gpo_smb_errno(const struct gpo_log *lg, int err, const char *what,
 		"SMB %s %s: %s", what, path ? path : "",
 		strerror(err ? err : EIO));
 	return -mapped;
-}
-
-int gpo_xml_errno(const struct gpo_log *lg, const char *what)
-{
-	const xmlError *e = xmlGetLastError();
-
-	if (!e) {
-		gpo_log(lg, GPO_LOG_WARN, "XML %s: failed", what);
-		return -EINVAL;
-	}
-	gpo_log(lg, GPO_LOG_WARN, "XML %s: line %d: %s", what, e->line,
-		e->message ? e->message : "error");
-	if (e->code == XML_ERR_NO_MEMORY)
-		return -ENOMEM;
-	return -EINVAL;
 }

@@ -10,7 +10,7 @@
 #include <libsmbclient.h>
 
 #include "gpo_buf.h"
-#include "gpo_error.h"
+#include "gpo_ad_error.h"
 
 #define SMB_TIMEOUT_MS 15000
 
