@@ -180,3 +180,29 @@ int gpo_guid_from_binary(const unsigned char *p, size_t len, char *out)
 		 p[10], p[11], p[12], p[13], p[14], p[15]);
 	return 0;
 }
+
+static unsigned next_half(unsigned h)
+{
+	return h >= 0xffff ? 1 : h + 1;
+}
+
+uint32_t gpo_version_bump(uint32_t v, bool user, bool machine)
+{
+	unsigned u = gpo_version_user(v), m = gpo_version_machine(v);
+
+	if (user)
+		u = next_half(u);
+	if (machine)
+		m = next_half(m);
+	return (uint32_t)u << 16 | m;
+}
+
+uint32_t gpo_version_above(uint32_t a, uint32_t b)
+{
+	unsigned u = gpo_version_user(a) > gpo_version_user(b) ? gpo_version_user(a)
+								: gpo_version_user(b);
+	unsigned m = gpo_version_machine(a) > gpo_version_machine(b)
+			     ? gpo_version_machine(a) : gpo_version_machine(b);
+
+	return (uint32_t)next_half(u) << 16 | next_half(m);
+}

@@ -47,6 +47,17 @@ int gpo_parse_gentime(const char *s, time_t *t);
 static inline unsigned gpo_version_user(uint32_t v) { return v >> 16; }
 static inline unsigned gpo_version_machine(uint32_t v) { return v & 0xffff; }
 
+/* v with the user half bumped when user is set and the machine half when
+ * machine is set: each goes up by one, and a half that would wrap to 0
+ * becomes 1 (MS-GPOL: 0 means never changed, and clients skip a GPO
+ * whose version they have seen). */
+uint32_t gpo_version_bump(uint32_t v, bool user, bool machine);
+
+/* A version whose each half is above both a's and b's (by one, wrapping
+ * to 1), so that clients that saw either apply it again: what a restore
+ * writes. */
+uint32_t gpo_version_above(uint32_t a, uint32_t b);
+
 /* Reads Version= from the [General] section of a GPT.INI text. Returns 0,
  * -ENOENT when there is none, -EINVAL when it is not a 32-bit number. */
 int gpo_gptini_version(const char *text, size_t len, uint32_t *version);
