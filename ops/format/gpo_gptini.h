@@ -10,7 +10,7 @@
 
 /* Rewrites GPT.INI text (len bytes; may be empty) with [General]'s
  * Version= set to version, in decimal: the line is rewritten in place,
- * or added first in [General], or a [General] section is put first when
+ * or added last in [General], or a [General] section is put first when
  * the file has none. Every other byte stays as it was; a line added ends
  * as the file's lines end (CRLF for an empty file, as Windows and
  * samba-tool write it). Returns 0 and a new NUL-terminated buffer (caller

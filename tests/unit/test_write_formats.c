@@ -55,9 +55,9 @@ static int test_gptini_version(void)
 	ASSERT(!expect_ini("", 2, "[General]\r\nVersion=2\r\n"));
 	/* the key's spelling and the line's ending stay; LF files stay LF */
 	ASSERT(!expect_ini("[general]\nversion = 12 \n", 13, "[general]\nversion = 13 \n"));
-	/* no Version line: added first in [General]; other sections alone */
+	/* no Version line: added last in [General]; other sections alone */
 	ASSERT(!expect_ini("[General]\r\ndisplayName=x\r\n[Other]\r\nVersion=9\r\n", 5,
-			   "[General]\r\nVersion=5\r\ndisplayName=x\r\n[Other]\r\nVersion=9\r\n"));
+			   "[General]\r\ndisplayName=x\r\nVersion=5\r\n[Other]\r\nVersion=9\r\n"));
 	ASSERT(!expect_ini("[Other]\r\nA=1\r\n", 1, "[General]\r\nVersion=1\r\n[Other]\r\nA=1\r\n"));
 	ASSERT(!expect_ini("[General]", 7, "[General]\r\nVersion=7\r\n"));
 	/* what it writes reads back */
