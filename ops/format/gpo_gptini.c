@@ -40,7 +40,9 @@ int gpo_gptini_with_version(const char *text, size_t len, uint32_t version,
 {
 	struct gpo_buf b = GPO_BUF_INIT;
 	const char *p = text, *end = text + len;
-	const char *eol = len && !memmem(text, len, "\r\n", 2) ? "\n" : "\r\n";
+	/* LF only for a file whose lines end so; else Windows' CRLF */
+	const char *eol = len && memchr(text, '\n', len) &&
+			  !memmem(text, len, "\r\n", 2) ? "\n" : "\r\n";
 	char line[32];
 	bool general = false, done = false, any_general = false;
 	int rc = 0;
