@@ -237,8 +237,7 @@ int gpo_conf_load_text(struct gpo_conf *conf, const char *data, size_t len,
 		       const char *name, char *msg, size_t msglen)
 {
 	char *text = NULL;
-	char *line;
-	char *save = NULL;
+	char *line, *next;
 	struct gpo_domain_conf *dc = NULL;
 	unsigned lineno = 0;
 	int rc;
@@ -247,10 +246,14 @@ int gpo_conf_load_text(struct gpo_conf *conf, const char *data, size_t len,
 	rc = text_copy(data, len, CONF_MAX_BYTES, name, &text, msg, msglen);
 	if (rc)
 		goto out;
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	/* line by line, blank ones too, so that a message's line number is
+	 * the file's */
+	for (line = text; line; line = next) {
 		char *s, *eq, *key, *value;
 
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		lineno++;
 		if (strlen(line) > CONF_MAX_LINE) {
 			rc = -EINVAL;

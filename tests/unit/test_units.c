@@ -314,6 +314,11 @@ static int test_conf_text(void)
 				     sizeof(msg)), -EINVAL);
 	ASSERT(strstr(msg, "x.conf: holds a NUL byte") != NULL);
 	gpo_conf_free(&conf);
+	/* blank lines count: the error is on line 3 */
+	ASSERT_EQ(gpo_conf_load_text(&conf, "\n\n[a.test\n", 10, "x.conf",
+				     msg, sizeof(msg)), -EINVAL);
+	ASSERT(strstr(msg, "x.conf:3: malformed section") != NULL);
+	gpo_conf_free(&conf);
 	ASSERT_EQ(gpo_conf_load_text(&conf, "", 0, "x.conf", msg, sizeof(msg)), 0);
 	ASSERT_EQ(conf.n_domains, 0);
 	gpo_conf_free(&conf);
