@@ -142,11 +142,12 @@ static int add_location(struct locations *l, const char *loc, char *why,
 		free(rel);
 		return -EINVAL;
 	}
+	/* a trailing separator is an empty last part too */
 	for (char *c = rel; *c;) {
 		size_t len = strcspn(c, "/");
 
 		if (len == 0 || (len == 2 && !strncmp(c, "..", 2)) ||
-		    (len == 1 && *c == '.')) {
+		    (len == 1 && *c == '.') || (c[len] == '/' && !c[len + 1])) {
 			snprintf(why, whylen, "Location %.200s is not a plain path", loc);
 			free(rel);
 			return -EINVAL;

@@ -124,6 +124,12 @@ static int test_locations(void)
 	ASSERT(strstr(why, "is not a plain path") != NULL);
 	ASSERT_EQ(locs_rc(SCHEME(FILE_AT("DomainSysvol\\GPO\\.")), why,
 			  sizeof(why)), -EINVAL);
+	/* a trailing separator: an empty last part (GPMC writes none) */
+	ASSERT_EQ(locs_rc(SCHEME(FILE_AT("DomainSysvol\\")), why, sizeof(why)),
+		  -EINVAL);
+	ASSERT(strstr(why, "is not a plain path") != NULL);
+	ASSERT_EQ(locs_rc(SCHEME(FILE_AT("DomainSysvol\\GPO/")), why,
+			  sizeof(why)), -EINVAL);
 	ASSERT_EQ(locs_rc(SCHEME(FILE_AT("\\\\server\\share\\x")), why,
 			  sizeof(why)), -EINVAL);
 	ASSERT(strstr(why, "is outside DomainSysvol") != NULL);
