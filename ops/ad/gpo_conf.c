@@ -12,6 +12,7 @@
 
 #define CONF_MAX_BYTES (64 * 1024)
 #define CONF_MAX_LINE 4096
+#define CRED_MAX_BYTES (16 * 1024)
 
 static int set_str(char **dst, const char *value, const char *key, char *msg,
 		   size_t msglen)
@@ -193,7 +194,8 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Reads a whole small file, refusing one larger than max. */
+/* Reads a whole small file, refusing one larger than max; *out is
+ * NUL-terminated and st->st_size long. */
 static int slurp(const char *path, size_t max, char **out, struct stat *st,
 		 char *msg, size_t msglen)
 {
@@ -236,11 +238,6 @@ static int slurp(const char *path, size_t max, char **out, struct stat *st,
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	if (memchr(buf, '\0', len)) {
-		rc = -EINVAL;
-		snprintf(msg, msglen, "%s: holds a NUL byte", path);
-		goto out;
-	}
 	*out = buf;
 	buf = NULL;
 out:
@@ -250,29 +247,53 @@ out:
 	return rc;
 }
 
-int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
-		       size_t msglen)
+/* A copy of len bytes of text, NUL-terminated, or an error in msg: the
+ * parsers cut lines in place, and a NUL byte would end the text early. */
+static int text_copy(const char *data, size_t len, size_t max, const char *name,
+		     char **out, char *msg, size_t msglen)
+{
+	if (len > max) {
+		snprintf(msg, msglen, "%s: larger than %zu bytes", name, max);
+		return -EFBIG;
+	}
+	if (len && memchr(data, '\0', len)) {
+		snprintf(msg, msglen, "%s: holds a NUL byte", name);
+		return -EINVAL;
+	}
+	*out = malloc(len + 1);
+	if (!*out)
+		return -ENOMEM;
+	if (len)
+		memcpy(*out, data, len);
+	(*out)[len] = '\0';
+	return 0;
+}
+
+int gpo_conf_load_text(struct gpo_conf *conf, const char *data, size_t len,
+		       const char *name, char *msg, size_t msglen)
 {
 	char *text = NULL;
-	char *line;
-	char *save = NULL;
+	char *line, *next;
 	struct gpo_domain_conf *dc = NULL;
-	struct stat st;
 	unsigned lineno = 0;
 	int rc;
 	char sub[256];
 
-	rc = slurp(path, CONF_MAX_BYTES, &text, &st, msg, msglen);
+	rc = text_copy(data, len, CONF_MAX_BYTES, name, &text, msg, msglen);
 	if (rc)
 		goto out;
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	/* line by line, blank ones too, so that a message's line number is
+	 * the file's */
+	for (line = text; line; line = next) {
 		char *s, *eq, *key, *value;
 
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		lineno++;
 		if (strlen(line) > CONF_MAX_LINE) {
 			rc = -EINVAL;
-			snprintf(msg, msglen, "%s:%u: line too long", path, lineno);
+			snprintf(msg, msglen, "%s:%u: line too long", name, lineno);
 			goto out;
 		}
 		s = trim(line);
@@ -284,7 +305,7 @@ int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
 			if (!end || end[1] || end == s + 1) {
 				rc = -EINVAL;
 				snprintf(msg, msglen, "%s:%u: malformed section",
-					 path, lineno);
+					 name, lineno);
 				goto out;
 			}
 			*end = '\0';
@@ -296,7 +317,7 @@ int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
 			rc = gpo_conf_set(conf, dc, "domain", trim(s + 1), sub,
 					  sizeof(sub));
 			if (rc) {
-				snprintf(msg, msglen, "%s:%u: %s", path, lineno, sub);
+				snprintf(msg, msglen, "%s:%u: %s", name, lineno, sub);
 				goto out;
 			}
 			continue;
@@ -312,7 +333,7 @@ int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
 		if (!strcmp(key, "domain") && dc) {
 			rc = -EINVAL;
 			snprintf(msg, msglen, "%s:%u: the section names the domain",
-				 path, lineno);
+				 name, lineno);
 			goto out;
 		}
 		rc = gpo_conf_set(conf, gpo_conf_is_domain_key(key) ? dc : NULL,
@@ -321,11 +342,26 @@ int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
 			if (!dc && gpo_conf_is_domain_key(key))
 				snprintf(sub, sizeof(sub),
 					 "%s belongs in a [domain] section", key);
-			snprintf(msg, msglen, "%s:%u: %s", path, lineno, sub);
+			snprintf(msg, msglen, "%s:%u: %s", name, lineno, sub);
 			goto out;
 		}
 	}
 out:
+	free(text);
+	return rc;
+}
+
+int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
+		       size_t msglen)
+{
+	char *text = NULL;
+	struct stat st;
+	int rc;
+
+	rc = slurp(path, CONF_MAX_BYTES, &text, &st, msg, msglen);
+	if (!rc)
+		rc = gpo_conf_load_text(conf, text, (size_t)st.st_size, path, msg,
+					msglen);
 	free(text);
 	return rc;
 }
@@ -429,31 +465,17 @@ void gpo_conf_free(struct gpo_conf *conf)
 	memset(conf, 0, sizeof(*conf));
 }
 
-int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
-			 char *msg, size_t msglen)
+int gpo_credentials_parse(const char *data, size_t len, const char *name,
+			  struct gpo_credentials *cred, char *msg, size_t msglen)
 {
 	char *text = NULL;
 	char *save = NULL;
-	struct stat st = { 0 };
 	int rc;
 
 	memset(cred, 0, sizeof(*cred));
-	rc = slurp(path, 16 * 1024, &text, &st, msg, msglen);
+	rc = text_copy(data, len, CRED_MAX_BYTES, name, &text, msg, msglen);
 	if (rc)
 		goto out;
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		rc = -EPERM;
-		snprintf(msg, msglen,
-			 "%s: credentials file may be read by others (mode %03o): chmod 600 it",
-			 path, (unsigned)(st.st_mode & 0777));
-		goto out;
-	}
-	if (st.st_uid != geteuid()) {
-		rc = -EPERM;
-		snprintf(msg, msglen, "%s: credentials file is not owned by you",
-			 path);
-		goto out;
-	}
 	for (char *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *s = trim(line);
@@ -465,7 +487,7 @@ int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
 			continue;
 		if (!eq) {
 			rc = -EINVAL;
-			snprintf(msg, msglen, "%s: a line without '='", path);
+			snprintf(msg, msglen, "%s: a line without '='", name);
 			goto out;
 		}
 		*eq = '\0';
@@ -478,7 +500,7 @@ int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
 			dst = &cred->domain;
 		else {
 			rc = -EINVAL;
-			snprintf(msg, msglen, "%s: unknown key %.40s", path, key);
+			snprintf(msg, msglen, "%s: unknown key %.40s", name, key);
 			goto out;
 		}
 		free(*dst);
@@ -490,7 +512,7 @@ int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
 	}
 	if (!cred->username || !cred->password) {
 		rc = -EINVAL;
-		snprintf(msg, msglen, "%s: needs username= and password=", path);
+		snprintf(msg, msglen, "%s: needs username= and password=", name);
 		goto out;
 	}
 	/* user@realm or DOMAIN\user carry the domain in the name. */
@@ -510,11 +532,45 @@ int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
 out:
 	if (text) {
 		/* strtok_r cut the text with NULs: wipe all of it. */
-		explicit_bzero(text, (size_t)st.st_size);
+		explicit_bzero(text, len);
 		free(text);
 	}
 	if (rc)
 		gpo_credentials_free(cred);
+	return rc;
+}
+
+int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
+			 char *msg, size_t msglen)
+{
+	char *text = NULL;
+	struct stat st = { 0 };
+	int rc;
+
+	memset(cred, 0, sizeof(*cred));
+	rc = slurp(path, CRED_MAX_BYTES, &text, &st, msg, msglen);
+	if (rc)
+		goto out;
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		rc = -EPERM;
+		snprintf(msg, msglen,
+			 "%s: credentials file may be read by others (mode %03o): chmod 600 it",
+			 path, (unsigned)(st.st_mode & 0777));
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		rc = -EPERM;
+		snprintf(msg, msglen, "%s: credentials file is not owned by you",
+			 path);
+		goto out;
+	}
+	rc = gpo_credentials_parse(text, (size_t)st.st_size, path, cred, msg,
+				   msglen);
+out:
+	if (text) {
+		explicit_bzero(text, (size_t)st.st_size);
+		free(text);
+	}
 	return rc;
 }
 

@@ -69,6 +69,12 @@ struct gpo_domain_conf *gpo_conf_add_domain(struct gpo_conf *conf);
 int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
 		       size_t msglen);
 
+/* The same from len bytes of text (at most 64 KiB, no NUL byte); name
+ * stands for the file in msg. gpo_conf_load_file reads the file and
+ * calls this. */
+int gpo_conf_load_text(struct gpo_conf *conf, const char *data, size_t len,
+		       const char *name, char *msg, size_t msglen);
+
 /* Checks the finished configuration (a domain name each, one way to sign
  * in, no plain-text simple bind) and fills defaults: backup_dir and
  * migtable_dir under /var/lib/gpofs for root, else under
@@ -84,6 +90,13 @@ void gpo_conf_free(struct gpo_conf *conf);
  * write. Returns 0 or -errno with a reason in msg (never the password). */
 int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
 			 char *msg, size_t msglen);
+
+/* The same from len bytes of text (at most 16 KiB, no NUL byte), without
+ * the file checks; name stands for the file in msg. The copy it cuts into
+ * lines is wiped. Returns 0 (free with gpo_credentials_free) or -errno;
+ * on failure cred holds nothing. */
+int gpo_credentials_parse(const char *data, size_t len, const char *name,
+			  struct gpo_credentials *cred, char *msg, size_t msglen);
 
 /* Wipes the password and frees the fields. */
 void gpo_credentials_free(struct gpo_credentials *cred);

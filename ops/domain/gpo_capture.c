@@ -483,6 +483,16 @@ static void start_drivers(struct gpo_capture_pool *p)
 	}
 }
 
+size_t gpo_capture_pool_workers(struct gpo_capture_pool *p, int *pids,
+				unsigned long *requests, size_t max)
+{
+	for (size_t i = 0; i < p->n_drivers && i < max; i++) {
+		pids[i] = atomic_load(&p->drivers[i].w.shown_pid);
+		requests[i] = atomic_load(&p->drivers[i].w.own_requests);
+	}
+	return p->n_drivers;
+}
+
 void gpo_capture_pool_start(struct gpo_capture_pool *p)
 {
 	pthread_mutex_lock(&p->lock);

@@ -97,6 +97,13 @@ void gpo_capture_pool_start(struct gpo_capture_pool *p);
 /* Stops the drivers and their workers, and frees what is left. */
 void gpo_capture_pool_stop(struct gpo_capture_pool *p);
 
+/* For /.stats: the pid of each driver's SMB worker (0 when it has none:
+ * lost, or reading in process) and the SMB requests that worker says it
+ * has made, for the first max drivers. Any thread, no lock. Returns the
+ * number of drivers. */
+size_t gpo_capture_pool_workers(struct gpo_capture_pool *p, int *pids,
+				unsigned long *requests, size_t max);
+
 /* The capture of guid in progress, or NULL. */
 struct gpo_capture *gpo_capture_find(struct gpo_capture_pool *p,
 				     const char *guid);

@@ -492,6 +492,10 @@ long long gpo_ms_since(const struct timespec *t)
 
 int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len)
 {
+	struct gpo_buf b = GPO_BUF_INIT;
+	int pids[GPO_WORKERS_MAX];
+	unsigned long reqs[GPO_WORKERS_MAX];
+	size_t n_workers = 0;
 	unsigned long searches;
 	int n;
 
@@ -513,8 +517,27 @@ int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len)
 		*text = NULL;
 		return -ENOMEM;
 	}
-	*len = (size_t)n;
+	/* each SMB worker's pid and its own count of SMB requests: what
+	 * was read through the workers rather than in process */
+	if (d->pool_ready)
+		n_workers = gpo_capture_pool_workers(&d->pool, pids, reqs,
+						     GPO_WORKERS_MAX);
+	if (n_workers > GPO_WORKERS_MAX)
+		n_workers = GPO_WORKERS_MAX;
+	if (gpo_buf_add(&b, *text, (size_t)n))
+		goto nomem;
+	for (size_t i = 0; i < n_workers; i++)
+		if (gpo_buf_printf(&b, "worker%zu_pid %d\nworker%zu_smb_requests %lu\n",
+				   i, pids[i], i, reqs[i]))
+			goto nomem;
+	free(*text);
+	*text = gpo_buf_steal(&b, len);
 	return 0;
+nomem:
+	gpo_buf_free(&b);
+	free(*text);
+	*text = NULL;
+	return -ENOMEM;
 }
 
 static int link_entry(void *arg, const struct gpo_ldap_entry *e)

@@ -200,7 +200,12 @@ nfiles=$(find "$D/gpos/$GPO_MANY" -type f | wc -l)
 grep -rl "SeRemoteInteractiveLogonRight" "$D/gpos" >/dev/null 2>&1 ||
 	grep -rla "S.e.R.e.m.o.t.e" "$D/gpos/$GPO_SECURITY" >/dev/null ||
 	fail "grep -r found no privilege right"
-diff -r "$D/gpos/$GPO_REGISTRY" "$D/gpos/$GPO_REGISTRY" >/dev/null || fail "diff -r"
+# diff -r reading the mount itself, against smbclient's copy of SYSVOL
+smb_get_gpo "$GPO_REGISTRY" "$TEST_TMP/smb"
+find "$TEST_TMP/smb" -maxdepth 1 -iname gpt.ini -delete
+diff -r "$D/gpos/$GPO_REGISTRY/DomainSysvol/GPO" "$TEST_TMP/smb" >/dev/null ||
+	fail "diff -r of the mount against smbclient's copy"
+rm -rf "$TEST_TMP/smb"
 ! diff -r "$D/gpos/$GPO_REGISTRY" "$D/gpos/$GPO_SECURITY" >/dev/null 2>&1 ||
 	fail "diff -r saw no difference between two GPOs"
 note "ls -lR, find ($nfiles files), grep -r, diff -r work"

@@ -92,17 +92,21 @@ if [ -n "${FIXTURE_GPOS:-}" ] && [ -d "${FIXTURES_DIR:-}" ]; then
 	wait_for test -d "$B/$fx" || fail "the GPMC backup $fx was not sealed"
 	diff -r "$FIXTURES_DIR/$fx" "$B/$fx" >/dev/null || fail "the sealed GPMC backup differs"
 	note "a GPMC backup from Windows sealed as $fx"
-
-	# 7. Invalid folders are never sealed, and the log says why.
-	cp -r "$FIXTURES_DIR/$fx" "$TEST_TMP/evil"
-	sed -i 's/bkp:Location="DomainSysvol\\GPO\\Machine\\registry.pol"/bkp:Location="DomainSysvol\\..\\..\\etc\\passwd"/' \
-		"$TEST_TMP/evil/Backup.xml"
-	grep -q 'etc\\passwd' "$TEST_TMP/evil/Backup.xml" || fail "test set-up: no Location rewritten"
-	cp -r "$TEST_TMP/evil" "$B/evil"
-	wait_for grep -q "backups/evil is not a valid backup: .*not a plain path" "$D/log" ||
-		fail "a Location with .. was not refused"
-	[ -d "$B/evil" ] || fail "the invalid folder moved"
+else
+	skip_section "6. a GPMC backup from Windows" "no GPMC fixtures (../shared/fixtures/gpmc-backups)"
 fi
+
+# 7. Invalid folders are never sealed, and the log says why: a backup
+# whose Location climbs out of it, a folder without bkupInfo.xml, one
+# whose bkupInfo.xml is not XML.
+cp -r "$D/gpos/$GPO_SECURITY" "$TEST_TMP/evil"
+sed -i '0,/bkp:Location="[^"]*"/s//bkp:Location="DomainSysvol\\..\\..\\etc\\passwd"/' \
+	"$TEST_TMP/evil/Backup.xml"
+grep -q 'etc\\passwd' "$TEST_TMP/evil/Backup.xml" || fail "test set-up: no Location rewritten"
+cp -r "$TEST_TMP/evil" "$B/evil"
+wait_for grep -q "backups/evil is not a valid backup: .*not a plain path" "$D/log" ||
+	fail "a Location with .. was not refused"
+[ -d "$B/evil" ] || fail "the invalid folder moved"
 mkdir "$B/nobkupinfo"
 cp "$D/gpos/$GPO_SECURITY/Backup.xml" "$B/nobkupinfo/"
 wait_for grep -q "backups/nobkupinfo is not a valid backup: no bkupInfo.xml" "$D/log" ||

@@ -291,6 +291,63 @@ static int test_credentials(void)
 	return 0;
 }
 
+/* The text variants, which the file variants call: the same parse, with
+ * the name given standing for the file, and NUL bytes refused. */
+static int test_conf_text(void)
+{
+	static const char text[] = "workers = 2\n[corp.test]\nkrb5\n";
+	struct gpo_conf conf = { 0 };
+	char msg[512];
+
+	ASSERT_EQ(gpo_conf_load_text(&conf, text, strlen(text), "x.conf", msg,
+				     sizeof(msg)), 0);
+	ASSERT_EQ(conf.n_domains, 1);
+	ASSERT(conf.domains[0].krb5);
+	ASSERT_EQ(conf.workers, 2);
+	gpo_conf_free(&conf);
+	/* not NUL-terminated: the length is all there is */
+	ASSERT_EQ(gpo_conf_load_text(&conf, "[corp.test]\nkrb5=no", 16,
+				     "x.conf", msg, sizeof(msg)), 0);
+	ASSERT(conf.domains[0].krb5);
+	gpo_conf_free(&conf);
+	ASSERT_EQ(gpo_conf_load_text(&conf, "[a.test]\0x", 10, "x.conf", msg,
+				     sizeof(msg)), -EINVAL);
+	ASSERT(strstr(msg, "x.conf: holds a NUL byte") != NULL);
+	gpo_conf_free(&conf);
+	/* blank lines count: the error is on line 3 */
+	ASSERT_EQ(gpo_conf_load_text(&conf, "\n\n[a.test\n", 10, "x.conf",
+				     msg, sizeof(msg)), -EINVAL);
+	ASSERT(strstr(msg, "x.conf:3: malformed section") != NULL);
+	gpo_conf_free(&conf);
+	ASSERT_EQ(gpo_conf_load_text(&conf, "", 0, "x.conf", msg, sizeof(msg)), 0);
+	ASSERT_EQ(conf.n_domains, 0);
+	gpo_conf_free(&conf);
+	return 0;
+}
+
+static int test_credentials_text(void)
+{
+	static const char text[] = "username=CORP\\bob\npassword = p w \n";
+	struct gpo_credentials c;
+	char msg[512];
+
+	ASSERT_EQ(gpo_credentials_parse(text, strlen(text), "c", &c, msg,
+					sizeof(msg)), 0);
+	ASSERT_STR(c.username, "bob");
+	ASSERT_STR(c.domain, "CORP");
+	ASSERT_STR(c.password, "p w");
+	gpo_credentials_free(&c);
+	/* the length bounds the text: "password=secret" cut to "passw" */
+	ASSERT_EQ(gpo_credentials_parse("username=a\npassword=secret", 16, "c",
+					&c, msg, sizeof(msg)), -EINVAL);
+	ASSERT(strstr(msg, "secret") == NULL);
+	ASSERT(c.username == NULL && c.password == NULL);
+	ASSERT_EQ(gpo_credentials_parse("username=a\0\npassword=b\n", 23, "c",
+					&c, msg, sizeof(msg)), -EINVAL);
+	ASSERT(strstr(msg, "NUL") != NULL);
+	return 0;
+}
+
 static void sample_gpo(struct gpo *g)
 {
 	static unsigned char sd[] = { 0x01, 0x00, 0x04, 0x9c, 0x00, 0x00, 0x00, 0x00 };
@@ -555,6 +612,8 @@ static const struct test_case cases[] = {
 	{ "name_table", test_name_table },
 	{ "conf", test_conf },
 	{ "credentials", test_credentials },
+	{ "conf_text", test_conf_text },
+	{ "credentials_text", test_credentials_text },
 	{ "backup_xml", test_backup_xml },
 	{ "journal", test_journal },
 	{ "buf", test_buf },
