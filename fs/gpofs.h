@@ -13,6 +13,7 @@
 #include "gpo_log.h"
 
 struct gpofs_sealer;
+struct fuse;
 
 struct gpofs {
 	struct gpo_log log;
@@ -26,6 +27,7 @@ struct gpofs {
 	struct gpo_smb_lib smb_lib;
 	struct gpofs_sealer *sealer;  /* seals copies into backups/ */
 	char *mount_cache;            /* this mount's folder in cache_dir */
+	struct fuse *fuse;            /* from init, to notify the kernel */
 	char exe[4096];                  /* this program, for SMB workers */
 	bool smb_lib_ready;
 };

@@ -56,6 +56,7 @@ static const struct fuse_opt gpofs_opts[] = {
 	FUSE_OPT_KEY("backup_dir=", KEY_OURS),
 	FUSE_OPT_KEY("migtable_dir=", KEY_OURS),
 	FUSE_OPT_KEY("cache_dir=", KEY_OURS),
+	FUSE_OPT_KEY("log_dir=", KEY_OURS),
 	FUSE_OPT_KEY("workers=", KEY_OURS),
 	FUSE_OPT_KEY("config=", KEY_OURS),
 	FUSE_OPT_END
@@ -83,6 +84,7 @@ static void usage(const char *prog)
 "    -o backup_dir=DIR       folder behind backups/\n"
 "    -o migtable_dir=DIR     folder behind migtables/\n"
 "    -o cache_dir=DIR        where GPOs are captured while being read\n"
+"    -o log_dir=DIR          where each domain's log is kept (<dns name>.log)\n"
 "    -o workers=N            SMB connections per domain that read SYSVOL\n"
 "                            side by side (default 4; 0: one, in process)\n"
 "    -o config=FILE          domains from a file, one [dns.name] section each\n"
@@ -209,7 +211,7 @@ static int open_domains(struct gpofs *fs)
 {
 	struct gpo_domain_io io = {
 		.workers = fs->conf.workers, .exe = fs->exe,
-		.tmpdir = runtime_dir(),
+		.tmpdir = runtime_dir(), .log_dir = fs->conf.log_dir,
 	};
 	char msg[768];
 	ssize_t n;
@@ -304,10 +306,11 @@ int main(int argc, char *argv[])
 	fs.mounted = time(NULL);
 	if (make_private_dir(fs.conf.backup_dir) ||
 	    make_private_dir(fs.conf.migtable_dir) ||
-	    make_private_dir(fs.conf.cache_dir)) {
-		fprintf(stderr, "gpofs: cannot create %s, %s or %s: %s\n",
+	    make_private_dir(fs.conf.cache_dir) ||
+	    make_private_dir(fs.conf.log_dir)) {
+		fprintf(stderr, "gpofs: cannot create %s, %s, %s or %s: %s\n",
 			fs.conf.backup_dir, fs.conf.migtable_dir,
-			fs.conf.cache_dir, strerror(errno));
+			fs.conf.cache_dir, fs.conf.log_dir, strerror(errno));
 		goto out;
 	}
 	if (asprintf(&fs.mount_cache, "%s/mount.XXXXXX", fs.conf.cache_dir) < 0) {
@@ -363,6 +366,7 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_destroy(lc);
 	}
 	rc = rc ? 1 : 0;
+	gpofs_unwatch_logs(&fs);
 	fuse_remove_signal_handlers(fuse_get_session(fuse));
 out:
 	if (mounted)

@@ -27,6 +27,8 @@ struct gpo_ldap {
 	char *base_dn;                       /* defaultNamingContext */
 	char *config_dn;                     /* configurationNamingContext */
 	unsigned long searches;              /* searches made (not pages), for benchmarks */
+	char error[256];                     /* why the last reconnect failed
+						("" after one that worked) */
 };
 
 /* One entry of a search result, valid during the callback only. */
@@ -49,7 +51,7 @@ int gpo_ldap_open(struct gpo_ldap *l, const struct gpo_log *lg,
 		  char *msg, size_t msglen);
 
 /* Drops and re-establishes the connection after a network failure.
- * Caller holds l->lock. Returns 0 or -EIO. */
+ * Caller holds l->lock. Returns 0 or -EIO (l->error then says why). */
 int gpo_ldap_reconnect(struct gpo_ldap *l);
 
 /* Unbinds and frees everything l owns (not the conf or credentials). */
