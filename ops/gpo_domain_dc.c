@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "gpo_domain_internal.h"
 
@@ -51,14 +52,14 @@ void gpo_domain_dc_lost(struct gpo_domain *d, const char *why)
 	clock_gettime(CLOCK_MONOTONIC, &d->dc_lost_at);
 	d->dc_tried = d->dc_lost_at;
 	pthread_cond_signal(&d->dc_wake);
-	pthread_mutex_unlock(&d->dc_lock);
-
 	/* the journal is the domain's: no "corp.example: " before the why */
 	if (!strncmp(why, d->conf->domain, dl) && !strncmp(why + dl, ": ", 2))
 		why += dl + 2;
+	/* under dc_lock: lost and back lines keep their order */
 	gpo_journal_add(&d->journal,
 			"domain controller %s lost: %s; GPOs captured before are served as they were, what needs the DC fails (EIO)",
 			d->dc, why);
+	pthread_mutex_unlock(&d->dc_lock);
 	gpo_log(d->lg, GPO_LOG_WARN, "%s: domain controller %s lost: %s",
 		d->conf->domain, d->dc, why);
 }
@@ -71,18 +72,23 @@ void gpo_domain_dc_refused(struct gpo_domain *d)
 	pthread_mutex_unlock(&d->dc_lock);
 }
 
-bool gpo_domain_dc_first_serve(struct gpo_domain *d, unsigned *outage)
+void gpo_domain_dc_serving(struct gpo_domain *d, unsigned *outage,
+			   const char *guid, time_t captured)
 {
-	bool first = false;
+	char when[32];
+	struct tm tm;
 
 	pthread_mutex_lock(&d->dc_lock);
 	if (d->dc_away && *outage != d->dc_outages) {
 		*outage = d->dc_outages;
 		d->dc_served++;
-		first = true;
+		gmtime_r(&captured, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		gpo_journal_add(&d->journal,
+				"%s: served from its capture of %s while the domain controller is away",
+				guid, when);
 	}
 	pthread_mutex_unlock(&d->dc_lock);
-	return first;
 }
 
 /* One look at the DC: the GPO list over LDAP (reconnecting), and the
@@ -114,14 +120,12 @@ static void back(struct gpo_domain *d)
 	unsigned long refused = d->dc_refused, served = d->dc_served;
 
 	d->dc_away = false;
-	pthread_mutex_unlock(&d->dc_lock);
 	gpo_journal_add(&d->journal,
 			"domain controller %s back after %lld s: %lu read%s refused, %lu GPO%s served from earlier captures meanwhile",
 			d->dc, (ms + 500) / 1000, refused, refused == 1 ? "" : "s",
 			served, served == 1 ? "" : "s");
 	gpo_log(d->lg, GPO_LOG_INFO, "%s: domain controller %s back",
 		d->conf->domain, d->dc);
-	pthread_mutex_lock(&d->dc_lock);
 }
 
 static void *prober_main(void *arg)

@@ -72,10 +72,11 @@ void gpo_domain_dc_lost(struct gpo_domain *d, const char *why);
 /* Counts a read refused because the DC is away. */
 void gpo_domain_dc_refused(struct gpo_domain *d);
 
-/* While the DC is away: true the first time a GPO is served from an
- * earlier capture in this outage (*outage, the slot's, is then set), so
- * that the journal says it once. */
-bool gpo_domain_dc_first_serve(struct gpo_domain *d, unsigned *outage);
+/* GPO guid is served from its capture of time captured because the DC
+ * is away: the first time in an outage (*outage, the GPO's slot's, is
+ * then set to it) the journal says so and it is counted. */
+void gpo_domain_dc_serving(struct gpo_domain *d, unsigned *outage,
+			   const char *guid, time_t captured);
 
 /* Milliseconds since t (CLOCK_MONOTONIC). */
 long long gpo_ms_since(const struct timespec *t);

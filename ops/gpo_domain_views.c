@@ -299,7 +299,7 @@ static void hook_publish(void *arg, struct gpo_capture *c)
 		char why[128];
 
 		/* one line for the DC, none per GPO it fails */
-		snprintf(why, sizeof(why), "reading the SYSVOL folder of %s: %s",
+		snprintf(why, sizeof(why), "reading %s: %s",
 			 c->gpo.guid, strerror(-c->rc));
 		gpo_domain_dc_lost(d, why);
 	} else if (c->rc && c->rc != -ENOMEM) {
@@ -342,20 +342,12 @@ static struct gpo_view *last_capture(struct gpo_domain *d, const struct gpo *g,
 {
 	struct gpo_view_slot *slot = find_slot(d, g->guid);
 	struct gpo_view *v = slot ? slot->view : NULL;
-	char when[32];
-	struct tm tm;
 
 	if (!v || !same_object(v, g))
 		return NULL;
 	v->used = *now;
 	gpo_view_get(v);
-	if (gpo_domain_dc_first_serve(d, &slot->served_outage)) {
-		gmtime_r(&v->captured, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		gpo_journal_add(&d->journal,
-				"%s: served from its capture of %s while the domain controller is away",
-				g->guid, when);
-	}
+	gpo_domain_dc_serving(d, &slot->served_outage, g->guid, v->captured);
 	return v;
 }
 
