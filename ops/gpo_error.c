@@ -116,6 +116,7 @@ int gpo_smb_errno(const struct gpo_log *lg, int err, const char *what,
 	case EBADF:
 	case ENOSPC:
 	case EROFS:
+	case EBUSY: /* a sharing violation: that file, not the DC */
 		mapped = err;
 		break;
 	default:

@@ -35,8 +35,8 @@ bool gpo_smb_is_conn_error(int err);
 /* True when rc (0 or -errno, from LDAP or SMB through the functions
  * above) says the domain controller could not be reached or failed
  * (-EIO, -ETIMEDOUT, a network error), rather than answered: a refusal
- * (-EACCES), a missing object (-ENOENT) or bad content (-EPROTO, -EINVAL
- * of a parser) are answers. */
+ * (-EACCES), a missing object (-ENOENT), a file in use (-EBUSY) or bad
+ * content (-EPROTO, -EINVAL of a parser) are answers. */
 bool gpo_is_dc_failure(int rc);
 
 /* Maps libxml2's last error (of the calling thread) to -errno: malformed

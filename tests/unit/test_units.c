@@ -429,6 +429,8 @@ static int test_dc_failure(void)
 	ASSERT_EQ(gpo_smb_errno(&quiet, ENETRESET, "read", "x"), -ENETRESET);
 	ASSERT_EQ(gpo_smb_errno(&quiet, EACCES, "open", "x"), -EACCES);
 	ASSERT_EQ(gpo_smb_errno(&quiet, ENOENT, "open", "x"), -ENOENT);
+	ASSERT_EQ(gpo_smb_errno(&quiet, EBUSY, "open", "x"), -EBUSY);
+	ASSERT(!gpo_is_dc_failure(-EBUSY));
 	ASSERT_EQ(gpo_smb_errno(&quiet, ENODATA, "read", "x"), -EIO);
 	ASSERT(gpo_is_dc_failure(-EIO));
 	ASSERT(gpo_is_dc_failure(-ECONNREFUSED));
