@@ -2,10 +2,10 @@
 # The domain's log is a file under log_dir (<dns name>.log, 0600, in a 0700
 # folder) that mounting leaves as it is. Readers that keep it open follow
 # it: tail -f (GNU tail polls a FUSE file with fstat and read) with and
-# without inotify, and a plain reader reading on at its offset; stat gives
-# its size now. It outlives a remount (same content, same mtime), two
-# mounts of the domain share it, and past 1 MiB its older half goes, which
-# a follower sees as a truncation.
+# without inotify, less +F, and a plain reader reading on at its offset;
+# stat gives its size now. It outlives a remount (same content, same
+# mtime), two mounts of the domain share it, and past 1 MiB its older half
+# goes, which a follower sees as a truncation.
 source "$(dirname "$0")/lib.sh"
 
 MNT=$TEST_TMP/mnt
@@ -29,6 +29,7 @@ TAILS=()
 stop_tails() {
 	local p
 	for p in "${TAILS[@]}"; do
+		pkill -P "$p" 2>/dev/null || true # script's less
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
@@ -53,6 +54,13 @@ tail -f "$D/log" >"$TEST_TMP/tail1" 2>&1 &
 TAILS+=($!)
 tail ---disable-inotify -f "$D/log" >"$TEST_TMP/tail2" 2>&1 &
 TAILS+=($!)
+LESS_TOO=
+if command -v script >/dev/null && command -v less >/dev/null; then
+	# less +F on a terminal of its own (it ends when script does)
+	TERM=dumb script -qfc "less +F '$D/log'" "$TEST_TMP/less.out" </dev/null >/dev/null 2>&1 &
+	TAILS+=($!)
+	LESS_TOO=1
+fi
 exec 3<"$D/log"
 cat <&3 >/dev/null
 sleep 1.5 # both tails are at the end, polling
@@ -72,8 +80,11 @@ wait_for 5 has "$TEST_TMP/tail2" "$line" ||
 cat <&3 >"$TEST_TMP/read-on"
 exec 3<&-
 has "$TEST_TMP/read-on" "$line" || fail "a reader that kept the log open read nothing new"
+if [ -n "$LESS_TOO" ]; then
+	wait_for 5 has "$TEST_TMP/less.out" "$line" || fail "less +F did not show the new line"
+fi
 cmp "$D/log" "$LOGF" || fail "the log differs from its file"
-note "tail -f, tail ---disable-inotify -f and an open reader followed the log"
+note "tail -f, tail ---disable-inotify -f, ${LESS_TOO:+less +F, }and an open reader followed the log"
 
 # 3. Past 1 MiB the older half goes at a line boundary, in place; a
 # follower sees the file truncated and goes on. Another mount appending
