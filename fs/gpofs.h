@@ -14,6 +14,7 @@
 #include "gpo_log.h"
 
 struct gpofs_sealer;
+struct fuse;
 
 struct gpofs {
 	struct gpo_log log;
@@ -27,6 +28,7 @@ struct gpofs {
 	struct gpo_smb_lib smb_lib;
 	struct gpofs_sealer *sealer;  /* seals copies into backups/ */
 	struct gpo_cache cache;       /* this mount's folder in cache_dir */
+	struct fuse *fuse;            /* from init, to notify the kernel */
 	char exe[4096];                  /* this program, for SMB workers */
 	bool smb_lib_ready;
 };

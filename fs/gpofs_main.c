@@ -57,6 +57,7 @@ static const struct fuse_opt gpofs_opts[] = {
 	FUSE_OPT_KEY("migtable_dir=", KEY_OURS),
 	FUSE_OPT_KEY("cache_dir=", KEY_OURS),
 	FUSE_OPT_KEY("cache_max=", KEY_OURS),
+	FUSE_OPT_KEY("log_dir=", KEY_OURS),
 	FUSE_OPT_KEY("workers=", KEY_OURS),
 	FUSE_OPT_KEY("config=", KEY_OURS),
 	FUSE_OPT_END
@@ -86,6 +87,7 @@ static void usage(const char *prog)
 "    -o cache_dir=DIR        where GPOs are captured while being read\n"
 "    -o cache_max=SIZE       bound on the files captured there (default 4G;\n"
 "                            K, M, G, T suffixes)\n"
+"    -o log_dir=DIR          where each domain's log is kept (<dns name>.log)\n"
 "    -o workers=N            SMB connections per domain that read SYSVOL\n"
 "                            side by side (default 4; 0: one, in process)\n"
 "    -o config=FILE          domains from a file, one [dns.name] section each\n"
@@ -209,6 +211,7 @@ static int open_domains(struct gpofs *fs)
 	struct gpo_domain_io io = {
 		.workers = fs->conf.workers, .exe = fs->exe,
 		.tmpdir = runtime_dir(), .cache = &fs->cache,
+		.log_dir = fs->conf.log_dir,
 	};
 	char msg[768];
 	ssize_t n;
@@ -303,10 +306,11 @@ int main(int argc, char *argv[])
 	fs.mounted = time(NULL);
 	if (make_private_dir(fs.conf.backup_dir) ||
 	    make_private_dir(fs.conf.migtable_dir) ||
-	    make_private_dir(fs.conf.cache_dir)) {
-		fprintf(stderr, "gpofs: cannot create %s, %s or %s: %s\n",
+	    make_private_dir(fs.conf.cache_dir) ||
+	    make_private_dir(fs.conf.log_dir)) {
+		fprintf(stderr, "gpofs: cannot create %s, %s, %s or %s: %s\n",
 			fs.conf.backup_dir, fs.conf.migtable_dir,
-			fs.conf.cache_dir, strerror(errno));
+			fs.conf.cache_dir, fs.conf.log_dir, strerror(errno));
 		goto out;
 	}
 	if (gpo_cache_open(&fs.cache, fs.conf.cache_dir, fs.conf.cache_max,
@@ -360,6 +364,7 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_destroy(lc);
 	}
 	rc = rc ? 1 : 0;
+	gpofs_unwatch_logs(&fs);
 	fuse_remove_signal_handlers(fuse_get_session(fuse));
 out:
 	if (mounted)

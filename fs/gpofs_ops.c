@@ -239,13 +239,15 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	case GPOFS_README:
 		fill_file(fs, st, fs->mounted, (off_t)strlen(gpofs_readme), S_IFREG);
 		break;
-	case GPOFS_LOG:
-		rc = gpo_journal_copy(&p.dom->journal, &data, &len);
-		t = gpo_journal_last(&p.dom->journal);
+	case GPOFS_LOG: {
+		struct stat js;
+
+		/* the file as it is: its size now, its last line's time */
+		rc = gpo_journal_stat(&p.dom->journal, &js);
 		if (!rc)
-			fill_file(fs, st, t ? t : newest_change(fs, p.dom),
-				  (off_t)len, S_IFREG);
+			fill_file(fs, st, js.st_mtime, js.st_size, S_IFREG);
 		break;
+	}
 	case GPOFS_GPOS:
 		rc = gpo_domain_snapshot(p.dom, &snap);
 		if (!rc)
@@ -549,8 +551,11 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		rc = h->data ? 0 : -ENOMEM;
 		break;
 	case GPOFS_LOG:
-		rc = gpo_journal_copy(&p.dom->journal, &h->data, &h->len);
-		fi->direct_io = 1; /* it grows: don't trust a cached size */
+		h->kind = H_JOURNAL;
+		h->journal = &p.dom->journal;
+		/* it grows: every read comes here, past the size the kernel
+		 * knows too (tail -f reads on at its offset) */
+		fi->direct_io = 1;
 		break;
 	case GPOFS_GENFILE:
 		rc = genfile(&p, &h->data, &h->len, NULL);
@@ -634,6 +639,8 @@ static int gpofs_read(const char *path, char *buf, size_t size, off_t off,
 	case H_LOCAL:
 		n = pread(h->fd, buf, size, off);
 		return n < 0 ? -errno : (int)n;
+	case H_JOURNAL:
+		return (int)gpo_journal_read(h->journal, buf, size, off);
 	}
 	return -EIO;
 }
@@ -664,6 +671,31 @@ static int gpofs_statfs(const char *path, struct statvfs *st)
 	return 0;
 }
 
+/* A line was added to a domain's log: the kernel forgets the log's
+ * attributes, so that the next stat (tail -f polls fstat) sees its new
+ * size at once rather than after the attribute timeout. */
+static void log_grew(void *arg, struct gpo_journal *j)
+{
+	struct gpofs *fs = arg;
+	char path[512];
+
+	for (size_t i = 0; i < fs->n_domains; i++) {
+		if (&fs->domains[i].journal != j)
+			continue;
+		snprintf(path, sizeof(path), "/domains/%s/log",
+			 fs->domains[i].conf->domain);
+		/* -ENOENT when the kernel never looked it up: nothing cached */
+		fuse_invalidate_path(fs->fuse, path);
+		break;
+	}
+}
+
+void gpofs_unwatch_logs(struct gpofs *fs)
+{
+	for (size_t i = 0; i < fs->n_domains; i++)
+		gpo_journal_watch(&fs->domains[i].journal, NULL, NULL);
+}
+
 static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	struct gpofs *fs = gpofs_get();
@@ -678,8 +710,11 @@ static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->use_ino = 0;
 	/* Here, in the daemon as it will stay: threads started before
 	 * fuse_daemonize's fork would not have followed it. */
-	for (size_t i = 0; i < fs->n_domains; i++)
+	fs->fuse = fuse_get_context()->fuse;
+	for (size_t i = 0; i < fs->n_domains; i++) {
+		gpo_journal_watch(&fs->domains[i].journal, log_grew, fs);
 		gpo_domain_start(&fs->domains[i]);
+	}
 	if (gpofs_sealer_start(fs))
 		gpo_log(&fs->log, GPO_LOG_ERR,
 			"cannot start the sealer: copies into backups/ stay unsealed");

@@ -90,6 +90,8 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
 		}
 		return 0;
 	}
+	if (!strcmp(key, "log_dir"))
+		return set_str(&conf->log_dir, value, key, msg, msglen);
 	if (!strcmp(key, "workers")) {
 		char *end = NULL;
 		long n = value ? strtol(value, &end, 10) : -1;
@@ -441,6 +443,9 @@ int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen)
 	if (!rc)
 		rc = default_dir(&conf->cache_dir, "/var/cache", "XDG_CACHE_HOME",
 				 ".cache", "gpofs");
+	if (!rc)
+		rc = default_dir(&conf->log_dir, "/var/lib/gpofs", "XDG_DATA_HOME",
+				 ".local/share", "log");
 	return rc;
 }
 
@@ -462,6 +467,7 @@ void gpo_conf_free(struct gpo_conf *conf)
 	free(conf->backup_dir);
 	free(conf->migtable_dir);
 	free(conf->cache_dir);
+	free(conf->log_dir);
 	memset(conf, 0, sizeof(*conf));
 }
 

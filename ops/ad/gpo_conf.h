@@ -33,6 +33,7 @@ struct gpo_conf {
 	char *migtable_dir;
 	char *cache_dir;     /* where GPOs are captured while being read */
 	uint64_t cache_max;  /* bound on cache_dir's use; 0: the default */
+	char *log_dir;       /* each domain's log file, <dns name>.log */
 	unsigned workers;    /* SMB worker processes per domain */
 	bool workers_set;    /* given: else GPO_WORKERS_DEFAULT */
 };
@@ -79,7 +80,8 @@ int gpo_conf_load_text(struct gpo_conf *conf, const char *data, size_t len,
  * in, no plain-text simple bind) and fills defaults: backup_dir and
  * migtable_dir under /var/lib/gpofs for root, else under
  * $XDG_DATA_HOME/gpofs; cache_dir /var/cache/gpofs for root, else
- * $XDG_CACHE_HOME/gpofs; workers GPO_WORKERS_DEFAULT. Returns 0 or -EINVAL with a reason in msg. */
+ * $XDG_CACHE_HOME/gpofs; log_dir /var/lib/gpofs/log for root, else
+ * $XDG_DATA_HOME/gpofs/log; workers GPO_WORKERS_DEFAULT. Returns 0 or -EINVAL with a reason in msg. */
 int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen);
 
 /* Frees everything conf owns. */

@@ -305,11 +305,14 @@ int gpo_ldap_reconnect(struct gpo_ldap *l)
 		ldap_unbind_ext_s(l->ld, NULL, NULL);
 		l->ld = NULL;
 	}
+	msg[0] = '\0';
 	rc = connect_and_bind(l, msg, sizeof(msg));
 	if (rc) {
 		gpo_log(l->lg, GPO_LOG_WARN, "reconnect: %s", msg);
+		snprintf(l->error, sizeof(l->error), "%s", *msg ? msg : strerror(-rc));
 		return -EIO;
 	}
+	l->error[0] = '\0';
 	gpo_log(l->lg, GPO_LOG_INFO, "%s: reconnected to %s", l->conf->domain,
 		l->host);
 	return 0;

@@ -199,10 +199,11 @@ static int add_listing(struct gpo_capture_pool *p, struct gpo_capture_job *j,
 		if (!strcmp(l->e[i].name, "."))
 			continue;
 		/* no SMB server sends these; a view path built from one
-		 * would name another node, so the capture fails instead */
+		 * would name another node, so the capture fails instead
+		 * (an answer we cannot use, not a DC that failed) */
 		if (!*l->e[i].name || !strcmp(l->e[i].name, "..") ||
 		    strchr(l->e[i].name, '/'))
-			return -EIO;
+			return -EPROTO;
 		if (!*j->path && !strcasecmp(l->e[i].name, "GPT.INI")) {
 			/* a backup holds no GPT.INI: its versions are in
 			 * Backup.xml; its listing tells J_END and checks */
@@ -375,6 +376,7 @@ static void settle(struct gpo_capture_pool *p, struct gpo_capture *c)
 	if (!c->rc && c->view) {
 		gpo_view_seal(c->view);
 		clock_gettime(CLOCK_MONOTONIC, &c->view->taken);
+		c->view->captured = time(NULL);
 		c->view->used = c->view->taken;
 		if (c->gpo.changed > c->view->changed)
 			c->view->changed = c->gpo.changed;

@@ -12,6 +12,7 @@
 #include "gpo_backup_ext.h"
 #include "gpo_buf.h"
 #include "gpo_domain_internal.h"
+#include "gpo_ad_error.h"
 #include "gpo_inf.h"
 #include "gpo_sd.h"
 
@@ -300,7 +301,8 @@ static void prefetch(struct gpo_domain *d)
 	struct timespec now;
 
 	if (!s || !d->walking || d->pool.n_later >= window ||
-	    gpo_ms_since(&d->demanded) >= WALK_PAUSE_MS)
+	    gpo_ms_since(&d->demanded) >= WALK_PAUSE_MS ||
+	    gpo_domain_dc_away(d))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	while (d->prefetch_next < s->n && d->pool.n_later < window) {
@@ -354,6 +356,13 @@ static void hook_publish(void *arg, struct gpo_capture *c)
 				"%s: not captured: the cache is full (cache_max=%llu MiB, all of it held by readers)",
 				c->gpo.guid, d->pool.cache ?
 				(unsigned long long)(d->pool.cache->max >> 20) : 0ULL);
+	} else if (gpo_is_dc_failure(c->rc)) {
+		char why[128];
+
+		/* one line for the DC, none per GPO it fails */
+		snprintf(why, sizeof(why), "reading %s: %s",
+			 c->gpo.guid, strerror(-c->rc));
+		gpo_domain_dc_lost(d, why);
 	} else if (c->rc && c->rc != -ENOMEM) {
 		gpo_journal_add(&d->journal, "%s: cannot read its SYSVOL folder: %s",
 				c->gpo.guid, strerror(-c->rc));
@@ -390,12 +399,30 @@ static size_t index_of(const struct gpo_snapshot *s, const struct gpo *g)
 	return at ? (size_t)(at - s->gpos) : 0;
 }
 
+/* While the DC is away: g's last capture, referenced, if it is of the
+ * directory object the (last) list shows; else NULL. The journal says
+ * once per outage that it is served, and from when. */
+static struct gpo_view *last_capture(struct gpo_domain *d, const struct gpo *g,
+				     const struct timespec *now)
+{
+	struct gpo_view_slot *slot = find_slot(d, g->guid);
+	struct gpo_view *v = slot ? slot->view : NULL;
+
+	if (!v || !same_object(v, g))
+		return NULL;
+	v->used = *now;
+	gpo_view_get(v);
+	gpo_domain_dc_serving(d, &slot->served_outage, g->guid, v->captured);
+	return v;
+}
+
 int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		    struct gpo_view **view)
 {
 	struct gpo_snapshot *snap = NULL;
 	struct gpo_view *v = NULL;
 	struct timespec now;
+	bool away;
 	int rc = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -404,14 +431,26 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 	v = pinned(d, pid, g->guid, &now);
 	if (!v) {
 		v = usable(d, g, &now);
+		/* not checked within the ttl: while the DC is away, as it
+		 * was last captured, without a check */
+		away = !v && gpo_domain_dc_away(d);
+		if (away)
+			v = last_capture(d, g, &now);
 		if (v)
 			pin(d, pid, g->guid, v, &now);
+		else if (away)
+			rc = -EIO;
 	}
 	if (v)
 		prefetch(d); /* keep ahead of the walk */
 	pthread_mutex_unlock(&d->pool.lock);
 	if (v)
 		goto done;
+	if (rc) {
+		/* never captured (or dropped): that needs the DC */
+		gpo_domain_dc_refused(d);
+		return rc;
+	}
 
 	/* The walk's list, taken before the lock (it may search LDAP). */
 	if (gpo_domain_snapshot(d, &snap))
@@ -441,10 +480,16 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		/* NULL when the capture waited for was of an older object */
 		v = rc ? NULL : usable(d, g, &now);
 	}
+	away = gpo_is_dc_failure(rc);
+	if (away)
+		/* found away now (its publish said so): the last capture */
+		v = last_capture(d, g, &now);
 	if (v)
 		pin(d, pid, g->guid, v, &now);
 	pthread_mutex_unlock(&d->pool.lock);
 	gpo_snapshot_put(snap);
+	if (!v && away)
+		gpo_domain_dc_refused(d);
 	if (!v)
 		return rc == -ENOMEM || rc == -ENOSPC ? rc : -EIO;
 done:

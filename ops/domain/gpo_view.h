@@ -45,6 +45,9 @@ struct gpo_view {
 	struct gpo_cache *cache;   /* where its large files are counted */
 	uint64_t cached;           /* their bytes, given back when freed */
 	struct timespec taken;     /* when captured, CLOCK_MONOTONIC */
+	time_t captured;           /* the same, as a time of day (the log
+				      says it of a capture served while the
+				      DC is away) */
 	struct timespec used;      /* last use, CLOCK_MONOTONIC */
 	char *data[3];             /* Backup.xml, bkupInfo.xml, gpreport.xml */
 	size_t len[3];
