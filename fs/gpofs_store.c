@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "gpo_store.h"
+#include "gpo_time.h"
+#include "gpo_array.h"
 #include "gpofs_ops.h"
 
 #define QUIET_MS 1000
@@ -33,15 +35,6 @@ struct gpofs_sealer {
 	struct pending *items;
 	size_t n, cap;
 };
-
-static long long ms_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000LL +
-	       (now.tv_nsec - t->tv_nsec) / 1000000;
-}
 
 /* The domains a backup belongs to: the one it names, or every domain
  * when it names none that is mounted (or cannot be read). */
@@ -94,7 +87,7 @@ static bool pop_ready(struct gpofs_sealer *s, bool force, char *top)
 		struct pending *p = &s->items[i];
 		bool removing = p->removing;
 
-		if (p->writers > 0 || (!force && ms_since(&p->last) < QUIET_MS)) {
+		if (p->writers > 0 || (!force && gpo_ms_since(&p->last) < QUIET_MS)) {
 			i++;
 			continue;
 		}
@@ -239,17 +232,9 @@ void gpofs_sealer_touch(struct gpofs *fs, const char *top, int writers_delta)
 	pthread_mutex_lock(&s->lock);
 	p = find(s, top);
 	if (!p) {
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 8;
-			struct pending *q = realloc(s->items, cap * sizeof(*q));
-
-			if (!q)
-				goto out;
-			s->items = q;
-			s->cap = cap;
-		}
-		p = &s->items[s->n++];
-		memset(p, 0, sizeof(*p));
+		p = gpo_array_push(&s->items, &s->n, &s->cap, sizeof(*p));
+		if (!p)
+			goto out;
 		snprintf(p->top, sizeof(p->top), "%s", top);
 	}
 	p->writers += writers_delta;

@@ -1,4 +1,5 @@
 #include "gpo_ldap.h"
+#include "gpo_array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -357,16 +358,11 @@ struct pages {
 
 static int keep_page(struct pages *pg, LDAPMessage *res)
 {
-	if (pg->n == pg->cap) {
-		size_t cap = pg->cap ? pg->cap * 2 : 4;
-		LDAPMessage **v = realloc(pg->v, cap * sizeof(*v));
+	LDAPMessage **slot = gpo_array_push(&pg->v, &pg->n, &pg->cap, sizeof(*slot));
 
-		if (!v)
-			return -ENOMEM;
-		pg->v = v;
-		pg->cap = cap;
-	}
-	pg->v[pg->n++] = res;
+	if (!slot)
+		return -ENOMEM;
+	*slot = res;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gpo_backup_ext.h"
+#include "gpo_array.h"
 #include "gpo_buf.h"
 #include "gpo_domain_internal.h"
 #include "gpo_inf.h"
@@ -20,7 +21,7 @@
 struct principals {
 	struct gpo_principal *p;
 	char (*sids)[GPO_SID_STR_MAX];
-	size_t n, cap;
+	size_t n, cap, cap_sids;
 	const struct gpo_domain *d;
 };
 
@@ -32,20 +33,10 @@ static int want(struct principals *r, bool from_dacl, const char *sid,
 	for (size_t i = 0; sid && i < r->n; i++)
 		if (r->p[i].from_dacl == from_dacl && !strcmp(r->sids[i], sid))
 			return 0;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		struct gpo_principal *q = realloc(r->p, cap * sizeof(*q));
-		char (*t)[GPO_SID_STR_MAX];
-
-		if (!q)
-			return -ENOMEM;
-		r->p = q;
-		t = realloc(r->sids, cap * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		r->sids = t;
-		r->cap = cap;
-	}
+	/* two arrays side by side, grown to the same length */
+	if (gpo_array_reserve(&r->p, &r->cap, r->n + 1, sizeof(*r->p)) ||
+	    gpo_array_reserve(&r->sids, &r->cap_sids, r->n + 1, sizeof(*r->sids)))
+		return -ENOMEM;
 	p = &r->p[r->n];
 	memset(p, 0, sizeof(*p));
 	p->from_dacl = from_dacl;
@@ -98,22 +89,14 @@ static void remember_name(struct gpo_domain *d, const char *sid,
 
 	if (n)
 		return;
-	if (d->n_names == d->cap_names) {
-		size_t cap = d->cap_names ? d->cap_names * 2 : 32;
-		struct gpo_sid_name *p = realloc(d->names, cap * sizeof(*p));
-
-		if (!p)
-			return; /* a cache: doing without is fine */
-		d->names = p;
-		d->cap_names = cap;
-	}
-	n = &d->names[d->n_names];
+	n = gpo_array_push(&d->names, &d->n_names, &d->cap_names, sizeof(*n));
+	if (!n)
+		return; /* a cache: doing without is fine */
 	snprintf(n->sid, sizeof(n->sid), "%s", sid);
 	n->sam = sam ? strdup(sam) : NULL;
 	n->type = type;
 	if (sam && !n->sam)
-		return;
-	d->n_names++;
+		d->n_names--;
 }
 
 /* Fills p from a cached name. Returns 0, or -ENOMEM. */

@@ -1,4 +1,5 @@
 #include "gpo_capture.h"
+#include "gpo_array.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -141,20 +142,14 @@ static int gptini_version(struct gpo_worker *w, const char *guid, uint32_t *vers
 static int gather(void *arg, const char *name, const struct stat *st)
 {
 	struct listing *l = arg;
+	char *copy = strdup(name);
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		void *e = realloc(l->e, cap * sizeof(*l->e));
-
-		if (!e)
-			return -ENOMEM;
-		l->e = e;
-		l->cap = cap;
-	}
-	l->e[l->n].name = strdup(name);
-	if (!l->e[l->n].name)
+	if (!copy || !gpo_array_push(&l->e, &l->n, &l->cap, sizeof(*l->e))) {
+		free(copy);
 		return -ENOMEM;
-	l->e[l->n++].st = *st;
+	}
+	l->e[l->n - 1].name = copy;
+	l->e[l->n - 1].st = *st;
 	return 0;
 }
 

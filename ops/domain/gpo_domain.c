@@ -1,4 +1,6 @@
 #include "gpo_domain.h"
+#include "gpo_time.h"
+#include "gpo_array.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -249,6 +251,7 @@ static int gpo_from_entry(void *arg, const struct gpo_ldap_entry *e)
 {
 	struct collect *c = arg;
 	struct gpo g = { 0 };
+	struct gpo *slot;
 	char *s = NULL;
 	int rc;
 
@@ -298,18 +301,12 @@ static int gpo_from_entry(void *arg, const struct gpo_ldap_entry *e)
 		rc = 0;
 	if (rc)
 		goto out;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct gpo *p = realloc(c->gpos, cap * sizeof(*p));
-
-		if (!p) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		c->gpos = p;
-		c->cap = cap;
+	slot = gpo_array_push(&c->gpos, &c->n, &c->cap, sizeof(*slot));
+	if (!slot) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	c->gpos[c->n++] = g;
+	*slot = g;
 	return 0;
 out:
 	gpo_clear(&g);
@@ -457,14 +454,11 @@ void gpo_domain_install(struct gpo_domain *d, struct gpo_snapshot *s)
 
 static bool fresh(const struct gpo_domain *d)
 {
-	struct timespec now;
 	long long ms;
 
 	if (!d->snap)
 		return false;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (now.tv_sec - d->snap->taken.tv_sec) * 1000LL +
-	     (now.tv_nsec - d->snap->taken.tv_nsec) / 1000000;
+	ms = gpo_ms_since(&d->snap->taken);
 	return ms >= 0 && ms < d->ttl_ms;
 }
 
@@ -514,15 +508,6 @@ const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
 	for (size_t i = 0; i <= GPO_GUID_LEN; i++)
 		key.guid[i] = (char)toupper((unsigned char)guid[i]);
 	return bsearch(&key, snap->gpos, snap->n, sizeof(key), cmp_gpo);
-}
-
-long long gpo_ms_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000LL +
-	       (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
 int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len)
@@ -619,6 +604,7 @@ int gpo_domain_links(struct gpo_domain *d, const char *guid,
 	}
 	for (size_t i = 0; i < d->links.n; i++) {
 		const struct gpo_link *l = &d->links.items[i];
+		struct gpo_link *slot;
 		char *dn = NULL;
 
 		if (strcmp(l->guid, guid))
@@ -629,20 +615,15 @@ int gpo_domain_links(struct gpo_domain *d, const char *guid,
 			rc = -ENOMEM;
 			break;
 		}
-		if (out->n == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 4;
-			struct gpo_link *p = realloc(out->items, cap * sizeof(*p));
-
-			if (!p) {
-				free(dn);
-				rc = -ENOMEM;
-				break;
-			}
-			out->items = p;
-			out->cap = cap;
+		slot = gpo_array_push(&out->items, &out->n, &out->cap,
+				      sizeof(*slot));
+		if (!slot) {
+			free(dn);
+			rc = -ENOMEM;
+			break;
 		}
-		out->items[out->n] = *l;
-		out->items[out->n++].som_dn = dn;
+		*slot = *l;
+		slot->som_dn = dn;
 	}
 out:
 	pthread_mutex_unlock(&d->cache_lock);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "gpo_backup_xml.h"
+#include "gpo_time.h"
 #include "gpo_domain.h"
 
 /* A process keeps the view it first read a GPO from while it goes on
@@ -78,8 +79,6 @@ void gpo_domain_dc_refused(struct gpo_domain *d);
 void gpo_domain_dc_serving(struct gpo_domain *d, unsigned *outage,
 			   const char *guid, time_t captured);
 
-/* Milliseconds since t (CLOCK_MONOTONIC). */
-long long gpo_ms_since(const struct timespec *t);
 
 /* SecurityGroups of a backup of v: the settings' principals, then the
  * DACL's, named from the domain's cache or one LDAP search. Returns 0 and

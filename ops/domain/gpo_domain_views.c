@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "gpo_backup_ext.h"
+#include "gpo_time.h"
+#include "gpo_array.h"
 #include "gpo_buf.h"
 #include "gpo_domain_internal.h"
 #include "gpo_ad_error.h"
@@ -102,11 +104,6 @@ static struct gpo_view *usable(struct gpo_domain *d, const struct gpo *g,
 	return v;
 }
 
-static long long ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) * 1000LL + (b->tv_nsec - a->tv_nsec) / 1000000;
-}
-
 /* The view pid is pinned to for guid, referenced, or NULL. Drops pins that
  * have rested. */
 static struct gpo_view *pinned(struct gpo_domain *d, pid_t pid, const char *guid,
@@ -117,7 +114,7 @@ static struct gpo_view *pinned(struct gpo_domain *d, pid_t pid, const char *guid
 	for (size_t i = 0; i < d->n_pins;) {
 		struct gpo_view_pin *p = &d->pins[i];
 
-		if (ms_between(&p->used, now) >= VIEW_PIN_MS) {
+		if (gpo_ms_between(&p->used, now) >= VIEW_PIN_MS) {
 			gpo_view_put(p->view);
 			d->pins[i] = d->pins[--d->n_pins];
 			continue;
@@ -137,18 +134,11 @@ static struct gpo_view *pinned(struct gpo_domain *d, pid_t pid, const char *guid
 static void pin(struct gpo_domain *d, pid_t pid, const char *guid,
 		struct gpo_view *v, const struct timespec *now)
 {
-	struct gpo_view_pin *p;
+	struct gpo_view_pin *p = gpo_array_push(&d->pins, &d->n_pins,
+						&d->cap_pins, sizeof(*p));
 
-	if (d->n_pins == d->cap_pins) {
-		size_t cap = d->cap_pins ? d->cap_pins * 2 : 16;
-		struct gpo_view_pin *q = realloc(d->pins, cap * sizeof(*q));
-
-		if (!q)
-			return; /* unpinned: the next call may see a newer view */
-		d->pins = q;
-		d->cap_pins = cap;
-	}
-	p = &d->pins[d->n_pins++];
+	if (!p)
+		return; /* unpinned: the next call may see a newer view */
 	p->pid = pid;
 	memcpy(p->guid, guid, sizeof(p->guid));
 	gpo_view_get(v);
@@ -185,20 +175,14 @@ static int publish(struct gpo_domain *d, const char *guid, struct gpo_view *v)
 	if (!slot) {
 		size_t at = 0;
 
-		if (d->n_views == d->cap_views) {
-			size_t cap = d->cap_views ? d->cap_views * 2 : 64;
-			struct gpo_view_slot *p = realloc(d->views, cap * sizeof(*p));
-
-			if (!p)
-				return -ENOMEM;
-			d->views = p;
-			d->cap_views = cap;
-		}
-		while (at < d->n_views && strcmp(d->views[at].guid, guid) < 0)
+		if (!gpo_array_push(&d->views, &d->n_views, &d->cap_views,
+				    sizeof(*d->views)))
+			return -ENOMEM;
+		while (at < d->n_views - 1 && strcmp(d->views[at].guid, guid) < 0)
 			at++;
+		/* in order of GUID: moved up from the end */
 		memmove(&d->views[at + 1], &d->views[at],
-			(d->n_views - at) * sizeof(*d->views));
-		d->n_views++;
+			(d->n_views - 1 - at) * sizeof(*d->views));
 		slot = &d->views[at];
 		memset(slot, 0, sizeof(*slot));
 		memcpy(slot->guid, guid, sizeof(slot->guid));
@@ -283,7 +267,7 @@ static uint64_t evict_idle(void *arg, uint64_t want)
 static void note_demand(struct gpo_domain *d, const struct gpo *g,
 			const struct timespec *now)
 {
-	bool recent = d->walk_guid[0] && ms_between(&d->demanded, now) < WALK_PAUSE_MS;
+	bool recent = d->walk_guid[0] && gpo_ms_between(&d->demanded, now) < WALK_PAUSE_MS;
 
 	if (strcmp(d->walk_guid, g->guid)) {
 		d->walking = recent;

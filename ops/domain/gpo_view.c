@@ -1,4 +1,5 @@
 #include "gpo_view.h"
+#include "gpo_array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,24 +28,18 @@ struct gpo_view *gpo_view_new(const struct gpo *g, const struct stat *root)
 int gpo_view_add(struct gpo_view *v, const char *path, const struct stat *st,
 		 size_t *index)
 {
-	struct gpo_view_node *n;
+	struct gpo_view_node *n = gpo_array_push(&v->nodes, &v->n_nodes,
+						 &v->cap_nodes, sizeof(*n));
 
-	if (v->n_nodes == v->cap_nodes) {
-		size_t cap = v->cap_nodes ? v->cap_nodes * 2 : 16;
-		struct gpo_view_node *p = realloc(v->nodes, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		v->nodes = p;
-		v->cap_nodes = cap;
-	}
-	n = &v->nodes[v->n_nodes];
-	memset(n, 0, sizeof(*n));
-	n->path = strdup(path);
-	if (!n->path)
+	if (!n)
 		return -ENOMEM;
+	n->path = strdup(path);
+	if (!n->path) {
+		v->n_nodes--;
+		return -ENOMEM;
+	}
 	n->st = *st;
-	*index = v->n_nodes++;
+	*index = v->n_nodes - 1;
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 #include "gpo_store.h"
+#include "gpo_array.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -368,18 +369,10 @@ int gpo_store_manifest(const char *store, char **data, size_t *len)
 	while ((de = readdir(d))) {
 		if (!gpo_store_is_sealed(store, de->d_name))
 			continue;
-		if (n == cap) {
-			char **p = realloc(names, (cap ? cap * 2 : 16) * sizeof(*p));
+		char **slot = gpo_array_push(&names, &n, &cap, sizeof(*slot));
 
-			if (!p)
-				goto out;
-			names = p;
-			cap = cap ? cap * 2 : 16;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n])
+		if (!slot || !(*slot = strdup(de->d_name)))
 			goto out;
-		n++;
 	}
 	qsort(names, n, sizeof(*names), cmp_names);
 
