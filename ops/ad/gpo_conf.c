@@ -1,4 +1,5 @@
 #include "gpo_conf.h"
+#include "gpo_array.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -173,15 +174,8 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
 
 struct gpo_domain_conf *gpo_conf_add_domain(struct gpo_conf *conf)
 {
-	struct gpo_domain_conf *p;
-
-	p = realloc(conf->domains, (conf->n_domains + 1) * sizeof(*p));
-	if (!p)
-		return NULL;
-	conf->domains = p;
-	p = &conf->domains[conf->n_domains++];
-	memset(p, 0, sizeof(*p));
-	return p;
+	return gpo_array_push(&conf->domains, &conf->n_domains,
+			      &conf->cap_domains, sizeof(*conf->domains));
 }
 
 static char *trim(char *s)

@@ -28,7 +28,7 @@ struct gpo_domain_conf {
 
 struct gpo_conf {
 	struct gpo_domain_conf *domains;
-	size_t n_domains;
+	size_t n_domains, cap_domains;
 	char *backup_dir;
 	char *migtable_dir;
 	char *cache_dir;     /* where GPOs are captured while being read */

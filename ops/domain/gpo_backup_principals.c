@@ -205,7 +205,7 @@ int gpo_domain_file_paths(const struct gpo_view *v, const char ***out,
 		"User/Documents & Settings/fdeploy1.ini",
 	};
 	const char **paths = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc = 0;
 
 	for (size_t f = 0; !rc && f < sizeof(files) / sizeof(files[0]); f++) {
@@ -225,15 +225,11 @@ int gpo_domain_file_paths(const struct gpo_view *v, const char ***out,
 					seen = !strcasecmp(paths[j], found[i].name);
 				if (seen)
 					continue;
-				q = realloc(paths, (n + 1) * sizeof(*q));
-				if (!q) {
+				q = gpo_array_push(&paths, &n, &cap, sizeof(*q));
+				if (!q || !(*q = strdup(found[i].name))) {
+					n -= q != NULL;
 					rc = -ENOMEM;
-					break;
 				}
-				paths = q;
-				paths[n] = strdup(found[i].name);
-				rc = paths[n] ? 0 : -ENOMEM;
-				n += !rc;
 			}
 		}
 		gpo_inf_principals_free(found, n_found);
