@@ -132,6 +132,8 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
 	return -EINVAL;
 }
 
+static void domain_conf_free(struct gpo_domain_conf *dc);
+
 struct gpo_domain_conf *gpo_conf_add_domain(struct gpo_conf *conf)
 {
 	struct gpo_domain_conf *p;
@@ -143,6 +145,14 @@ struct gpo_domain_conf *gpo_conf_add_domain(struct gpo_conf *conf)
 	p = &conf->domains[conf->n_domains++];
 	memset(p, 0, sizeof(*p));
 	return p;
+}
+
+void gpo_conf_remove_domain(struct gpo_conf *conf, size_t i)
+{
+	domain_conf_free(&conf->domains[i]);
+	memmove(&conf->domains[i], &conf->domains[i + 1],
+		(conf->n_domains - i - 1) * sizeof(*conf->domains));
+	conf->n_domains--;
 }
 
 static char *trim(char *s)
