@@ -313,13 +313,17 @@ static int default_dir(char **dst, const char *root_dir, const char *xdg,
 
 	if (*dst)
 		return 0;
+	/* leaf NULL: the gpofs folder itself ($XDG_CACHE_HOME/gpofs) */
 	if (geteuid() == 0)
-		n = asprintf(dst, "%s/%s", root_dir, leaf);
+		n = asprintf(dst, "%s%s%s", root_dir, leaf ? "/" : "",
+			     leaf ? leaf : "");
 	else if (base && *base)
-		n = asprintf(dst, "%s/gpofs/%s", base, leaf);
+		n = asprintf(dst, "%s/gpofs%s%s", base, leaf ? "/" : "",
+			     leaf ? leaf : "");
 	else
-		n = asprintf(dst, "%s/%s/gpofs/%s", home && *home ? home : "/tmp",
-			     home_sub, leaf);
+		n = asprintf(dst, "%s/%s/gpofs%s%s",
+			     home && *home ? home : "/tmp", home_sub,
+			     leaf ? "/" : "", leaf ? leaf : "");
 	if (n < 0) {
 		*dst = NULL;
 		return -ENOMEM;
@@ -377,8 +381,8 @@ int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen)
 		rc = default_dir(&conf->migtable_dir, "/var/lib/gpofs",
 				 "XDG_DATA_HOME", ".local/share", "migtables");
 	if (!rc)
-		rc = default_dir(&conf->cache_dir, "/var/cache", "XDG_CACHE_HOME",
-				 ".cache", "gpofs");
+		rc = default_dir(&conf->cache_dir, "/var/cache/gpofs",
+				 "XDG_CACHE_HOME", ".cache", NULL);
 	return rc;
 }
 
