@@ -22,6 +22,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <libxml/parser.h>
@@ -438,9 +439,12 @@ static bool is_fuse_fd(const char *mnt)
 static int check_mountpoint(const char *mnt)
 {
 	struct stat st;
+	struct statfs sfs;
 	int err;
 
-	if (stat(mnt, &st) < 0) {
+	/* statfs as well: stat may be answered from the kernel's cache of
+	 * the root's attributes, statfs always asks the daemon */
+	if (stat(mnt, &st) < 0 || statfs(mnt, &sfs) < 0) {
 		err = errno;
 		if (err == ENOTCONN)
 			fprintf(stderr,
