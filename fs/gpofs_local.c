@@ -15,6 +15,15 @@
 #include "gpofs_path.h"
 #include "gpofs_store.h"
 
+/* True for a path in a local store (backups/, migtables/). Everything
+ * else is read-only in this version: a change there is EROFS whatever it
+ * names, a new name too (which the parse calls ENOENT). */
+static bool in_store(const char *path)
+{
+	return (!strncmp(path, "/backups", 8) && (!path[8] || path[8] == '/')) ||
+	       (!strncmp(path, "/migtables", 10) && (!path[10] || path[10] == '/'));
+}
+
 /* Parses path and checks that it may change: only local stores may, and
  * in backups/ not inside a sealed backup. */
 static int writable(struct gpofs *fs, const char *path, struct gpofs_path *p,
@@ -23,7 +32,7 @@ static int writable(struct gpofs *fs, const char *path, struct gpofs_path *p,
 	int rc = gpofs_path_parse(fs, path, p);
 
 	if (rc)
-		return rc;
+		return rc == -ENOENT && !in_store(path) ? -EROFS : rc;
 	if (p->kind != GPOFS_LOCAL)
 		return -EROFS;
 	return gpofs_store_may_write(fs, p, is_dir);
@@ -130,24 +139,21 @@ int gpofs_local_mkdir(const char *path, mode_t mode)
 
 int gpofs_local_mknod(const char *path, mode_t mode, dev_t dev)
 {
-	(void)path;
 	(void)mode;
 	(void)dev;
-	return -EPERM; /* only files and folders belong in a store */
+	/* only files and folders belong in a store */
+	return in_store(path) ? -EPERM : -EROFS;
 }
 
 int gpofs_local_symlink(const char *target, const char *path)
 {
 	(void)target;
-	(void)path;
-	return -EPERM;
+	return in_store(path) ? -EPERM : -EROFS;
 }
 
 int gpofs_local_link(const char *from, const char *to)
 {
-	(void)from;
-	(void)to;
-	return -EPERM;
+	return in_store(from) && in_store(to) ? -EPERM : -EROFS;
 }
 
 /* Removal is allowed in a sealed backup too: rm -r is how one goes. */
@@ -202,6 +208,8 @@ int gpofs_local_rename(const char *from, const char *to, unsigned int flags)
 	rc = gpofs_path_parse(fs, from, &a);
 	if (!rc)
 		rc = gpofs_path_parse(fs, to, &b);
+	if (rc == -ENOENT && (!in_store(from) || !in_store(to)))
+		rc = -EROFS;
 	if (rc)
 		goto out;
 	if (a.kind != GPOFS_LOCAL || b.kind != GPOFS_LOCAL) {

@@ -136,6 +136,24 @@ mount -t fuse.gpofs -o "$CORP_OPTS" "$CORP_DNS" "$MNT" >"$TEST_TMP/mount.out" 2>
 	{ cat "$TEST_TMP/mount.out" >&2; fail "mount -t fuse.gpofs failed"; }
 [ "$(ls "$MNT/domains")" = "$CORP_DNS" ] || fail "domains/: $(ls "$MNT/domains")"
 cmp "$MNT/$REG" "$CORP_SYSVOL/$GPO_REGISTRY/Machine/registry.pol" || fail "mount -t: read differs"
+# Outside the stores every change is EROFS, as the man page says, a new
+# name and a link too (they were ENOENT and EPERM).
+erofs() {
+	local out
+	if out=$("$@" 2>&1); then fail "write succeeded: $*"; fi
+	grep -q "Read-only file system" <<<"$out" || fail "not EROFS: $* -> $out"
+}
+D=$MNT/domains/$CORP_DNS
+G=$D/gpos/$GPO_REGISTRY/DomainSysvol/GPO
+erofs touch "$MNT/new-at-top"
+erofs mkdir "$MNT/domains/new.test"
+erofs touch "$D/new-file"
+erofs mkdir "$D/gpos/new-folder"
+erofs ln -s Machine "$G/link"
+erofs ln "$MNT/$REG" "$G/hardlink"
+erofs mkfifo "$G/fifo"
+erofs mv "$MNT/$REG" "$D/moved.pol"
+note "writes outside the stores: EROFS, new names and links too"
 pid=$(daemon_of "$MNT") || fail "no gpofs daemon for $MNT"
 fusermount3 -u "$MNT" || fail "fusermount3 -u failed"
 gone "$pid" || fail "gpofs $pid still runs 20 s after fusermount3 -u"
