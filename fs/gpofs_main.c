@@ -20,15 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <libxml/parser.h>
 
 #include "gpofs.h"
 #include "gpofs_config.h"
+#include "gpofs_mount.h"
 #include "gpo_krb5.h"
 #include "gpo_smb.h"
 #include "gpo_store.h"
@@ -169,9 +168,10 @@ static bool source_domain(const struct cmdline *cl)
 	       strcmp(cl->source, "none");
 }
 
-/* Notes which domains a config= file added: with a domain as SOURCE, the
- * file's other sections are not mounted. */
-static int note_file_domains(struct cmdline *cl)
+/* Notes where the domains added since the last call came from: a config=
+ * file, or -o (with a domain as SOURCE, the file's other sections are not
+ * mounted). Returns 0 or -ENOMEM. */
+static int note_domains(struct cmdline *cl, bool from_file)
 {
 	size_t n = cl->fs->conf.n_domains;
 	bool *p;
@@ -182,26 +182,7 @@ static int note_file_domains(struct cmdline *cl)
 	if (!p)
 		return -ENOMEM;
 	for (size_t i = cl->n_from_file; i < n; i++)
-		p[i] = true;
-	cl->from_file = p;
-	cl->n_from_file = n;
-	return 0;
-}
-
-/* Domains added by -o are not from a file: mark them before a config=
- * file adds more. */
-static int note_option_domains(struct cmdline *cl)
-{
-	size_t n = cl->fs->conf.n_domains;
-	bool *p;
-
-	if (n <= cl->n_from_file)
-		return 0;
-	p = realloc(cl->from_file, n * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	for (size_t i = cl->n_from_file; i < n; i++)
-		p[i] = false;
+		p[i] = from_file;
 	cl->from_file = p;
 	cl->n_from_file = n;
 	return 0;
@@ -234,8 +215,8 @@ static int opt_proc(void *data, const char *arg, int key,
 		return 0;
 	case KEY_OURS:
 		config = !strncmp(arg, "config=", 7);
-		if ((config && note_option_domains(cl)) || apply(cl, arg) ||
-		    (config && note_file_domains(cl))) {
+		if ((config && note_domains(cl, false)) || apply(cl, arg) ||
+		    (config && note_domains(cl, true))) {
 			cl->failed = 1;
 			return -1;
 		}
@@ -402,7 +383,7 @@ static int apply_source(struct cmdline *cl)
 
 	if (!source_domain(cl))
 		return 0;
-	if (note_option_domains(cl))
+	if (note_domains(cl, false))
 		return -ENOMEM;
 	for (size_t i = conf->n_domains; i-- > 1;) {
 		if (!cl->from_file[i])
@@ -422,123 +403,6 @@ static int apply_source(struct cmdline *cl)
 	}
 	remove_domain(cl, 0);
 	return 0;
-}
-
-/* mount.fuse3's drop_privileges hands over an open /dev/fuse as the
- * mount point "/dev/fd/N": nothing to check, nothing to resolve. */
-static bool is_fuse_fd(const char *mnt)
-{
-	unsigned fd;
-	int end = 0;
-
-	return sscanf(mnt, "/dev/fd/%u%n", &fd, &end) == 1 && end && !mnt[end];
-}
-
-/* Checks the mount point before anything is contacted. Returns 0, or
- * -errno after printing one line. */
-static int check_mountpoint(const char *mnt)
-{
-	struct stat st;
-	struct statfs sfs;
-	int err;
-
-	/* statfs as well: stat may be answered from the kernel's cache of
-	 * the root's attributes, statfs always asks the daemon */
-	if (stat(mnt, &st) < 0 || statfs(mnt, &sfs) < 0) {
-		err = errno;
-		if (err == ENOTCONN)
-			fprintf(stderr,
-				"gpofs: %s is a stale mount (the daemon that served it has gone: %s); unmount it first: fusermount3 -u %s\n",
-				mnt, strerror(err), mnt);
-		else if (err == ENOENT)
-			fprintf(stderr,
-				"gpofs: mount point %s does not exist (mkdir it first)\n",
-				mnt);
-		else
-			fprintf(stderr, "gpofs: mount point %s: %s\n", mnt,
-				strerror(err));
-		return -err;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "gpofs: mount point %s is not a directory\n", mnt);
-		return -ENOTDIR;
-	}
-	/* fusermount3 mounts for a user only where the user may write */
-	if (geteuid() != 0 && access(mnt, W_OK) < 0) {
-		err = errno;
-		fprintf(stderr,
-			"gpofs: mount point %s: %s (a user mounts only on a folder that user may write to)\n",
-			mnt, strerror(err));
-		return -err;
-	}
-	return 0;
-}
-
-/* The FUSE device, as fusermount3 will open it: as this user. Returns 0,
- * or -errno after printing one line. */
-static int check_fuse_device(void)
-{
-	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-	int err;
-
-	if (fd >= 0) {
-		close(fd);
-		return 0;
-	}
-	err = errno;
-	fprintf(stderr, "gpofs: cannot open /dev/fuse: %s%s\n", strerror(err),
-		err == ENOENT || err == ENODEV
-			? " (no FUSE in this kernel: modprobe fuse)"
-		: err == EACCES || err == EPERM
-			? " (this user may not use FUSE: mount as root, or get read-write access to /dev/fuse)"
-			: "");
-	return -err;
-}
-
-/* fuse_mount, with what libfuse and fusermount3 print when it fails
- * (often one line twice: libfuse tries again without subtype=) made one
- * line of ours. Returns 0 or -1. */
-static int mount_fuse(struct fuse *fuse, const char *mnt)
-{
-	char text[1024];
-	char *line;
-	int cap;
-	int saved = -1;
-	ssize_t n = 0;
-	int rc;
-
-	fflush(stderr);
-	cap = memfd_create("gpofs-mount", MFD_CLOEXEC);
-	if (cap >= 0)
-		saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (cap < 0 || saved < 0 || dup2(cap, STDERR_FILENO) < 0) {
-		rc = fuse_mount(fuse, mnt);
-		goto out;
-	}
-	rc = fuse_mount(fuse, mnt);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	n = pread(cap, text, sizeof(text) - 1, 0);
-	text[n > 0 ? n : 0] = '\0';
-	if (!rc) {
-		/* mounted: what was said is news, not an error */
-		fputs(text, stderr);
-		goto out;
-	}
-	line = text + strspn(text, " \n");
-	line[strcspn(line, "\n")] = '\0';
-	if (!strncmp(line, "fusermount3: ", 13))
-		line += 13;
-	else if (!strncmp(line, "fuse: ", 6))
-		line += 6;
-	fprintf(stderr, "gpofs: cannot mount on %s: %s\n", mnt,
-		*line ? line : "the mount failed");
-out:
-	if (saved >= 0)
-		close(saved);
-	if (cap >= 0)
-		close(cap);
-	return rc ? -1 : 0;
 }
 
 int main(int argc, char *argv[])
@@ -618,10 +482,10 @@ int main(int argc, char *argv[])
 		goto out;
 
 	/* 2. The mount point and the FUSE device. */
-	if (is_fuse_fd(cl.mountpoint)) {
+	if (gpofs_is_fuse_fd(cl.mountpoint)) {
 		opts.mountpoint = strdup(cl.mountpoint);
 	} else {
-		if (check_mountpoint(cl.mountpoint) || check_fuse_device())
+		if (gpofs_check_mountpoint(cl.mountpoint) || gpofs_check_fuse_device())
 			goto out;
 		opts.mountpoint = realpath(cl.mountpoint, NULL);
 	}
@@ -667,7 +531,7 @@ int main(int argc, char *argv[])
 		goto out;
 
 	/* 4. Mount, and only then say so. */
-	if (mount_fuse(fuse, opts.mountpoint) != 0)
+	if (gpofs_mount(fuse, opts.mountpoint) != 0)
 		goto out;
 	mounted = true;
 	for (size_t i = 0; i < fs.n_domains; i++)
