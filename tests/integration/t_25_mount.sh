@@ -199,6 +199,8 @@ chmod 711 "$TEST_TMP"
 mkdir -p "$NB/mnt" "$NB/run" "$NB/dev"
 install -m 600 "$CRED" "$NB/corp.cred"
 install -m 644 "$CORP_CA" "$NB/ca.pem"
+# a copy nobody may run, wherever the build is
+install -m 755 "$GPOFS_BIN" "$NB/gpofs"
 chown -R nobody "$NB"
 NB_OPTS="domain=$CORP_DNS,server=$CORP_DC,credentials=$NB/corp.cred,tls_cacert=$NB/ca.pem"
 # as nobody: DIR MODE FUSERMOUNT GPOFS OPTIONS, /dev/fuse made MODE
@@ -213,9 +215,9 @@ AS_NOBODY='
 # nobody's home does not exist: libsmbclient says so (not gpofs's words)
 IGNORED='^gencache_init: Failed to expand path: ~/.cache/samba'
 refused "cannot open /dev/fuse: Permission denied" \
-	unshare --mount --propagation private bash -c "$AS_NOBODY" "$NB" 600 "" "$GPOFS_BIN" "$NB_OPTS"
+	unshare --mount --propagation private bash -c "$AS_NOBODY" "$NB" 600 "" "$NB/gpofs" "$NB_OPTS"
 printf '#!/bin/sh\necho "fusermount3: refused by the test" >&2\nexit 1\n' >"$TEST_TMP/fusermount3"
 chmod 755 "$TEST_TMP/fusermount3"
 refused "cannot mount on $NB/mnt: refused by the test" \
-	unshare --mount --propagation private bash -c "$AS_NOBODY" "$NB" 666 "$TEST_TMP/fusermount3" "$GPOFS_BIN" "$NB_OPTS"
+	unshare --mount --propagation private bash -c "$AS_NOBODY" "$NB" 666 "$TEST_TMP/fusermount3" "$NB/gpofs" "$NB_OPTS"
 note "as nobody: no /dev/fuse refused before sign-in; fusermount3's refusal is one line"
