@@ -8,11 +8,13 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "gpo_cache.h"
 #include "gpo_conf.h"
 #include "gpo_domain.h"
 #include "gpo_log.h"
 
 struct gpofs_sealer;
+struct fuse;
 
 struct gpofs {
 	struct gpo_log log;
@@ -25,7 +27,8 @@ struct gpofs {
 	char *krb5_ccache;            /* a keytab's private ticket cache */
 	struct gpo_smb_lib smb_lib;
 	struct gpofs_sealer *sealer;  /* seals copies into backups/ */
-	char *mount_cache;            /* this mount's folder in cache_dir */
+	struct gpo_cache cache;       /* this mount's folder in cache_dir */
+	struct fuse *fuse;            /* from init, to notify the kernel */
 	char exe[4096];                  /* this program, for SMB workers */
 	bool smb_lib_ready;
 };

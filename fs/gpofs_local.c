@@ -5,6 +5,7 @@
 #include "gpofs_handle.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,36 @@
 #include "gpofs_path.h"
 #include "gpofs_store.h"
 
-/* True for a path in a local store (backups/, migtables/). Everything
- * else is read-only in this version: a change there is EROFS whatever it
- * names, a new name too (which the parse calls ENOENT). */
+/* True when path lies in backups/ or migtables/ (or is one of them). */
 static bool in_store(const char *path)
 {
-	return (!strncmp(path, "/backups", 8) && (!path[8] || path[8] == '/')) ||
-	       (!strncmp(path, "/migtables", 10) && (!path[10] || path[10] == '/'));
+	static const char *const stores[] = { "backups", "migtables" };
+
+	while (*path == '/')
+		path++;
+	for (size_t i = 0; i < sizeof(stores) / sizeof(*stores); i++) {
+		size_t n = strlen(stores[i]);
+
+		if (!strncmp(path, stores[i], n) && (!path[n] || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Parses path for a change. Outside the stores every change is refused
+ * with EROFS, whether or not the path names something, so that each call
+ * answers alike; inside, a parse error stands. */
+static int parse_change(struct gpofs *fs, const char *path, struct gpofs_path *p)
+{
+	int rc = gpofs_path_parse(fs, path, p);
+
+	if (!in_store(path))
+		return -EROFS;
+	if (rc)
+		return rc;
+	if (p->kind != GPOFS_LOCAL)
+		return -EROFS; /* manifest.xml is generated */
+	return gpofs_store_caller_ok(fs);
 }
 
 /* Parses path and checks that it may change: only local stores may, and
@@ -29,13 +53,16 @@ static bool in_store(const char *path)
 static int writable(struct gpofs *fs, const char *path, struct gpofs_path *p,
 		    bool is_dir)
 {
-	int rc = gpofs_path_parse(fs, path, p);
+	int rc = parse_change(fs, path, p);
 
-	if (rc)
-		return rc == -ENOENT && !in_store(path) ? -EROFS : rc;
-	if (p->kind != GPOFS_LOCAL)
-		return -EROFS;
-	return gpofs_store_may_write(fs, p, is_dir);
+	return rc ? rc : gpofs_store_may_write(fs, p, is_dir);
+}
+
+/* EPERM in a store (only files and folders belong there), EROFS
+ * elsewhere. */
+static int refuse_special(const char *path)
+{
+	return in_store(path) ? -EPERM : -EROFS;
 }
 
 static int open_local(struct gpofs *fs, struct gpofs_path *p, int flags,
@@ -141,19 +168,19 @@ int gpofs_local_mknod(const char *path, mode_t mode, dev_t dev)
 {
 	(void)mode;
 	(void)dev;
-	/* only files and folders belong in a store */
-	return in_store(path) ? -EPERM : -EROFS;
+	return refuse_special(path);
 }
 
 int gpofs_local_symlink(const char *target, const char *path)
 {
 	(void)target;
-	return in_store(path) ? -EPERM : -EROFS;
+	return refuse_special(path);
 }
 
 int gpofs_local_link(const char *from, const char *to)
 {
-	return in_store(from) && in_store(to) ? -EPERM : -EROFS;
+	(void)from;
+	return refuse_special(to);
 }
 
 /* Removal is allowed in a sealed backup too: rm -r is how one goes. */
@@ -161,15 +188,21 @@ static int remove_local(const char *path, bool dir)
 {
 	struct gpofs *fs = gpofs_get();
 	struct gpofs_path p;
-	int rc = gpofs_path_parse(fs, path, &p);
+	bool sealed;
+	int rc = parse_change(fs, path, &p);
 
 	if (rc)
 		goto out;
-	if (p.kind != GPOFS_LOCAL || !*p.top) {
+	if (!*p.top) {
 		rc = -EROFS;
 		goto out;
 	}
-	if (gpofs_store_sealed(fs, &p)) {
+	sealed = gpofs_store_sealed(fs, &p);
+	/* a sealed backup being removed is never sealed again, nor
+	 * reported as a broken one while it goes */
+	if (p.backups && (sealed || gpofs_sealer_removing(fs, p.top)))
+		gpofs_sealer_mark_removing(fs, p.top);
+	if (sealed) {
 		/* sealed folders are 0500: open the parent to remove */
 		char *slash = strrchr(p.rel, '/');
 
@@ -181,7 +214,9 @@ static int remove_local(const char *path, bool dir)
 		*slash = '/';
 	}
 	rc = (dir ? rmdir(p.rel) : unlink(p.rel)) < 0 ? -errno : 0;
-	if (!rc && p.backups && p.below_top && !gpofs_store_sealed(fs, &p))
+	if (!rc && p.backups && !p.below_top)
+		gpofs_sealer_forget(fs, p.top);
+	else if (!rc && p.backups && !gpofs_sealer_removing(fs, p.top))
 		gpofs_sealer_touch(fs, p.top, 0);
 out:
 	gpofs_path_free(&p);
@@ -204,18 +239,13 @@ int gpofs_local_rename(const char *from, const char *to, unsigned int flags)
 	struct gpofs_path a, b;
 	int rc;
 
+	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	rc = gpofs_path_parse(fs, from, &a);
+	rc = parse_change(fs, from, &a);
 	if (!rc)
-		rc = gpofs_path_parse(fs, to, &b);
-	if (rc == -ENOENT && (!in_store(from) || !in_store(to)))
-		rc = -EROFS;
+		rc = parse_change(fs, to, &b);
 	if (rc)
 		goto out;
-	if (a.kind != GPOFS_LOCAL || b.kind != GPOFS_LOCAL) {
-		rc = -EROFS;
-		goto out;
-	}
 	if (a.backups != b.backups) {
 		rc = -EXDEV;
 		goto out;
@@ -306,6 +336,5 @@ int gpofs_local_setxattr(const char *path, const char *name, const char *value,
 	(void)value;
 	(void)size;
 	(void)flags;
-	(void)path;
-	return -ENOTSUP;
+	return in_store(path) ? -ENOTSUP : -EROFS;
 }

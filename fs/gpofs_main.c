@@ -70,6 +70,8 @@ static const struct fuse_opt gpofs_opts[] = {
 	FUSE_OPT_KEY("backup_dir=", KEY_OURS),
 	FUSE_OPT_KEY("migtable_dir=", KEY_OURS),
 	FUSE_OPT_KEY("cache_dir=", KEY_OURS),
+	FUSE_OPT_KEY("cache_max=", KEY_OURS),
+	FUSE_OPT_KEY("log_dir=", KEY_OURS),
 	FUSE_OPT_KEY("workers=", KEY_OURS),
 	FUSE_OPT_KEY("config=", KEY_OURS),
 	FUSE_OPT_KEY("fsname=", KEY_FSNAME),
@@ -114,6 +116,9 @@ static void usage(const char *prog)
 "    -o backup_dir=DIR       folder behind backups/\n"
 "    -o migtable_dir=DIR     folder behind migtables/\n"
 "    -o cache_dir=DIR        where GPOs are captured while being read\n"
+"    -o cache_max=SIZE       bound on the files captured there (default 4G;\n"
+"                            K, M, G, T suffixes)\n"
+"    -o log_dir=DIR          where each domain's log is kept (<dns name>.log)\n"
 "    -o workers=N            SMB connections per domain that read SYSVOL\n"
 "                            side by side (default 4; 0: one, in process)\n"
 "    -o config=FILE          domains from a file, one [dns.name] section each\n"
@@ -268,11 +273,7 @@ static void context_free(struct gpofs *fs)
 		unlink(fs->krb5_ccache + strlen("FILE:"));
 		free(fs->krb5_ccache);
 	}
-	if (fs->mount_cache) {
-		/* whole: a capture still running at unmount leaves files */
-		gpo_store_remove_tree(fs->mount_cache);
-		free(fs->mount_cache);
-	}
+	gpo_cache_close(&fs->cache);
 	gpo_conf_free(&fs->conf);
 	if (fs->smb_lib_ready)
 		gpo_smb_lib_destroy(&fs->smb_lib);
@@ -283,7 +284,8 @@ static int open_domains(struct gpofs *fs)
 {
 	struct gpo_domain_io io = {
 		.workers = fs->conf.workers, .exe = fs->exe,
-		.tmpdir = runtime_dir(),
+		.tmpdir = runtime_dir(), .cache = &fs->cache,
+		.log_dir = fs->conf.log_dir,
 	};
 	char msg[768];
 	ssize_t n;
@@ -317,7 +319,7 @@ static int open_domains(struct gpofs *fs)
 		}
 		msg[0] = '\0';
 		rc = gpo_domain_open(&fs->domains[i], &fs->log, &fs->smb_lib,
-				     dc, fs->mount_cache, &io, msg, sizeof(msg));
+				     dc, fs->cache.dir, &io, msg, sizeof(msg));
 		fs->n_domains = i + 1;
 		if (rc) {
 			fprintf(stderr, "gpofs: %s\n",
@@ -476,6 +478,13 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "gpofs: out of memory\n");
 		goto out;
 	}
+	/* The kernel checks every access against the modes gpofs shows,
+	 * always: with allow_other, the private stores (0700) must refuse
+	 * other users whether or not the admin remembered to say so. */
+	if (fuse_opt_add_arg(&args, "-odefault_permissions") != 0) {
+		fprintf(stderr, "gpofs: out of memory\n");
+		goto out;
+	}
 	/* Creating it parses FUSE's options: an unknown one fails here. */
 	fuse = fuse_new(&args, &gpofs_ops, sizeof(gpofs_ops), &fs);
 	if (!fuse)
@@ -502,22 +511,16 @@ int main(int argc, char *argv[])
 	fs.mounted = time(NULL);
 	if (make_private_dir(fs.conf.backup_dir) ||
 	    make_private_dir(fs.conf.migtable_dir) ||
-	    make_private_dir(fs.conf.cache_dir)) {
-		fprintf(stderr, "gpofs: cannot create %s, %s or %s: %s\n",
+	    make_private_dir(fs.conf.cache_dir) ||
+	    make_private_dir(fs.conf.log_dir)) {
+		fprintf(stderr, "gpofs: cannot create %s, %s, %s or %s: %s\n",
 			fs.conf.backup_dir, fs.conf.migtable_dir,
-			fs.conf.cache_dir, strerror(errno));
+			fs.conf.cache_dir, fs.conf.log_dir, strerror(errno));
 		goto out;
 	}
-	if (asprintf(&fs.mount_cache, "%s/mount.XXXXXX", fs.conf.cache_dir) < 0) {
-		fs.mount_cache = NULL;
-		fprintf(stderr, "gpofs: out of memory\n");
-		goto out;
-	}
-	if (!mkdtemp(fs.mount_cache)) {
-		free(fs.mount_cache);
-		fs.mount_cache = NULL;
-		fprintf(stderr, "gpofs: cannot create a folder in %s\n",
-			fs.conf.cache_dir);
+	if (gpo_cache_open(&fs.cache, fs.conf.cache_dir, fs.conf.cache_max,
+			   &fs.log, cl.msg, sizeof(cl.msg))) {
+		fprintf(stderr, "gpofs: %s\n", *cl.msg ? cl.msg : "out of memory");
 		goto out;
 	}
 	if (gpo_smb_lib_init(&fs.smb_lib, &fs.log, runtime_dir())) {
@@ -563,6 +566,7 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_destroy(lc);
 	}
 	rc = rc ? 1 : 0;
+	gpofs_unwatch_logs(&fs);
 	fuse_remove_signal_handlers(fuse_get_session(fuse));
 out:
 	if (mounted)

@@ -164,8 +164,15 @@ static time_t newest_change(struct gpofs *fs, struct gpo_domain *dom)
 static int stats_text(struct gpofs *fs, char **data, size_t *len)
 {
 	struct gpo_buf b = GPO_BUF_INIT;
-	int rc = 0;
+	int rc;
 
+	/* the mount's own, then one block per domain */
+	rc = gpo_buf_printf(&b, "cache_bytes %llu\ncache_peak_bytes %llu\n"
+			    "cache_max_bytes %llu\ncache_refused %lu\n",
+			    (unsigned long long)atomic_load(&fs->cache.used),
+			    (unsigned long long)atomic_load(&fs->cache.peak),
+			    (unsigned long long)fs->cache.max,
+			    (unsigned long)atomic_load(&fs->cache.refused));
 	for (size_t i = 0; !rc && i < fs->n_domains; i++) {
 		char *one = NULL;
 		size_t n = 0;
@@ -232,13 +239,15 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	case GPOFS_README:
 		fill_file(fs, st, fs->mounted, (off_t)strlen(gpofs_readme), S_IFREG);
 		break;
-	case GPOFS_LOG:
-		rc = gpo_journal_copy(&p.dom->journal, &data, &len);
-		t = gpo_journal_last(&p.dom->journal);
+	case GPOFS_LOG: {
+		struct stat js;
+
+		/* the file as it is: its size now, its last line's time */
+		rc = gpo_journal_stat(&p.dom->journal, &js);
 		if (!rc)
-			fill_file(fs, st, t ? t : newest_change(fs, p.dom),
-				  (off_t)len, S_IFREG);
+			fill_file(fs, st, js.st_mtime, js.st_size, S_IFREG);
 		break;
+	}
 	case GPOFS_GPOS:
 		rc = gpo_domain_snapshot(p.dom, &snap);
 		if (!rc)
@@ -278,11 +287,22 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	case GPOFS_LOCAL:
 		rc = lstat(p.rel, st) < 0 ? -errno : 0;
 		break;
-	case GPOFS_MANIFEST:
-		rc = gpo_store_manifest(fs->conf.backup_dir, &data, &len);
+	case GPOFS_MANIFEST: {
+		struct stat store;
+
+		/* The store folder's time moves with every backup sealed or
+		 * removed, so the manifest's does whenever it changes. */
+		rc = gpofs_store_caller_ok(fs);
 		if (!rc)
-			fill_file(fs, st, fs->mounted, (off_t)len, S_IFREG);
+			rc = stat(fs->conf.backup_dir, &store) < 0 ? -errno : 0;
+		if (!rc)
+			rc = gpo_store_manifest(fs->conf.backup_dir, &data, &len);
+		if (!rc) {
+			fill_file(fs, st, store.st_mtime, (off_t)len, S_IFREG);
+			st->st_mode = S_IFREG | 0400;
+		}
 		break;
+	}
 	case GPOFS_STATS:
 		rc = stats_text(fs, &data, &len);
 		if (!rc)
@@ -481,7 +501,9 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		break;
 	}
 	case GPOFS_LOCAL:
-		rc = fill_local(p.rel, &l);
+		rc = gpofs_store_caller_ok(fs);
+		if (!rc)
+			rc = fill_local(p.rel, &l);
 		if (!rc && p.backups && !*p.top)
 			list_add(&l, "manifest.xml", NULL);
 		break;
@@ -529,14 +551,19 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		rc = h->data ? 0 : -ENOMEM;
 		break;
 	case GPOFS_LOG:
-		rc = gpo_journal_copy(&p.dom->journal, &h->data, &h->len);
-		fi->direct_io = 1; /* it grows: don't trust a cached size */
+		h->kind = H_JOURNAL;
+		h->journal = &p.dom->journal;
+		/* it grows: every read comes here, past the size the kernel
+		 * knows too (tail -f reads on at its offset) */
+		fi->direct_io = 1;
 		break;
 	case GPOFS_GENFILE:
 		rc = genfile(&p, &h->data, &h->len, NULL);
 		break;
 	case GPOFS_MANIFEST:
-		rc = gpo_store_manifest(fs->conf.backup_dir, &h->data, &h->len);
+		rc = gpofs_store_caller_ok(fs);
+		if (!rc)
+			rc = gpo_store_manifest(fs->conf.backup_dir, &h->data, &h->len);
 		break;
 	case GPOFS_STATS:
 		rc = stats_text(fs, &h->data, &h->len);
@@ -568,6 +595,9 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 	}
 	case GPOFS_LOCAL:
 		h->kind = H_LOCAL;
+		rc = gpofs_store_caller_ok(fs);
+		if (rc)
+			break;
 		h->fd = open(p.rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		rc = h->fd < 0 ? -errno : 0;
 		break;
@@ -609,6 +639,8 @@ static int gpofs_read(const char *path, char *buf, size_t size, off_t off,
 	case H_LOCAL:
 		n = pread(h->fd, buf, size, off);
 		return n < 0 ? -errno : (int)n;
+	case H_JOURNAL:
+		return (int)gpo_journal_read(h->journal, buf, size, off);
 	}
 	return -EIO;
 }
@@ -639,6 +671,31 @@ static int gpofs_statfs(const char *path, struct statvfs *st)
 	return 0;
 }
 
+/* A line was added to a domain's log: the kernel forgets the log's
+ * attributes, so that the next stat (tail -f polls fstat) sees its new
+ * size at once rather than after the attribute timeout. */
+static void log_grew(void *arg, struct gpo_journal *j)
+{
+	struct gpofs *fs = arg;
+	char path[512];
+
+	for (size_t i = 0; i < fs->n_domains; i++) {
+		if (&fs->domains[i].journal != j)
+			continue;
+		snprintf(path, sizeof(path), "/domains/%s/log",
+			 fs->domains[i].conf->domain);
+		/* -ENOENT when the kernel never looked it up: nothing cached */
+		fuse_invalidate_path(fs->fuse, path);
+		break;
+	}
+}
+
+void gpofs_unwatch_logs(struct gpofs *fs)
+{
+	for (size_t i = 0; i < fs->n_domains; i++)
+		gpo_journal_watch(&fs->domains[i].journal, NULL, NULL);
+}
+
 static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	struct gpofs *fs = gpofs_get();
@@ -653,8 +710,11 @@ static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->use_ino = 0;
 	/* Here, in the daemon as it will stay: threads started before
 	 * fuse_daemonize's fork would not have followed it. */
-	for (size_t i = 0; i < fs->n_domains; i++)
+	fs->fuse = fuse_get_context()->fuse;
+	for (size_t i = 0; i < fs->n_domains; i++) {
+		gpo_journal_watch(&fs->domains[i].journal, log_grew, fs);
 		gpo_domain_start(&fs->domains[i]);
+	}
 	if (gpofs_sealer_start(fs))
 		gpo_log(&fs->log, GPO_LOG_ERR,
 			"cannot start the sealer: copies into backups/ stay unsealed");

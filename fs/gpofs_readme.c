@@ -29,5 +29,11 @@ const char gpofs_readme[] =
 "characters and the names '.' and '..' are percent-encoded (%25, %2F, %0A,\n"
 "%2E). When several GPOs share a display name, each is listed as\n"
 "\"<name> ({GUID})\".\n"
+"by-name/ entries are symbolic links: copy with a trailing slash,\n"
+"  cp -r by-name/Name/ dest    (or cp -rL); without it cp copies the link.\n"
+"\n"
+"GptTmpl.inf and gpreport.xml are UTF-16LE, as GPMC writes them: grep -r\n"
+"misses their text and diff -r calls them binary. Use\n"
+"  iconv -f UTF-16LE -t UTF-8 FILE | grep ...     or     grep -raP 'M\\x00i\\x00n'\n"
 "\n"
 "In this version domains/ is read-only: writes there fail with EROFS.\n";

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "gpo_store.h"
+#include "gpofs_ops.h"
 
 #define QUIET_MS 1000
 #define TICK_MS 200
@@ -20,6 +21,7 @@
 struct pending {
 	char top[256];
 	int writers;
+	bool removing;       /* a sealed backup being removed: never sealed */
 	struct timespec last;
 };
 
@@ -60,6 +62,8 @@ static void seal_one(struct gpofs *fs, const char *top)
 	if (gpo_store_is_sealed(fs->conf.backup_dir, top))
 		return;
 	rc = gpo_store_seal(fs->conf.backup_dir, top, &info, why, sizeof(why));
+	if (rc == GPO_STORE_GONE)
+		return; /* removed, or sealed by another mount of the store */
 	for (size_t i = 0; i < fs->n_domains; i++) {
 		if (!concerns(fs, i, rc < 0 ? NULL : info.domain))
 			continue;
@@ -82,17 +86,22 @@ static void seal_one(struct gpofs *fs, const char *top)
 		gpo_backup_info_free(&info);
 }
 
-/* Pops one folder that is ready (all when force), or returns false. */
+/* Pops one folder that is ready (all when force), or returns false.
+ * A folder being removed is forgotten once quiet, never handed out. */
 static bool pop_ready(struct gpofs_sealer *s, bool force, char *top)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n;) {
 		struct pending *p = &s->items[i];
+		bool removing = p->removing;
 
-		if (p->writers > 0 || (!force && ms_since(&p->last) < QUIET_MS))
+		if (p->writers > 0 || (!force && ms_since(&p->last) < QUIET_MS)) {
+			i++;
 			continue;
+		}
 		memcpy(top, p->top, sizeof(p->top));
 		s->items[i] = s->items[--s->n];
-		return true;
+		if (!removing)
+			return true;
 	}
 	return false;
 }
@@ -167,6 +176,59 @@ void gpofs_sealer_stop(struct gpofs *fs)
 	fs->sealer = NULL;
 }
 
+/* The entry for top, or NULL. Caller holds the lock. */
+static struct pending *find(struct gpofs_sealer *s, const char *top)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->items[i].top, top))
+			return &s->items[i];
+	return NULL;
+}
+
+bool gpofs_sealer_removing(struct gpofs *fs, const char *top)
+{
+	struct gpofs_sealer *s = fs->sealer;
+	struct pending *p;
+	bool removing;
+
+	if (!s)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	p = find(s, top);
+	removing = p && p->removing;
+	pthread_mutex_unlock(&s->lock);
+	return removing;
+}
+
+void gpofs_sealer_mark_removing(struct gpofs *fs, const char *top)
+{
+	struct gpofs_sealer *s = fs->sealer;
+	struct pending *p;
+
+	gpofs_sealer_touch(fs, top, 0);
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	p = find(s, top);
+	if (p)
+		p->removing = true;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void gpofs_sealer_forget(struct gpofs *fs, const char *top)
+{
+	struct gpofs_sealer *s = fs->sealer;
+	struct pending *p;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	p = find(s, top);
+	if (p)
+		*p = s->items[--s->n];
+	pthread_mutex_unlock(&s->lock);
+}
+
 void gpofs_sealer_touch(struct gpofs *fs, const char *top, int writers_delta)
 {
 	struct gpofs_sealer *s = fs->sealer;
@@ -175,9 +237,7 @@ void gpofs_sealer_touch(struct gpofs *fs, const char *top, int writers_delta)
 	if (!s || !*top)
 		return;
 	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < s->n && !p; i++)
-		if (!strcmp(s->items[i].top, top))
-			p = &s->items[i];
+	p = find(s, top);
 	if (!p) {
 		if (s->n == s->cap) {
 			size_t cap = s->cap ? s->cap * 2 : 8;
@@ -198,6 +258,15 @@ void gpofs_sealer_touch(struct gpofs *fs, const char *top, int writers_delta)
 	clock_gettime(CLOCK_MONOTONIC, &p->last);
 out:
 	pthread_mutex_unlock(&s->lock);
+}
+
+int gpofs_store_caller_ok(struct gpofs *fs)
+{
+	uid_t uid = fuse_get_context()->uid;
+
+	/* The kernel checks the modes too (default_permissions is always
+	 * on); this holds even if it were not: the stores are private. */
+	return uid == fs->uid || uid == 0 ? 0 : -EACCES;
 }
 
 bool gpofs_store_sealed(struct gpofs *fs, const struct gpofs_path *p)

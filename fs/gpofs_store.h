@@ -18,6 +18,20 @@ void gpofs_sealer_stop(struct gpofs *fs);
  * folder is sealed once it has no writer and a quiet second has passed. */
 void gpofs_sealer_touch(struct gpofs *fs, const char *top, int writers_delta);
 
+/* True when a sealed backup named top is being removed (rm -r). */
+bool gpofs_sealer_removing(struct gpofs *fs, const char *top);
+
+/* Notes that the sealed backup top is being removed: it is neither
+ * sealed again nor reported as invalid while it goes. */
+void gpofs_sealer_mark_removing(struct gpofs *fs, const char *top);
+
+/* Forgets top (its folder is gone). */
+void gpofs_sealer_forget(struct gpofs *fs, const char *top);
+
+/* May the calling process use the private stores? Returns 0 for the
+ * mounting user and root, -EACCES for anyone else. */
+int gpofs_store_caller_ok(struct gpofs *fs);
+
 /* May p (a local path) be created or changed? Returns 0, -EROFS inside a
  * sealed backup, -EPERM for anything but a folder at the top of
  * backups/. is_dir says whether a folder is being made. */

@@ -199,10 +199,11 @@ static int add_listing(struct gpo_capture_pool *p, struct gpo_capture_job *j,
 		if (!strcmp(l->e[i].name, "."))
 			continue;
 		/* no SMB server sends these; a view path built from one
-		 * would name another node, so the capture fails instead */
+		 * would name another node, so the capture fails instead
+		 * (an answer we cannot use, not a DC that failed) */
 		if (!*l->e[i].name || !strcmp(l->e[i].name, "..") ||
 		    strchr(l->e[i].name, '/'))
-			return -EIO;
+			return -EPROTO;
 		if (!*j->path && !strcasecmp(l->e[i].name, "GPT.INI")) {
 			/* a backup holds no GPT.INI: its versions are in
 			 * Backup.xml; its listing tells J_END and checks */
@@ -253,9 +254,15 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 		snprintf(dest, sizeof(dest), "%s/%lu.dat", p->cache_dir,
 			 atomic_fetch_add(&p->seq, 1));
 		rel = rel_of(c, j->path);
-		rc = !rel ? -ENOMEM
-			  : gpo_worker_fetch(&dr->w, rel, j->size, INLINE_MAX,
-					     big ? dest : NULL, &data, &len);
+		rc = !rel ? -ENOMEM : big ? gpo_cache_reserve(p->cache, j->size) : 0;
+		if (rc)
+			break;
+		rc = gpo_worker_fetch(&dr->w, rel, j->size, INLINE_MAX,
+				      big ? dest : NULL, &data, &len);
+		/* counted as written: a file may have grown since listed */
+		if (big)
+			gpo_cache_charge(p->cache, rc ? -(int64_t)j->size
+						      : (int64_t)len - (int64_t)j->size);
 		break;
 	case J_GPTINI:
 		rc = gptini_version(&dr->w, c->gpo.guid, &version);
@@ -290,6 +297,7 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 					rc = -ENOMEM;
 					break;
 				}
+				c->view->cache = p->cache;
 			}
 			rc = add_listing(p, j, &l);
 			break;
@@ -304,8 +312,12 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 			if (big) {
 				n->local = strdup(dest);
 				rc = n->local ? 0 : -ENOMEM;
-				if (rc)
+				if (rc) {
 					unlink(dest);
+					gpo_cache_release(p->cache, len);
+				} else {
+					c->view->cached += len;
+				}
 			} else {
 				n->data = data;
 				data = NULL;
@@ -325,14 +337,22 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 			}
 			break;
 		case J_CHECK:
-			if (same_listing(&st, &c->old->gptini))
+			if (same_listing(&st, &c->old->gptini)) {
 				c->unchanged = true;
-			else
-				rc = queue(p, c, J_LIST, "", 0, 0, 0);
+				break;
+			}
+			/* The old view is out of date: its files go as soon
+			 * as no reader holds it, not when the new one is in. */
+			if (p->hooks.superseded)
+				p->hooks.superseded(p->hooks.arg, c);
+			gpo_view_put(c->old);
+			c->old = NULL;
+			rc = queue(p, c, J_LIST, "", 0, 0, 0);
 			break;
 		}
 	} else if (big && !rc) {
 		unlink(dest);
+		gpo_cache_release(p->cache, len);
 	}
 	if (rc && !c->rc)
 		c->rc = rc;
@@ -356,6 +376,7 @@ static void settle(struct gpo_capture_pool *p, struct gpo_capture *c)
 	if (!c->rc && c->view) {
 		gpo_view_seal(c->view);
 		clock_gettime(CLOCK_MONOTONIC, &c->view->taken);
+		c->view->captured = time(NULL);
 		c->view->used = c->view->taken;
 		if (c->gpo.changed > c->view->changed)
 			c->view->changed = c->gpo.changed;
@@ -420,7 +441,7 @@ static void *driver_main(void *arg)
 int gpo_capture_pool_init(struct gpo_capture_pool *p, size_t n,
 			  const struct gpo_worker_target *t, const char *exe,
 			  struct gpo_smb *local, atomic_ulong *requests,
-			  const char *cache_dir,
+			  const char *cache_dir, struct gpo_cache *cache,
 			  const struct gpo_capture_hooks *hooks)
 {
 	pthread_condattr_t ca;
@@ -445,6 +466,7 @@ int gpo_capture_pool_init(struct gpo_capture_pool *p, size_t n,
 	p->local = local;
 	p->requests = requests;
 	p->hooks = *hooks;
+	p->cache = cache;
 	return 0;
 }
 
@@ -461,6 +483,16 @@ static void start_drivers(struct gpo_capture_pool *p)
 		dr->w.pid = -1;
 		dr->running = !pthread_create(&dr->thread, NULL, driver_main, dr);
 	}
+}
+
+size_t gpo_capture_pool_workers(struct gpo_capture_pool *p, int *pids,
+				unsigned long *requests, size_t max)
+{
+	for (size_t i = 0; i < p->n_drivers && i < max; i++) {
+		pids[i] = atomic_load(&p->drivers[i].w.shown_pid);
+		requests[i] = atomic_load(&p->drivers[i].w.own_requests);
+	}
+	return p->n_drivers;
 }
 
 void gpo_capture_pool_start(struct gpo_capture_pool *p)

@@ -44,10 +44,13 @@ struct gpo_capture {
 
 /* What the pool's owner does with a finished capture: build (without
  * the lock; a failure becomes the capture's error), then publish (with
- * the lock). Called on a driver thread; c->rc tells a failed capture. */
+ * the lock). Called on a driver thread; c->rc tells a failed capture.
+ * superseded (with the lock; may be NULL) is told when a check found
+ * c->old out of date, just before the capture lets go of it. */
 struct gpo_capture_hooks {
 	int (*build)(void *arg, struct gpo_capture *c);
 	void (*publish)(void *arg, struct gpo_capture *c);
+	void (*superseded)(void *arg, struct gpo_capture *c);
 	void *arg;
 };
 
@@ -69,18 +72,21 @@ struct gpo_capture_pool {
 	struct gpo_smb *local;
 	atomic_ulong *requests;
 	char *cache_dir;               /* where large files go */
+	struct gpo_cache *cache;       /* and how much they may take */
 	atomic_ulong seq;
 	struct gpo_capture_hooks hooks;
 };
 
 /* Prepares a pool of n drivers (n >= 1), each with a worker started from
- * exe (NULL: none, all read in process). t's strings, local and requests
- * must outlive the pool; exe and cache_dir are copied. Returns 0 or
+ * exe (NULL: none, all read in process). t's strings, local, requests
+ * and cache (NULL: unbounded) must outlive the pool; exe and cache_dir
+ * are copied. Large files are written to cache_dir, within cache's
+ * bound (a capture that does not fit fails with -ENOSPC). Returns 0 or
  * -ENOMEM. */
 int gpo_capture_pool_init(struct gpo_capture_pool *p, size_t n,
 			  const struct gpo_worker_target *t, const char *exe,
 			  struct gpo_smb *local, atomic_ulong *requests,
-			  const char *cache_dir,
+			  const char *cache_dir, struct gpo_cache *cache,
 			  const struct gpo_capture_hooks *hooks);
 
 /* Starts the drivers now rather than with the first capture, so that
@@ -90,6 +96,13 @@ void gpo_capture_pool_start(struct gpo_capture_pool *p);
 
 /* Stops the drivers and their workers, and frees what is left. */
 void gpo_capture_pool_stop(struct gpo_capture_pool *p);
+
+/* For /.stats: the pid of each driver's SMB worker (0 when it has none:
+ * lost, or reading in process) and the SMB requests that worker says it
+ * has made, for the first max drivers. Any thread, no lock. Returns the
+ * number of drivers. */
+size_t gpo_capture_pool_workers(struct gpo_capture_pool *p, int *pids,
+				unsigned long *requests, size_t max);
 
 /* The capture of guid in progress, or NULL. */
 struct gpo_capture *gpo_capture_find(struct gpo_capture_pool *p,

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define CONF_MAX_BYTES (64 * 1024)
 #define CONF_MAX_LINE 4096
+#define CRED_MAX_BYTES (16 * 1024)
 
 static int set_str(char **dst, const char *value, const char *key, char *msg,
 		   size_t msglen)
@@ -34,6 +36,32 @@ static const char *const domain_keys[] = {
 	"tls_cacert", "tls_reqcert", "ldap_tls", NULL
 };
 
+int gpo_parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	unsigned long long n;
+	const char *u;
+	char *end = NULL;
+	int shift = 0;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u || (end[1] && strcasecmp(end + 1, "iB") && strcasecmp(end + 1, "B")))
+			return -EINVAL;
+		shift = 10 * (int)(u - units + 1);
+	}
+	if (n > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*bytes = (uint64_t)n << shift;
+	return 0;
+}
+
 bool gpo_conf_is_domain_key(const char *key)
 {
 	for (size_t i = 0; domain_keys[i]; i++)
@@ -53,6 +81,17 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
 		return set_str(&conf->migtable_dir, value, key, msg, msglen);
 	if (!strcmp(key, "cache_dir"))
 		return set_str(&conf->cache_dir, value, key, msg, msglen);
+	if (!strcmp(key, "cache_max")) {
+		rc = gpo_parse_size(value, &conf->cache_max);
+		if (rc || conf->cache_max < (1ULL << 20)) {
+			snprintf(msg, msglen,
+				 "cache_max= takes a size of at least 1M (K, M, G or T)");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "log_dir"))
+		return set_str(&conf->log_dir, value, key, msg, msglen);
 	if (!strcmp(key, "workers")) {
 		char *end = NULL;
 		long n = value ? strtol(value, &end, 10) : -1;
@@ -167,7 +206,8 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Reads a whole small file, refusing one larger than max. */
+/* Reads a whole small file, refusing one larger than max; *out is
+ * NUL-terminated and st->st_size long. */
 static int slurp(const char *path, size_t max, char **out, struct stat *st,
 		 char *msg, size_t msglen)
 {
@@ -210,11 +250,6 @@ static int slurp(const char *path, size_t max, char **out, struct stat *st,
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	if (memchr(buf, '\0', len)) {
-		rc = -EINVAL;
-		snprintf(msg, msglen, "%s: holds a NUL byte", path);
-		goto out;
-	}
 	*out = buf;
 	buf = NULL;
 out:
@@ -224,29 +259,53 @@ out:
 	return rc;
 }
 
-int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
-		       size_t msglen)
+/* A copy of len bytes of text, NUL-terminated, or an error in msg: the
+ * parsers cut lines in place, and a NUL byte would end the text early. */
+static int text_copy(const char *data, size_t len, size_t max, const char *name,
+		     char **out, char *msg, size_t msglen)
+{
+	if (len > max) {
+		snprintf(msg, msglen, "%s: larger than %zu bytes", name, max);
+		return -EFBIG;
+	}
+	if (len && memchr(data, '\0', len)) {
+		snprintf(msg, msglen, "%s: holds a NUL byte", name);
+		return -EINVAL;
+	}
+	*out = malloc(len + 1);
+	if (!*out)
+		return -ENOMEM;
+	if (len)
+		memcpy(*out, data, len);
+	(*out)[len] = '\0';
+	return 0;
+}
+
+int gpo_conf_load_text(struct gpo_conf *conf, const char *data, size_t len,
+		       const char *name, char *msg, size_t msglen)
 {
 	char *text = NULL;
-	char *line;
-	char *save = NULL;
+	char *line, *next;
 	struct gpo_domain_conf *dc = NULL;
-	struct stat st;
 	unsigned lineno = 0;
 	int rc;
 	char sub[256];
 
-	rc = slurp(path, CONF_MAX_BYTES, &text, &st, msg, msglen);
+	rc = text_copy(data, len, CONF_MAX_BYTES, name, &text, msg, msglen);
 	if (rc)
 		goto out;
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	/* line by line, blank ones too, so that a message's line number is
+	 * the file's */
+	for (line = text; line; line = next) {
 		char *s, *eq, *key, *value;
 
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		lineno++;
 		if (strlen(line) > CONF_MAX_LINE) {
 			rc = -EINVAL;
-			snprintf(msg, msglen, "%s:%u: line too long", path, lineno);
+			snprintf(msg, msglen, "%s:%u: line too long", name, lineno);
 			goto out;
 		}
 		s = trim(line);
@@ -258,7 +317,7 @@ int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
 			if (!end || end[1] || end == s + 1) {
 				rc = -EINVAL;
 				snprintf(msg, msglen, "%s:%u: malformed section",
-					 path, lineno);
+					 name, lineno);
 				goto out;
 			}
 			*end = '\0';
@@ -270,7 +329,7 @@ int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
 			rc = gpo_conf_set(conf, dc, "domain", trim(s + 1), sub,
 					  sizeof(sub));
 			if (rc) {
-				snprintf(msg, msglen, "%s:%u: %s", path, lineno, sub);
+				snprintf(msg, msglen, "%s:%u: %s", name, lineno, sub);
 				goto out;
 			}
 			continue;
@@ -286,7 +345,7 @@ int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
 		if (!strcmp(key, "domain") && dc) {
 			rc = -EINVAL;
 			snprintf(msg, msglen, "%s:%u: the section names the domain",
-				 path, lineno);
+				 name, lineno);
 			goto out;
 		}
 		rc = gpo_conf_set(conf, gpo_conf_is_domain_key(key) ? dc : NULL,
@@ -295,11 +354,26 @@ int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
 			if (!dc && gpo_conf_is_domain_key(key))
 				snprintf(sub, sizeof(sub),
 					 "%s belongs in a [domain] section", key);
-			snprintf(msg, msglen, "%s:%u: %s", path, lineno, sub);
+			snprintf(msg, msglen, "%s:%u: %s", name, lineno, sub);
 			goto out;
 		}
 	}
 out:
+	free(text);
+	return rc;
+}
+
+int gpo_conf_load_file(struct gpo_conf *conf, const char *path, char *msg,
+		       size_t msglen)
+{
+	char *text = NULL;
+	struct stat st;
+	int rc;
+
+	rc = slurp(path, CONF_MAX_BYTES, &text, &st, msg, msglen);
+	if (!rc)
+		rc = gpo_conf_load_text(conf, text, (size_t)st.st_size, path, msg,
+					msglen);
 	free(text);
 	return rc;
 }
@@ -383,6 +457,9 @@ int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen)
 	if (!rc)
 		rc = default_dir(&conf->cache_dir, "/var/cache/gpofs",
 				 "XDG_CACHE_HOME", ".cache", NULL);
+	if (!rc)
+		rc = default_dir(&conf->log_dir, "/var/lib/gpofs", "XDG_DATA_HOME",
+				 ".local/share", "log");
 	return rc;
 }
 
@@ -404,34 +481,21 @@ void gpo_conf_free(struct gpo_conf *conf)
 	free(conf->backup_dir);
 	free(conf->migtable_dir);
 	free(conf->cache_dir);
+	free(conf->log_dir);
 	memset(conf, 0, sizeof(*conf));
 }
 
-int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
-			 char *msg, size_t msglen)
+int gpo_credentials_parse(const char *data, size_t len, const char *name,
+			  struct gpo_credentials *cred, char *msg, size_t msglen)
 {
 	char *text = NULL;
 	char *save = NULL;
-	struct stat st = { 0 };
 	int rc;
 
 	memset(cred, 0, sizeof(*cred));
-	rc = slurp(path, 16 * 1024, &text, &st, msg, msglen);
+	rc = text_copy(data, len, CRED_MAX_BYTES, name, &text, msg, msglen);
 	if (rc)
 		goto out;
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		rc = -EPERM;
-		snprintf(msg, msglen,
-			 "%s: credentials file may be read by others (mode %03o): chmod 600 it",
-			 path, (unsigned)(st.st_mode & 0777));
-		goto out;
-	}
-	if (st.st_uid != geteuid()) {
-		rc = -EPERM;
-		snprintf(msg, msglen, "%s: credentials file is not owned by you",
-			 path);
-		goto out;
-	}
 	for (char *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *s = trim(line);
@@ -443,7 +507,7 @@ int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
 			continue;
 		if (!eq) {
 			rc = -EINVAL;
-			snprintf(msg, msglen, "%s: a line without '='", path);
+			snprintf(msg, msglen, "%s: a line without '='", name);
 			goto out;
 		}
 		*eq = '\0';
@@ -456,7 +520,7 @@ int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
 			dst = &cred->domain;
 		else {
 			rc = -EINVAL;
-			snprintf(msg, msglen, "%s: unknown key %.40s", path, key);
+			snprintf(msg, msglen, "%s: unknown key %.40s", name, key);
 			goto out;
 		}
 		free(*dst);
@@ -468,7 +532,7 @@ int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
 	}
 	if (!cred->username || !cred->password) {
 		rc = -EINVAL;
-		snprintf(msg, msglen, "%s: needs username= and password=", path);
+		snprintf(msg, msglen, "%s: needs username= and password=", name);
 		goto out;
 	}
 	/* user@realm or DOMAIN\user carry the domain in the name. */
@@ -488,11 +552,45 @@ int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
 out:
 	if (text) {
 		/* strtok_r cut the text with NULs: wipe all of it. */
-		explicit_bzero(text, (size_t)st.st_size);
+		explicit_bzero(text, len);
 		free(text);
 	}
 	if (rc)
 		gpo_credentials_free(cred);
+	return rc;
+}
+
+int gpo_credentials_load(const char *path, struct gpo_credentials *cred,
+			 char *msg, size_t msglen)
+{
+	char *text = NULL;
+	struct stat st = { 0 };
+	int rc;
+
+	memset(cred, 0, sizeof(*cred));
+	rc = slurp(path, CRED_MAX_BYTES, &text, &st, msg, msglen);
+	if (rc)
+		goto out;
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		rc = -EPERM;
+		snprintf(msg, msglen,
+			 "%s: credentials file may be read by others (mode %03o): chmod 600 it",
+			 path, (unsigned)(st.st_mode & 0777));
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		rc = -EPERM;
+		snprintf(msg, msglen, "%s: credentials file is not owned by you",
+			 path);
+		goto out;
+	}
+	rc = gpo_credentials_parse(text, (size_t)st.st_size, path, cred, msg,
+				   msglen);
+out:
+	if (text) {
+		explicit_bzero(text, (size_t)st.st_size);
+		free(text);
+	}
 	return rc;
 }
 

@@ -17,9 +17,10 @@
 #include "gpo_buf.h"
 #include "gpo_srv.h"
 
-#define DEFAULT_TTL_MS 5000
-#define JOURNAL_MAX (256 * 1024)
 #include "gpo_domain_internal.h"
+#include "gpo_error.h"
+
+#define DEFAULT_TTL_MS 5000
 
 static int read_identity_entry(void *arg, const struct gpo_ldap_entry *e)
 {
@@ -82,6 +83,7 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 {
 	struct gpo_worker_target target;
 	char host[256];
+	char *log = NULL;
 	int rc;
 
 	d->conf = conf;
@@ -89,6 +91,7 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	d->ttl_ms = DEFAULT_TTL_MS;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->cache_lock, NULL);
+	gpo_domain_dc_init(d);
 	if (asprintf(&d->cache_dir, "%s/%s", cache_dir, conf->domain) < 0) {
 		d->cache_dir = NULL;
 		return -ENOMEM;
@@ -99,7 +102,13 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 			 d->cache_dir, strerror(errno));
 		return rc;
 	}
-	rc = gpo_journal_init(&d->journal, JOURNAL_MAX);
+	if (asprintf(&log, "%s/%s.log", io->log_dir, conf->domain) < 0)
+		return -ENOMEM;
+	rc = gpo_journal_open(&d->journal, log, GPO_JOURNAL_MAX);
+	if (rc)
+		snprintf(msg, msglen, "%s: cannot open its log %s: %s",
+			 conf->domain, log, strerror(-rc));
+	free(log);
 	if (rc)
 		return rc;
 	if (conf->server) {
@@ -180,10 +189,13 @@ void gpo_domain_start(struct gpo_domain *d)
 {
 	if (d->pool_ready)
 		gpo_capture_pool_start(&d->pool);
+	gpo_domain_dc_start(d);
 }
 
 void gpo_domain_close(struct gpo_domain *d)
 {
+	/* the prober uses the connections and the snapshot */
+	gpo_domain_dc_stop(d);
 	/* first: the drivers hold references to views and the connection */
 	if (d->pool_ready)
 		gpo_capture_pool_stop(&d->pool);
@@ -212,7 +224,7 @@ void gpo_domain_close(struct gpo_domain *d)
 	gpo_credentials_free(&d->cred);
 	free(d->dc);
 	free(d->netbios);
-	gpo_journal_destroy(&d->journal);
+	gpo_journal_close(&d->journal);
 	pthread_mutex_destroy(&d->lock);
 	memset(d, 0, sizeof(*d));
 }
@@ -346,7 +358,8 @@ static int cmp_gpo(const void *a, const void *b)
 		      ((const struct gpo *)b)->guid);
 }
 
-static int refresh(struct gpo_domain *d)
+int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **out,
+			 char *why, size_t whylen)
 {
 	static const char *const attrs[] = {
 		"cn", "displayName", "flags", "versionNumber",
@@ -391,6 +404,10 @@ static int refresh(struct gpo_domain *d)
 				rc = 0;
 		}
 	}
+	if (rc && why)
+		/* the connection's own account of it, if it was lost */
+		snprintf(why, whylen, "%s", *d->ldap.error ? d->ldap.error
+							   : strerror(-rc));
 	pthread_mutex_unlock(&d->ldap.lock);
 	if (rc)
 		goto out;
@@ -418,12 +435,8 @@ static int refresh(struct gpo_domain *d)
 		goto out;
 	atomic_init(&s->refs, 1);
 	clock_gettime(CLOCK_MONOTONIC, &s->taken);
-	s->generation = ++d->generations;
-	gpo_snapshot_put(d->snap);
-	d->snap = s;
+	*out = s;
 	s = NULL;
-	gpo_log(d->lg, GPO_LOG_DEBUG, "%s: %zu GPOs", d->conf->domain,
-		d->snap->n);
 out:
 	if (s)
 		snapshot_free(s);
@@ -434,6 +447,14 @@ out:
 	free(guids);
 	free(base);
 	return rc;
+}
+
+void gpo_domain_install(struct gpo_domain *d, struct gpo_snapshot *s)
+{
+	s->generation = ++d->generations;
+	gpo_snapshot_put(d->snap);
+	d->snap = s;
+	gpo_log(d->lg, GPO_LOG_DEBUG, "%s: %zu GPOs", d->conf->domain, s->n);
 }
 
 static bool fresh(const struct gpo_domain *d)
@@ -451,18 +472,32 @@ static bool fresh(const struct gpo_domain *d)
 
 int gpo_domain_snapshot(struct gpo_domain *d, struct gpo_snapshot **snap)
 {
+	struct gpo_snapshot *s = NULL;
+	char why[300];
 	int rc = 0;
 
 	pthread_mutex_lock(&d->lock);
-	if (!fresh(d)) {
-		rc = refresh(d);
-		if (rc) {
+	/* a DC that is away is not tried: its prober does that */
+	if (!fresh(d) && !gpo_domain_dc_away(d)) {
+		rc = gpo_domain_read_list(d, &s, why, sizeof(why));
+		if (!rc) {
+			gpo_domain_install(d, s);
+		} else if (gpo_is_dc_failure(rc)) {
+			gpo_domain_dc_lost(d, why);
+			rc = 0; /* the last list, if any */
+		} else {
 			gpo_journal_add(&d->journal,
 					"cannot read the GPO list from %s: %s",
 					d->dc, strerror(-rc));
 			rc = rc == -ENOMEM ? rc : -EIO;
 			goto out;
 		}
+	}
+	if (!d->snap) {
+		/* never listed, and the DC away */
+		gpo_domain_dc_refused(d);
+		rc = -EIO;
+		goto out;
 	}
 	atomic_fetch_add(&d->snap->refs, 1);
 	*snap = d->snap;
@@ -494,6 +529,10 @@ long long gpo_ms_since(const struct timespec *t)
 
 int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len)
 {
+	struct gpo_buf b = GPO_BUF_INIT;
+	int pids[GPO_WORKERS_MAX];
+	unsigned long reqs[GPO_WORKERS_MAX];
+	size_t n_workers = 0;
 	unsigned long searches;
 	int n;
 
@@ -515,8 +554,27 @@ int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len)
 		*text = NULL;
 		return -ENOMEM;
 	}
-	*len = (size_t)n;
+	/* each SMB worker's pid and its own count of SMB requests: what
+	 * was read through the workers rather than in process */
+	if (d->pool_ready)
+		n_workers = gpo_capture_pool_workers(&d->pool, pids, reqs,
+						     GPO_WORKERS_MAX);
+	if (n_workers > GPO_WORKERS_MAX)
+		n_workers = GPO_WORKERS_MAX;
+	if (gpo_buf_add(&b, *text, (size_t)n))
+		goto nomem;
+	for (size_t i = 0; i < n_workers; i++)
+		if (gpo_buf_printf(&b, "worker%zu_pid %d\nworker%zu_smb_requests %lu\n",
+				   i, pids[i], i, reqs[i]))
+			goto nomem;
+	free(*text);
+	*text = gpo_buf_steal(&b, len);
 	return 0;
+nomem:
+	gpo_buf_free(&b);
+	free(*text);
+	*text = NULL;
+	return -ENOMEM;
 }
 
 static int link_entry(void *arg, const struct gpo_ldap_entry *e)

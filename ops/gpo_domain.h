@@ -16,6 +16,7 @@
 #include "gpo_backup_xml.h"
 #include "gpo_capture.h"
 #include "gpo_conf.h"
+#include "gpo_journal.h"
 #include "gpo_ldap.h"
 #include "gpo_links.h"
 #include "gpo_log.h"
@@ -86,34 +87,53 @@ struct gpo_domain {
 	bool have_links;
 	struct gpo_sid_name *names;     /* SID -> account, known and unknown */
 	size_t n_names, cap_names;
+	/* Whether the DC answers (gpo_domain_dc.c). While it is away the
+	 * last GPO list and captures are served and a prober looks for it
+	 * once per ttl. dc_lock comes after lock and pool.lock. */
+	pthread_mutex_t dc_lock;
+	pthread_cond_t dc_wake;         /* it was lost, or stop */
+	pthread_t dc_prober;
+	bool dc_prober_running, dc_stopping, dc_ready;
+	bool dc_away;
+	unsigned dc_outages;            /* outages so far (the current one's
+					   number while away) */
+	struct timespec dc_lost_at, dc_tried;  /* CLOCK_MONOTONIC */
+	unsigned long dc_refused;       /* reads refused in this outage */
+	unsigned long dc_served;        /* GPOs served from earlier captures */
 };
 
 /* How a domain reads SYSVOL: over `workers` SMB worker processes started
  * from exe (the gpofs binary) with their private files under tmpdir; 0
- * workers reads in process only. */
+ * workers reads in process only. And where its journal is. */
 struct gpo_domain_io {
 	size_t workers;
 	const char *exe;
 	const char *tmpdir;
+	struct gpo_cache *cache;  /* the mount's bound on large files */
+	const char *log_dir;    /* where the journal file is kept */
 };
 
-/* Finds the DC (conf->server or DNS SRV), signs in over LDAP and SMB and
- * reads the domain's identity. Returns 0, or -errno with one line for the
- * user in msg. d must be zeroed. */
+/* Opens the journal (<io->log_dir>/<domain>.log), finds the DC
+ * (conf->server or DNS SRV), signs in over LDAP and SMB and reads the
+ * domain's identity. Writes nothing to the journal. Returns 0, or -errno
+ * with one line for the user in msg. d must be zeroed. */
 int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 		    struct gpo_smb_lib *smb_lib,
 		    const struct gpo_domain_conf *conf, const char *cache_dir,
 		    const struct gpo_domain_io *io, char *msg, size_t msglen);
 
-/* Starts d's SMB workers in the background (see gpo_capture_pool_start). */
+/* Starts d's SMB workers in the background (see gpo_capture_pool_start)
+ * and the thread that looks for a lost DC. */
 void gpo_domain_start(struct gpo_domain *d);
 
 /* Closes the connections and frees everything d owns. */
 void gpo_domain_close(struct gpo_domain *d);
 
 /* Returns a reference to a snapshot no older than the ttl (refreshing it
- * first if needed) in *snap; release it with gpo_snapshot_put. Returns 0
- * or -EIO when the directory cannot be read. */
+ * first if needed) in *snap; release it with gpo_snapshot_put. While the
+ * DC is away (or found so now) the last snapshot, without trying the DC.
+ * Returns 0, or -EIO when the directory cannot be read and there is no
+ * snapshot to fall back on (or it refused). */
 int gpo_domain_snapshot(struct gpo_domain *d, struct gpo_snapshot **snap);
 
 /* Drops a reference taken by gpo_domain_snapshot. */
@@ -128,7 +148,9 @@ const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
  * used a view of g in the last two seconds gets that view again, so that
  * one copy sees one version throughout; otherwise it gets the current
  * view, captured anew when the GPO changed (directory object or
- * GPT.INI). Returns 0 or -errno. */
+ * GPT.INI). While the DC is away (or found so now): the last capture of
+ * g, without trying the DC (the journal says once from when), or -EIO
+ * when there is none. Returns 0 or -errno. */
 int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		    struct gpo_view **view);
 

@@ -12,6 +12,7 @@
 #include "gpo_backup_ext.h"
 #include "gpo_buf.h"
 #include "gpo_domain_internal.h"
+#include "gpo_error.h"
 #include "gpo_inf.h"
 #include "gpo_sd.h"
 #include "gpo_store.h"
@@ -212,15 +213,63 @@ static int publish(struct gpo_domain *d, const char *guid, struct gpo_view *v)
 	return 0;
 }
 
+/* Lets go of slot's view (readers keep theirs) and removes the slot,
+ * keeping the others in order. */
+static void drop_slot(struct gpo_domain *d, struct gpo_view_slot *slot)
+{
+	size_t at = (size_t)(slot - d->views);
+
+	gpo_view_put(slot->view);
+	memmove(slot, slot + 1, (d->n_views - at - 1) * sizeof(*slot));
+	d->n_views--;
+}
+
 /* Starts a capture of g: a check when its current view has the same
  * directory object, else a full one. */
 static struct gpo_capture *start_capture(struct gpo_domain *d, const struct gpo *g,
 					 bool urgent)
 {
 	struct gpo_view_slot *slot = find_slot(d, g->guid);
-	struct gpo_view *old = slot && same_object(slot->view, g) ? slot->view : NULL;
+	struct gpo_view *old = NULL;
 
+	if (slot && same_object(slot->view, g))
+		old = slot->view;
+	else if (slot)
+		/* out of date: its cache files go once no reader holds it,
+		 * rather than sit beside the new capture's */
+		drop_slot(d, slot);
 	return gpo_capture_start(&d->pool, g, old, urgent);
+}
+
+/* Drops the views no reader holds (the slot's is their only reference)
+ * that keep files in the cache, least recently used first, until want
+ * bytes are freed or none is left. */
+static uint64_t evict_idle(void *arg, uint64_t want)
+{
+	struct gpo_domain *d = arg;
+	uint64_t freed = 0;
+
+	pthread_mutex_lock(&d->pool.lock);
+	while (freed < want) {
+		struct gpo_view_slot *lru = NULL;
+
+		for (size_t i = 0; i < d->n_views; i++) {
+			struct gpo_view *v = d->views[i].view;
+
+			if (!v->cached || atomic_load(&v->refs) != 1)
+				continue;
+			if (!lru || gpo_ms_since(&v->used) > gpo_ms_since(&lru->view->used))
+				lru = &d->views[i];
+		}
+		if (!lru)
+			break;
+		freed += lru->view->cached;
+		gpo_log(d->lg, GPO_LOG_DEBUG, "%s: %s dropped from the full cache",
+			d->conf->domain, lru->guid);
+		drop_slot(d, lru);
+	}
+	pthread_mutex_unlock(&d->pool.lock);
+	return freed;
 }
 
 /* A walk of the domain (cp -r, rsync, grep -r) reads GPO after GPO in
@@ -253,7 +302,8 @@ static void prefetch(struct gpo_domain *d)
 	struct timespec now;
 
 	if (!s || !d->walking || d->pool.n_later >= window ||
-	    gpo_ms_since(&d->demanded) >= WALK_PAUSE_MS)
+	    gpo_ms_since(&d->demanded) >= WALK_PAUSE_MS ||
+	    gpo_domain_dc_away(d))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	while (d->prefetch_next < s->n && d->pool.n_later < window) {
@@ -278,6 +328,15 @@ static int hook_build(void *arg, struct gpo_capture *c)
 	return c->view ? build_files(arg, c->view) : 0;
 }
 
+static void hook_superseded(void *arg, struct gpo_capture *c)
+{
+	struct gpo_domain *d = arg;
+	struct gpo_view_slot *slot = find_slot(d, c->gpo.guid);
+
+	if (slot && slot->view == c->old)
+		drop_slot(d, slot);
+}
+
 static void hook_publish(void *arg, struct gpo_capture *c)
 {
 	struct gpo_domain *d = arg;
@@ -293,6 +352,18 @@ static void hook_publish(void *arg, struct gpo_capture *c)
 		if (slot && slot->view == c->old)
 			clock_gettime(CLOCK_MONOTONIC, &slot->checked);
 		atomic_fetch_add(&d->checks, 1);
+	} else if (c->rc == -ENOSPC) {
+		gpo_journal_add(&d->journal,
+				"%s: not captured: the cache is full (cache_max=%llu MiB, all of it held by readers)",
+				c->gpo.guid, d->pool.cache ?
+				(unsigned long long)(d->pool.cache->max >> 20) : 0ULL);
+	} else if (gpo_is_dc_failure(c->rc)) {
+		char why[128];
+
+		/* one line for the DC, none per GPO it fails */
+		snprintf(why, sizeof(why), "reading %s: %s",
+			 c->gpo.guid, strerror(-c->rc));
+		gpo_domain_dc_lost(d, why);
 	} else if (c->rc && c->rc != -ENOMEM) {
 		gpo_journal_add(&d->journal, "%s: cannot read its SYSVOL folder: %s",
 				c->gpo.guid, strerror(-c->rc));
@@ -305,15 +376,19 @@ int gpo_domain_views_init(struct gpo_domain *d,
 			  const struct gpo_domain_io *io)
 {
 	struct gpo_capture_hooks hooks = {
-		.build = hook_build, .publish = hook_publish, .arg = d,
+		.build = hook_build, .publish = hook_publish,
+		.superseded = hook_superseded, .arg = d,
 	};
 	int rc;
 
 	/* No workers: the pool's one driver reads in process. */
 	rc = gpo_capture_pool_init(&d->pool, io->workers ? io->workers : 1, t,
 				   io->workers ? io->exe : NULL,
-				   &d->smb, &d->smb.requests, d->cache_dir, &hooks);
+				   &d->smb, &d->smb.requests, d->cache_dir,
+				   io->cache, &hooks);
 	d->pool_ready = !rc;
+	if (!rc && io->cache)
+		rc = gpo_cache_add_evictor(io->cache, evict_idle, d);
 	return rc;
 }
 
@@ -325,12 +400,30 @@ static size_t index_of(const struct gpo_snapshot *s, const struct gpo *g)
 	return at ? (size_t)(at - s->gpos) : 0;
 }
 
+/* While the DC is away: g's last capture, referenced, if it is of the
+ * directory object the (last) list shows; else NULL. The journal says
+ * once per outage that it is served, and from when. */
+static struct gpo_view *last_capture(struct gpo_domain *d, const struct gpo *g,
+				     const struct timespec *now)
+{
+	struct gpo_view_slot *slot = find_slot(d, g->guid);
+	struct gpo_view *v = slot ? slot->view : NULL;
+
+	if (!v || !same_object(v, g))
+		return NULL;
+	v->used = *now;
+	gpo_view_get(v);
+	gpo_domain_dc_serving(d, &slot->served_outage, g->guid, v->captured);
+	return v;
+}
+
 int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		    struct gpo_view **view)
 {
 	struct gpo_snapshot *snap = NULL;
 	struct gpo_view *v = NULL;
 	struct timespec now;
+	bool away;
 	int rc = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -339,14 +432,26 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 	v = pinned(d, pid, g->guid, &now);
 	if (!v) {
 		v = usable(d, g, &now);
+		/* not checked within the ttl: while the DC is away, as it
+		 * was last captured, without a check */
+		away = !v && gpo_domain_dc_away(d);
+		if (away)
+			v = last_capture(d, g, &now);
 		if (v)
 			pin(d, pid, g->guid, v, &now);
+		else if (away)
+			rc = -EIO;
 	}
 	if (v)
 		prefetch(d); /* keep ahead of the walk */
 	pthread_mutex_unlock(&d->pool.lock);
 	if (v)
 		goto done;
+	if (rc) {
+		/* never captured (or dropped): that needs the DC */
+		gpo_domain_dc_refused(d);
+		return rc;
+	}
 
 	/* The walk's list, taken before the lock (it may search LDAP). */
 	if (gpo_domain_snapshot(d, &snap))
@@ -376,12 +481,18 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		/* NULL when the capture waited for was of an older object */
 		v = rc ? NULL : usable(d, g, &now);
 	}
+	away = gpo_is_dc_failure(rc);
+	if (away)
+		/* found away now (its publish said so): the last capture */
+		v = last_capture(d, g, &now);
 	if (v)
 		pin(d, pid, g->guid, v, &now);
 	pthread_mutex_unlock(&d->pool.lock);
 	gpo_snapshot_put(snap);
+	if (!v && away)
+		gpo_domain_dc_refused(d);
 	if (!v)
-		return rc == -ENOMEM ? rc : -EIO;
+		return rc == -ENOMEM || rc == -ENOSPC ? rc : -EIO;
 done:
 	*view = v;
 	return 0;

@@ -77,7 +77,9 @@ bool gpo_ldap_is_conn_error(int ldap_rc)
 	       ldap_rc == LDAP_TIMEOUT || ldap_rc == LDAP_UNAVAILABLE;
 }
 
-bool gpo_smb_is_conn_error(int err)
+/* Errors of the network under SMB (libsmbclient names NT_STATUS_
+ * CONNECTION_RESET ENETRESET and NT_STATUS_REMOTE_DISCONNECT ESHUTDOWN). */
+static bool network_error(int err)
 {
 	switch (err) {
 	case ETIMEDOUT:
@@ -85,15 +87,27 @@ bool gpo_smb_is_conn_error(int err)
 	case ECONNREFUSED:
 	case ECONNABORTED:
 	case EHOSTUNREACH:
+	case EHOSTDOWN:
 	case ENETUNREACH:
 	case ENETDOWN:
+	case ENETRESET:
+	case ESHUTDOWN:
 	case EPIPE:
 	case ENOTCONN:
-	case EIO:
 		return true;
 	default:
 		return false;
 	}
+}
+
+bool gpo_smb_is_conn_error(int err)
+{
+	return err == EIO || network_error(err);
+}
+
+bool gpo_is_dc_failure(int rc)
+{
+	return rc == -EIO || (rc < 0 && network_error(-rc));
 }
 
 int gpo_smb_errno(const struct gpo_log *lg, int err, const char *what,
@@ -110,15 +124,16 @@ int gpo_smb_errno(const struct gpo_log *lg, int err, const char *what,
 	case EACCES:
 	case EPERM:
 	case ENOMEM:
-	case EINVAL:
 	case ENAMETOOLONG:
 	case EBADF:
 	case ENOSPC:
 	case EROFS:
+	case EBUSY: /* a sharing violation: that file, not the DC */
 		mapped = err;
 		break;
 	default:
-		mapped = EIO;
+		/* EINVAL among them: see gpo_error.h */
+		mapped = network_error(err) ? err : EIO;
 		break;
 	}
 	gpo_log(lg, mapped == ENOENT ? GPO_LOG_DEBUG : GPO_LOG_WARN,

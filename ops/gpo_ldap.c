@@ -18,6 +18,7 @@
 #define LDAP_CONNECT_TIMEOUT_S 5
 #define LDAP_OP_TIMEOUT_S 30
 #define SD_FLAGS_OID "1.2.840.113556.1.4.801"
+#define LDAP_PAGE_SIZE 1000
 
 /* Tells "no such host" and "nothing listens" apart from TLS and bind
  * failures, which libldap reports alike as "can't contact server". */
@@ -256,6 +257,23 @@ static int read_root_dse(struct gpo_ldap *l)
 			       root_dse_entry, l);
 }
 
+/* Tests only: a smaller page size, so that a search of a few GPOs takes
+ * several pages, and a file that holds a search between two pages
+ * (tests/integration/t_32_ldap_pages.sh). */
+static void test_hooks(struct gpo_ldap *l)
+{
+	const char *size = getenv("GPOFS_TEST_LDAP_PAGE_SIZE");
+	const char *hold = getenv("GPOFS_TEST_LDAP_HOLD");
+
+	if (size) {
+		long v = strtol(size, NULL, 10);
+
+		l->page_size = v > 0 && v <= LDAP_PAGE_SIZE ? (unsigned)v : 0;
+	}
+	if (hold && *hold)
+		l->test_hold = strdup(hold);
+}
+
 int gpo_ldap_open(struct gpo_ldap *l, const struct gpo_log *lg,
 		  const struct gpo_domain_conf *conf,
 		  const struct gpo_credentials *cred, const char *host,
@@ -271,6 +289,7 @@ int gpo_ldap_open(struct gpo_ldap *l, const struct gpo_log *lg,
 	l->host = strdup(host);
 	if (!l->host)
 		return -ENOMEM;
+	test_hooks(l);
 	rc = connect_and_bind(l, msg, msglen);
 	if (rc)
 		gpo_ldap_close(l);
@@ -286,11 +305,14 @@ int gpo_ldap_reconnect(struct gpo_ldap *l)
 		ldap_unbind_ext_s(l->ld, NULL, NULL);
 		l->ld = NULL;
 	}
+	msg[0] = '\0';
 	rc = connect_and_bind(l, msg, sizeof(msg));
 	if (rc) {
 		gpo_log(l->lg, GPO_LOG_WARN, "reconnect: %s", msg);
+		snprintf(l->error, sizeof(l->error), "%s", *msg ? msg : strerror(-rc));
 		return -EIO;
 	}
+	l->error[0] = '\0';
 	gpo_log(l->lg, GPO_LOG_INFO, "%s: reconnected to %s", l->conf->domain,
 		l->host);
 	return 0;
@@ -303,6 +325,7 @@ void gpo_ldap_close(struct gpo_ldap *l)
 	free(l->host);
 	free(l->base_dn);
 	free(l->config_dn);
+	free(l->test_hold);
 	pthread_mutex_destroy(&l->lock);
 	memset(l, 0, sizeof(*l));
 }
@@ -326,8 +349,49 @@ out:
 	return rc;
 }
 
+/* The pages of one search, held until the last has come. */
+struct pages {
+	LDAPMessage **v;
+	size_t n, cap;
+};
+
+static int keep_page(struct pages *pg, LDAPMessage *res)
+{
+	if (pg->n == pg->cap) {
+		size_t cap = pg->cap ? pg->cap * 2 : 4;
+		LDAPMessage **v = realloc(pg->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		pg->v = v;
+		pg->cap = cap;
+	}
+	pg->v[pg->n++] = res;
+	return 0;
+}
+
+/* Tests only (GPOFS_TEST_LDAP_HOLD): waits between two pages while the
+ * file exists, at most two minutes, so that a test can restart the DC
+ * in the middle of a search. */
+static void test_hold(struct gpo_ldap *l, size_t page)
+{
+	bool said = false;
+
+	for (int i = 0; l->test_hold && i < 1200 &&
+			access(l->test_hold, F_OK) == 0; i++) {
+		if (!said)
+			gpo_log(l->lg, GPO_LOG_INFO,
+				"test hook: search held after page %zu while %s exists",
+				page, l->test_hold);
+		said = true;
+		usleep(100 * 1000);
+	}
+}
+
 /* One paged search. Returns an LDAP result code; a non-zero result of fn
- * (which ends the search) goes to *cb_rc. */
+ * (which ends the search) goes to *cb_rc. fn sees no entry before the
+ * last page has come: a search that fails half-way has delivered
+ * nothing, and may be run again from the start. */
 static int search_once(struct gpo_ldap *l, const char *base, int scope,
 		       const char *filter, const char *const *attrs,
 		       int sd_flags, gpo_ldap_entry_fn fn, void *arg,
@@ -339,6 +403,8 @@ static int search_once(struct gpo_ldap *l, const char *base, int scope,
 	LDAPControl *ctrls[3];
 	LDAPMessage *res = NULL;
 	LDAPControl **rctrls = NULL;
+	struct pages pg = { 0 };
+	int page_size = l->page_size ? (int)l->page_size : LDAP_PAGE_SIZE;
 	int rc = LDAP_SUCCESS;
 	int n;
 
@@ -354,9 +420,12 @@ static int search_once(struct gpo_ldap *l, const char *base, int scope,
 		int err = 0;
 		ber_int_t total;
 
+		if (pg.n)
+			test_hold(l, pg.n);
 		n = 0;
 		if (scope != LDAP_SCOPE_BASE) {
-			rc = ldap_create_page_control(l->ld, 1000, cookie, 0, &page);
+			rc = ldap_create_page_control(l->ld, page_size, cookie, 0,
+						      &page);
 			if (rc != LDAP_SUCCESS)
 				break;
 			ctrls[n++] = page;
@@ -373,20 +442,18 @@ static int search_once(struct gpo_ldap *l, const char *base, int scope,
 		}
 		if (rc != LDAP_SUCCESS)
 			break;
-		for (LDAPMessage *m = ldap_first_entry(l->ld, res); m;
-		     m = ldap_next_entry(l->ld, m)) {
-			struct gpo_ldap_entry e = { l->ld, m };
-
-			*cb_rc = fn(arg, &e);
-			if (*cb_rc)
-				goto out;
-		}
 		rc = ldap_parse_result(l->ld, res, &err, NULL, diag, NULL,
 				       &rctrls, 0);
 		if (rc == LDAP_SUCCESS)
 			rc = err;
 		if (rc != LDAP_SUCCESS)
 			break;
+		if (keep_page(&pg, res)) {
+			*cb_rc = -ENOMEM;
+			rc = LDAP_NO_MEMORY;
+			break;
+		}
+		res = NULL;
 		if (cookie) {
 			ber_bvfree(cookie);
 			cookie = NULL;
@@ -404,13 +471,21 @@ static int search_once(struct gpo_ldap *l, const char *base, int scope,
 			ldap_controls_free(rctrls);
 			rctrls = NULL;
 		}
-		ldap_msgfree(res);
-		res = NULL;
 	} while (cookie);
-out:
+	for (size_t i = 0; rc == LDAP_SUCCESS && i < pg.n && !*cb_rc; i++) {
+		for (LDAPMessage *m = ldap_first_entry(l->ld, pg.v[i]);
+		     m && !*cb_rc; m = ldap_next_entry(l->ld, m)) {
+			struct gpo_ldap_entry e = { l->ld, m };
+
+			*cb_rc = fn(arg, &e);
+		}
+	}
 	if (rctrls)
 		ldap_controls_free(rctrls);
 	ldap_msgfree(res);
+	for (size_t i = 0; i < pg.n; i++)
+		ldap_msgfree(pg.v[i]);
+	free(pg.v);
 	if (cookie)
 		ber_bvfree(cookie);
 	if (page)

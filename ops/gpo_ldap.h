@@ -27,6 +27,10 @@ struct gpo_ldap {
 	char *base_dn;                       /* defaultNamingContext */
 	char *config_dn;                     /* configurationNamingContext */
 	unsigned long searches;              /* searches made (not pages), for benchmarks */
+	unsigned page_size;                  /* 0: 1000; tests only, see gpo_ldap_open */
+	char *test_hold;                     /* tests only, see gpo_ldap_open */
+	char error[256];                     /* why the last reconnect failed
+						("" after one that worked) */
 };
 
 /* One entry of a search result, valid during the callback only. */
@@ -42,23 +46,32 @@ typedef int (*gpo_ldap_entry_fn)(void *arg, const struct gpo_ldap_entry *e);
 /* Connects to host and binds as conf says (cred for a password). On
  * failure returns -errno and writes one line for the user into msg naming
  * the cause: unreachable, unresolvable, untrusted certificate, wrong
- * password, missing or expired ticket. l must be zeroed or closed. */
+ * password, missing or expired ticket. l must be zeroed or closed.
+ *
+ * For tests only, two environment variables (read here) change paged
+ * searches: GPOFS_TEST_LDAP_PAGE_SIZE=N asks for N entries a page instead
+ * of 1000; GPOFS_TEST_LDAP_HOLD=FILE holds a search between two pages
+ * while FILE exists (logging that it does), so that a test can restart
+ * the DC in the middle of a search. */
 int gpo_ldap_open(struct gpo_ldap *l, const struct gpo_log *lg,
 		  const struct gpo_domain_conf *conf,
 		  const struct gpo_credentials *cred, const char *host,
 		  char *msg, size_t msglen);
 
 /* Drops and re-establishes the connection after a network failure.
- * Caller holds l->lock. Returns 0 or -EIO. */
+ * Caller holds l->lock. Returns 0 or -EIO (l->error then says why). */
 int gpo_ldap_reconnect(struct gpo_ldap *l);
 
 /* Unbinds and frees everything l owns (not the conf or credentials). */
 void gpo_ldap_close(struct gpo_ldap *l);
 
-/* Runs a paged search (1000 entries a page) and calls fn per entry. With
- * sd_flags non-zero, asks for nTSecurityDescriptor parts (LDAP_SERVER_SD_
- * FLAGS: 1 owner, 2 group, 4 DACL, 8 SACL). Reconnects once when the
- * connection was lost. Caller holds l->lock. Returns 0 or -errno, or fn's
+/* Runs a paged search (1000 entries a page) and calls fn per entry, each
+ * entry once: fn is called only once every page has come (the pages are
+ * held in memory meanwhile), so when the connection is lost half-way and
+ * the search is run again from the start on a new connection (once),
+ * fn has seen nothing of the lost attempt. With sd_flags non-zero, asks
+ * for nTSecurityDescriptor parts (LDAP_SERVER_SD_FLAGS: 1 owner, 2 group,
+ * 4 DACL, 8 SACL). Caller holds l->lock. Returns 0 or -errno, or fn's
  * non-zero result. */
 int gpo_ldap_search(struct gpo_ldap *l, const char *base, int scope_subtree,
 		    const char *filter, const char *const *attrs,

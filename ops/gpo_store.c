@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libxml/parser.h>
@@ -15,56 +16,56 @@
 
 #include "gpo_buf.h"
 
-#define NS_BKP "http://www.microsoft.com/GroupPolicy/GPOOperations"
 #define NS_MANIFEST "http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest"
-#define BKUPINFO_MAX (64 * 1024)
 
-static xmlDocPtr read_xml(const char *dir, const char *leaf, size_t max,
-			  char *why, size_t whylen)
+/* Reads dir/leaf whole: a regular file of at most max bytes, into a new
+ * buffer (caller frees). Returns 0, or -ENOENT / -EINVAL / -errno with
+ * the reason in why. */
+static int read_leaf(const char *dir, const char *leaf, size_t max,
+		     char **data, size_t *len, char *why, size_t whylen)
 {
 	char path[4096];
 	struct stat st;
-	xmlDocPtr doc;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd = -1;
+	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, leaf);
-	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(why, whylen, "no %s", leaf);
-		return NULL;
+		rc = -ENOENT;
+		goto out;
 	}
 	if ((size_t)st.st_size > max) {
 		snprintf(why, whylen, "%s is larger than %zu bytes", leaf, max);
-		return NULL;
+		rc = -EINVAL;
+		goto out;
 	}
-	/* No network, no entity expansion, no DTD: outside input. */
-	doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-			  XML_PARSE_NOWARNING);
-	if (!doc) {
-		const xmlError *e = xmlGetLastError();
-
-		snprintf(why, whylen, "%s is not well-formed XML%s%s", leaf,
-			 e && e->message ? ": " : "",
-			 e && e->message ? e->message : "");
-		/* libxml2's messages end in a newline */
-		why[strcspn(why, "\n")] = '\0';
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	return doc;
-}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
 
-static xmlNodePtr child(xmlNodePtr parent, const char *name)
-{
-	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
-		if (n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, BAD_CAST name))
-			return n;
-	return NULL;
-}
-
-static char *text_of(xmlNodePtr n)
-{
-	xmlChar *c = n ? xmlNodeGetContent(n) : NULL;
-	char *s = c ? strdup((char *)c) : NULL;
-
-	xmlFree(c);
-	return s;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* shorter than it was: what is there */
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	buf = NULL;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 /* GPMC spells a Location as its template does ("microsoft\\windows nt")
@@ -114,138 +115,46 @@ int gpo_resolve_nocase(const char *dir, const char *rel, char *out,
 	return 0;
 }
 
-/* Checks one bkp:Location: relative, under DomainSysvol\, no "..", and
- * present in dir (a symlink does not count). */
-static int check_location(const char *dir, const char *loc, char *why,
-			  size_t whylen)
-{
-	char rel[4096];
-	char path[8192];
-	struct stat st;
-	size_t n = strlen(loc);
-
-	if (n >= sizeof(rel)) {
-		snprintf(why, whylen, "a Location is too long");
-		return -EINVAL;
-	}
-	for (size_t i = 0; i <= n; i++)
-		rel[i] = loc[i] == '\\' ? '/' : loc[i];
-	if (strncmp(rel, "DomainSysvol/", 13)) {
-		snprintf(why, whylen, "Location %.200s is outside DomainSysvol", loc);
-		return -EINVAL;
-	}
-	for (char *c = rel; *c;) {
-		size_t len = strcspn(c, "/");
-
-		if (len == 0 || (len == 2 && !strncmp(c, "..", 2)) ||
-		    (len == 1 && *c == '.')) {
-			snprintf(why, whylen, "Location %.200s is not a plain path", loc);
-			return -EINVAL;
-		}
-		c += len;
-		if (*c == '/')
-			c++;
-	}
-	if (gpo_resolve_nocase(dir, rel, path, sizeof(path)) ||
-	    lstat(path, &st) < 0 || S_ISLNK(st.st_mode)) {
-		snprintf(why, whylen, "Location %.200s is missing", loc);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-static int check_locations(const char *dir, xmlNodePtr n, char *why,
-			   size_t whylen)
-{
-	for (; n; n = n->next) {
-		xmlChar *loc;
-		int rc = 0;
-
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		loc = xmlGetNsProp(n, BAD_CAST "Location", BAD_CAST NS_BKP);
-		if (loc)
-			rc = check_location(dir, (char *)loc, why, whylen);
-		xmlFree(loc);
-		if (!rc)
-			rc = check_locations(dir, n->children, why, whylen);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int copy_guid(char *dst, xmlNodePtr n, const char *what, char *why,
-		     size_t whylen)
-{
-	char *s = text_of(n);
-	int rc = 0;
-
-	if (!s || !gpo_guid_valid(s)) {
-		snprintf(why, whylen, "bkupInfo.xml has no valid %s", what);
-		rc = -EINVAL;
-	} else {
-		for (int i = 0; i <= GPO_GUID_LEN; i++)
-			dst[i] = (char)((s[i] >= 'a' && s[i] <= 'f') ? s[i] - 32 : s[i]);
-	}
-	free(s);
-	return rc;
-}
-
 int gpo_backup_check(const char *dir, struct gpo_backup_info *info,
 		     char *why, size_t whylen)
 {
-	xmlDocPtr info_doc = NULL;
-	xmlDocPtr bkp_doc = NULL;
-	xmlNodePtr root;
-	int rc = -EINVAL;
+	char *data = NULL;
+	char **locs = NULL;
+	size_t len = 0, n = 0;
+	int rc;
 
 	memset(info, 0, sizeof(*info));
-	info_doc = read_xml(dir, "bkupInfo.xml", BKUPINFO_MAX, why, whylen);
-	if (!info_doc) {
-		rc = strncmp(why, "no ", 3) ? -EINVAL : -ENOENT;
-		goto out;
-	}
-	root = xmlDocGetRootElement(info_doc);
-	if (!root || xmlStrcmp(root->name, BAD_CAST "BackupInst")) {
-		snprintf(why, whylen, "bkupInfo.xml is not a BackupInst");
-		goto out;
-	}
-	rc = copy_guid(info->id, child(root, "ID"), "ID", why, whylen);
+	rc = read_leaf(dir, "bkupInfo.xml", GPO_BKUPINFO_MAX, &data, &len, why,
+		       whylen);
 	if (!rc)
-		rc = copy_guid(info->gpo_guid, child(root, "GPOGuid"), "GPOGuid",
+		rc = gpo_bkupinfo_read(data, len, info, why, whylen);
+	free(data);
+	data = NULL;
+	if (!rc)
+		rc = read_leaf(dir, "Backup.xml", GPO_BACKUP_XML_MAX, &data, &len,
 			       why, whylen);
-	if (rc)
-		goto out;
-	info->domain = text_of(child(root, "GPODomain"));
-	info->display_name = text_of(child(root, "GPODisplayName"));
+	if (!rc)
+		rc = gpo_backup_xml_locations(data, len, &locs, &n, why, whylen);
+	/* Each Location names something present in dir; a symlink does
+	 * not count. */
+	for (size_t i = 0; !rc && i < n; i++) {
+		char path[8192];
+		struct stat st;
 
-	rc = -EINVAL;
-	bkp_doc = read_xml(dir, "Backup.xml", GPO_BACKUP_XML_MAX, why, whylen);
-	if (!bkp_doc) {
-		rc = strncmp(why, "no ", 3) ? -EINVAL : -ENOENT;
-		goto out;
+		if (gpo_resolve_nocase(dir, locs[i], path, sizeof(path)) ||
+		    lstat(path, &st) < 0 || S_ISLNK(st.st_mode)) {
+			for (char *c = locs[i]; *c; c++)
+				if (*c == '/')
+					*c = '\\';
+			snprintf(why, whylen, "Location %.200s is missing", locs[i]);
+			rc = -ENOENT;
+		}
 	}
-	root = xmlDocGetRootElement(bkp_doc);
-	if (!root || xmlStrcmp(root->name, BAD_CAST "GroupPolicyBackupScheme") ||
-	    !root->ns || xmlStrcmp(root->ns->href, BAD_CAST NS_BKP)) {
-		snprintf(why, whylen, "Backup.xml is not a GroupPolicyBackupScheme");
-		goto out;
-	}
-	rc = check_locations(dir, root->children, why, whylen);
-out:
-	xmlFreeDoc(info_doc);
-	xmlFreeDoc(bkp_doc);
+	free(data);
+	gpo_backup_locations_free(locs, n);
 	if (rc)
 		gpo_backup_info_free(info);
 	return rc;
-}
-
-void gpo_backup_info_free(struct gpo_backup_info *info)
-{
-	free(info->domain);
-	free(info->display_name);
-	memset(info, 0, sizeof(*info));
 }
 
 bool gpo_store_is_sealed(const char *store, const char *name)
@@ -375,15 +284,33 @@ int gpo_store_seal(const char *store, const char *name,
 		   struct gpo_backup_info *info, char *why, size_t whylen)
 {
 	char from[4096];
+	struct stat st;
+	int lock = -1;
 	int rc;
 
+	memset(info, 0, sizeof(*info));
 	snprintf(from, sizeof(from), "%s/%s", store, name);
+	/* One sealer at a time per store, across mounts: another mount may
+	 * be sealing (renaming away) the very same folder. */
+	lock = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "cannot lock the store: %s", strerror(errno));
+		goto out;
+	}
+	if (lstat(from, &st) < 0 && errno == ENOENT) {
+		rc = GPO_STORE_GONE;
+		goto out;
+	}
 	rc = gpo_backup_check(from, info, why, whylen);
 	if (rc)
-		return rc;
+		goto out;
 	rc = seal_checked(store, name, from, info, why, whylen);
 	if (rc < 0)
 		gpo_backup_info_free(info);
+out:
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }
 
@@ -466,11 +393,19 @@ int gpo_store_manifest(const char *store, char **data, size_t *len)
 		     BAD_CAST "version", BAD_CAST "1.0");
 	for (size_t i = 0; i < n; i++) {
 		char dir[4096], why[256];
-		xmlDocPtr one;
+		char *text = NULL;
+		size_t text_len = 0;
+		xmlDocPtr one = NULL;
 		xmlNodePtr inst;
 
+		/* checked when it was sealed: copied as it is */
 		snprintf(dir, sizeof(dir), "%s/%s", store, names[i]);
-		one = read_xml(dir, "bkupInfo.xml", BKUPINFO_MAX, why, sizeof(why));
+		if (!read_leaf(dir, "bkupInfo.xml", GPO_BKUPINFO_MAX, &text,
+			       &text_len, why, sizeof(why)))
+			one = xmlReadMemory(text, (int)text_len, NULL, NULL,
+					    XML_PARSE_NONET | XML_PARSE_NOERROR |
+					    XML_PARSE_NOWARNING);
+		free(text);
 		inst = one ? xmlDocGetRootElement(one) : NULL;
 		if (inst)
 			xmlAddChild(root, xmlDocCopyNode(inst, doc, 1));

@@ -12,37 +12,33 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gpo_backup_read.h"
 #include "gpo_model.h"
-
-#define GPO_BACKUP_XML_MAX (16 * 1024 * 1024)
-
-struct gpo_backup_info {
-	char id[GPO_GUID_LEN + 1];
-	char gpo_guid[GPO_GUID_LEN + 1];
-	char *domain;          /* GPODomain, or NULL */
-	char *display_name;    /* GPODisplayName, or NULL */
-};
 
 /* Checks that dir holds a GPMC backup: bkupInfo.xml names a backup ID and
  * a GPO GUID, Backup.xml is a GroupPolicyBackupScheme, and every
  * bkp:Location is a path under DomainSysvol\ (no "..") naming something
- * present in dir. Returns 0 and fills info (free with
- * gpo_backup_info_free), or -EINVAL / -ENOENT with the reason in why. */
+ * present in dir. The files' bytes are read by gpo_backup_read.h.
+ * Returns 0 and fills info (free with gpo_backup_info_free), or -EINVAL /
+ * -ENOENT with the reason in why, or -ENOMEM. */
 int gpo_backup_check(const char *dir, struct gpo_backup_info *info,
 		     char *why, size_t whylen);
-
-/* Frees what info owns. */
-void gpo_backup_info_free(struct gpo_backup_info *info);
 
 /* True when store/name is a sealed backup. */
 bool gpo_store_is_sealed(const char *store, const char *name);
 
+#define GPO_STORE_GONE 2
+
 /* Seals store/name: checks it, then renames it to its backup ID and makes
  * it read-only; when that ID is already sealed with the same content, the
- * new copy is removed instead. Fills info (free with gpo_backup_info_free).
+ * new copy is removed instead. Holds an flock on the store folder
+ * meanwhile, so that several mounts of one store seal one at a time.
+ * Fills info (free with gpo_backup_info_free) when it returns 0 or 1.
  * Returns 0 when sealed, 1 when it was a copy of a sealed backup (and is
- * gone); -EINVAL/-ENOENT (not a valid backup) or -EEXIST (a different
- * backup with that ID is sealed) with the reason in why; or -errno. */
+ * gone), GPO_STORE_GONE when store/name no longer exists (removed, or
+ * sealed by another mount); -EINVAL/-ENOENT (not a valid backup) or
+ * -EEXIST (a different backup with that ID is sealed) with the reason in
+ * why; or -errno. */
 int gpo_store_seal(const char *store, const char *name,
 		   struct gpo_backup_info *info, char *why, size_t whylen);
 

@@ -98,6 +98,7 @@ void gpo_view_put(struct gpo_view *v)
 		free(n->data);
 		free(n->path);
 	}
+	gpo_cache_release(v->cache, v->cached);
 	free(v->nodes);
 	gpo_clear(&v->gpo);
 	for (int k = 0; k < 3; k++)

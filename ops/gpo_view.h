@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "gpo_cache.h"
 #include "gpo_model.h"
 
 struct gpo_view_node {
@@ -41,7 +42,12 @@ struct gpo_view {
 	size_t n_nodes, cap_nodes;
 	bool sealed;
 	uint64_t bytes;            /* size of the captured files */
+	struct gpo_cache *cache;   /* where its large files are counted */
+	uint64_t cached;           /* their bytes, given back when freed */
 	struct timespec taken;     /* when captured, CLOCK_MONOTONIC */
+	time_t captured;           /* the same, as a time of day (the log
+				      says it of a capture served while the
+				      DC is away) */
 	struct timespec used;      /* last use, CLOCK_MONOTONIC */
 	char *data[3];             /* Backup.xml, bkupInfo.xml, gpreport.xml */
 	size_t len[3];

@@ -41,6 +41,7 @@ struct rep_hdr {
 	uint32_t requests;   /* SMB calls the request cost */
 	uint64_t len;        /* bytes of payload that follow */
 	uint64_t size;       /* a fetch's size */
+	uint64_t total;      /* SMB calls the worker has made since it started */
 };
 
 struct wire_stat {
@@ -122,6 +123,7 @@ static void drop_process(struct gpo_worker *w)
 	if (w->pid > 0)
 		waitpid(w->pid, NULL, 0);
 	w->pid = -1;
+	atomic_store(&w->shown_pid, 0);
 	clock_gettime(CLOCK_MONOTONIC, &w->ended);
 }
 
@@ -199,6 +201,7 @@ static int roundtrip(struct gpo_worker *w, uint32_t op, const char *rel,
 	}
 	if (w->requests)
 		atomic_fetch_add(w->requests, rep->requests);
+	atomic_store(&w->own_requests, (unsigned long)rep->total);
 	if (payload)
 		*payload = p;
 	else
@@ -282,6 +285,8 @@ int gpo_worker_start(struct gpo_worker *w, const char *exe,
 	if (rc)
 		gpo_log(t->lg, GPO_LOG_WARN, "%s: an SMB worker did not start (%s): reading in process",
 			t->domain, strerror(-rc));
+	else
+		atomic_store(&w->shown_pid, (int)w->pid);
 out:
 	if (init.data)
 		explicit_bzero(init.data, init.len);
@@ -417,10 +422,15 @@ int gpo_worker_fetch(struct gpo_worker *w, const char *rel, uint64_t size_hint,
 
 /* --- the worker's side --------------------------------------------------- */
 
-static int reply(int fd, int rc, uint32_t requests, const void *payload,
-		 size_t len, uint64_t size)
+/* Every reply carries the worker's own count of SMB calls (smb's, or 0
+ * before it has a connection). */
+static int reply(int fd, struct gpo_smb *smb, int rc, uint32_t requests,
+		 const void *payload, size_t len, uint64_t size)
 {
-	struct rep_hdr h = { .rc = rc, .requests = requests, .len = len, .size = size };
+	struct rep_hdr h = {
+		.rc = rc, .requests = requests, .len = len, .size = size,
+		.total = smb ? atomic_load(&smb->requests) : 0,
+	};
 	int r = write_full(fd, &h, sizeof(h));
 
 	if (!r && len)
@@ -454,7 +464,7 @@ static int serve(int fd, struct gpo_smb *smb, const struct req_hdr *h,
 	switch (h->op) {
 	case OP_LIST:
 		rc = gpo_smb_list(smb, rel, add_entry, &b);
-		r = reply(fd, rc, (uint32_t)(atomic_load(&smb->requests) - before),
+		r = reply(fd, smb, rc, (uint32_t)(atomic_load(&smb->requests) - before),
 			  b.data, rc ? 0 : b.len, 0);
 		break;
 	case OP_STAT:
@@ -465,7 +475,7 @@ static int serve(int fd, struct gpo_smb *smb, const struct req_hdr *h,
 			to_wire(&st, &ws, 0);
 			rc = gpo_buf_add(&b, &ws, sizeof(ws));
 		}
-		r = reply(fd, rc, (uint32_t)(atomic_load(&smb->requests) - before),
+		r = reply(fd, smb, rc, (uint32_t)(atomic_load(&smb->requests) - before),
 			  b.data, rc ? 0 : b.len, 0);
 		break;
 	case OP_FETCH:
@@ -482,7 +492,7 @@ static int serve(int fd, struct gpo_smb *smb, const struct req_hdr *h,
 			rc = -errno;
 		if (rc && *dest)
 			unlink(dest);
-		r = reply(fd, rc, (uint32_t)(atomic_load(&smb->requests) - before),
+		r = reply(fd, smb, rc, (uint32_t)(atomic_load(&smb->requests) - before),
 			  data, rc || *dest ? 0 : (size_t)len, len);
 		break;
 	default:
@@ -572,7 +582,7 @@ int gpo_worker_main(int fd)
 		rc = gpo_smb_open(&smb, &lib, &lg, f[0], f[1],
 				  (h.size_hint & 1) ? &cred : NULL, msg, sizeof(msg));
 	smb_ready = !rc;
-	if (reply(fd, rc, 0, NULL, 0, 0) || rc)
+	if (reply(fd, smb_ready ? &smb : NULL, rc, 0, NULL, 0, 0) || rc)
 		goto out;
 	while (!read_request(fd, &h, rel, dest)) {
 		if (serve(fd, &smb, &h, rel, dest))

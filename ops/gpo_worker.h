@@ -40,6 +40,11 @@ struct gpo_worker {
 	const struct gpo_worker_target *target;
 	struct timespec ended;           /* when its process was lost */
 	unsigned restarts;
+	/* For /.stats, read by any thread: the process's pid (0: none)
+	 * and the SMB requests it says it has made, its own count since it
+	 * started, as its last reply gave it. */
+	atomic_int shown_pid;
+	atomic_ulong own_requests;
 };
 
 /* What a worker needs to sign in to one domain's SYSVOL. */

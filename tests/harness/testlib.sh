@@ -7,6 +7,9 @@
 #
 #   fail MSG...            print "FAIL: MSG" and exit 1
 #   skip MSG...            print "skip: MSG" and exit 77 (the runner's skip)
+#   skip_section WHAT WHY  a part of the test did not run: print
+#                          "skipped section: WHAT: WHY" (the runner shows it
+#                          next to the test's result, which stays a pass)
 #   note MSG...            progress line in the test's log
 #   assert_eq GOT WANT [WHAT]
 #   need_gpofs             skip unless the gpofs binary (GPOFS_BIN) exists
@@ -32,6 +35,10 @@ fail() {
 skip() {
 	echo "skip: $*"
 	exit 77
+}
+
+skip_section() {
+	echo "skipped section: $1: $2"
 }
 
 note() { echo "-- $*"; }

@@ -240,7 +240,7 @@ if [[ -n ${FIXTURE_GPOS:-} ]]; then
 	cmp -s "$tmp/fixture.pol" "$FIXTURES_DIR/$bid/DomainSysvol/GPO/$f" ||
 		fail "fixture $bid: $f over SMB differs from the backup"
 else
-	note "no fixtures seeded"
+	skip_section "fixtures in SYSVOL" "no GPMC fixtures were seeded (../shared/fixtures/gpmc-backups)"
 fi
 
 # --- stop and start a DC --------------------------------------------------

@@ -200,7 +200,12 @@ nfiles=$(find "$D/gpos/$GPO_MANY" -type f | wc -l)
 grep -rl "SeRemoteInteractiveLogonRight" "$D/gpos" >/dev/null 2>&1 ||
 	grep -rla "S.e.R.e.m.o.t.e" "$D/gpos/$GPO_SECURITY" >/dev/null ||
 	fail "grep -r found no privilege right"
-diff -r "$D/gpos/$GPO_REGISTRY" "$D/gpos/$GPO_REGISTRY" >/dev/null || fail "diff -r"
+# diff -r reading the mount itself, against smbclient's copy of SYSVOL
+smb_get_gpo "$GPO_REGISTRY" "$TEST_TMP/smb"
+find "$TEST_TMP/smb" -maxdepth 1 -iname gpt.ini -delete
+diff -r "$D/gpos/$GPO_REGISTRY/DomainSysvol/GPO" "$TEST_TMP/smb" >/dev/null ||
+	fail "diff -r of the mount against smbclient's copy"
+rm -rf "$TEST_TMP/smb"
 ! diff -r "$D/gpos/$GPO_REGISTRY" "$D/gpos/$GPO_SECURITY" >/dev/null 2>&1 ||
 	fail "diff -r saw no difference between two GPOs"
 note "ls -lR, find ($nfiles files), grep -r, diff -r work"
@@ -235,7 +240,28 @@ expect_erofs mkdir "$D/gpos/$GPO_REGISTRY/DomainSysvol/GPO/newdir"
 expect_erofs rm "$f"
 expect_erofs mv "$f" "$f.bak"
 expect_erofs sh -c "echo x > '$D/gpos/$GPO_REGISTRY/Backup.xml'"
-note "writes fail with EROFS"
+# Every other call that changes something answers alike, whether or not
+# the path names anything: before, some gave ENOENT or EPERM.
+G=$D/gpos/$GPO_REGISTRY
+expect_erofs mkdir "$G/newdir"
+expect_erofs mkdir "$D/gpos/{00000000-0000-0000-0000-000000000000}"
+expect_erofs mkdir "$MNT/newtop"
+expect_erofs mkdir "$D/newdir"
+expect_erofs touch "$G/DomainSysvol/newfile"
+expect_erofs touch "$D/by-name/new link"
+expect_erofs ln -s x "$G/DomainSysvol/GPO/link"
+expect_erofs ln -s x "$D/link"
+expect_erofs ln "$f" "$G/DomainSysvol/GPO/hard"
+expect_erofs mkfifo "$G/DomainSysvol/GPO/fifo"
+expect_erofs chmod 600 "$f"
+expect_erofs chown 0:0 "$f"
+expect_erofs touch -d @0 "$f"
+expect_erofs truncate -s 0 "$f"
+expect_erofs rmdir "$G/DomainSysvol/GPO/Machine"
+expect_erofs mv "$G" "$D/gpos/moved"
+expect_erofs mv "$D/by-name/Registry Settings" "$D/by-name/Renamed"
+expect_erofs python3 -c "import os, sys; os.setxattr(sys.argv[1], 'user.x', b'1')" "$f"
+note "writes fail with EROFS, whatever the call"
 
 gpofs_stop "$MNT"
 note "unmounted, gpofs exited 0"

@@ -11,7 +11,7 @@ command -v mount.fuse3 >/dev/null || skip "mount.fuse3 is not installed"
 MNT=$TEST_TMP/mnt
 CRED=$(creds_file corp)
 # cache_dir too: a daemon killed below must leave nothing outside TEST_TMP
-COMMON="backup_dir=$TEST_TMP/b,migtable_dir=$TEST_TMP/m,cache_dir=$TEST_TMP/cache"
+COMMON="backup_dir=$TEST_TMP/b,migtable_dir=$TEST_TMP/m,cache_dir=$TEST_TMP/cache,log_dir=$TEST_TMP/log"
 CORP_OPTS="server=$CORP_DC,credentials=$CRED,tls_cacert=$CORP_CA,$COMMON"
 REG=domains/$CORP_DNS/gpos/$GPO_REGISTRY/DomainSysvol/GPO/Machine/registry.pol
 mkdir -p "$MNT"
@@ -166,6 +166,7 @@ cat >"$TEST_TMP/gpofs.conf" <<CONF
 backup_dir = $TEST_TMP/b
 migtable_dir = $TEST_TMP/m
 cache_dir = $TEST_TMP/cache
+log_dir = $TEST_TMP/log
 [$CORP_DNS]
 server = $CORP_DC
 credentials = $CRED
@@ -202,7 +203,7 @@ install -m 644 "$CORP_CA" "$NB/ca.pem"
 # a copy nobody may run, wherever the build is
 install -m 755 "$GPOFS_BIN" "$NB/gpofs"
 chown -R nobody "$NB"
-NB_OPTS="domain=$CORP_DNS,server=$CORP_DC,credentials=$NB/corp.cred,tls_cacert=$NB/ca.pem"
+NB_OPTS="domain=$CORP_DNS,server=$CORP_DC,credentials=$NB/corp.cred,tls_cacert=$NB/ca.pem,log_dir=$NB/log,cache_dir=$NB/cache,backup_dir=$NB/b,migtable_dir=$NB/m"
 # as nobody: DIR MODE FUSERMOUNT GPOFS OPTIONS, /dev/fuse made MODE
 AS_NOBODY='
 	set -e

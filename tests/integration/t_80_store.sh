@@ -26,6 +26,8 @@ count_sealed() { [ "$(sealed_ids | wc -l)" -eq "$1" ]; }
 
 # 1. A copy seals under its backup ID.
 id=$(xpath "$D/gpos/$GPO_SECURITY/bkupInfo.xml" "m:ID")
+manifest_time=$(stat -c %Y "$B/manifest.xml")
+sleep 1.1 # so that a new mtime differs
 cp -r "$D/gpos/$GPO_SECURITY" "$B/"
 wait_for test -d "$B/$id" || fail "the copy was not sealed as $id"
 [ ! -e "$B/$GPO_SECURITY" ] || fail "the copy stayed under its own name"
@@ -33,6 +35,8 @@ diff -r "$D/gpos/$GPO_SECURITY" "$B/$id" >/dev/null || fail "the sealed backup d
 [ "$(stat -c %a "$STORE/$id")" = 500 ] || fail "sealed folder mode $(stat -c %a "$STORE/$id")"
 [ "$(stat -c %a "$STORE/$id/Backup.xml")" = 400 ] || fail "sealed file mode"
 grep -q "<!\[CDATA\[$id\]\]>" "$B/manifest.xml" || fail "manifest.xml does not list $id"
+[ "$(stat -c %Y "$B/manifest.xml")" -gt "$manifest_time" ] ||
+	fail "manifest.xml changed but kept its time (rsync would skip it)"
 note "cp -r sealed the copy as $id, read-only, in manifest.xml"
 
 # 2. Sealed means read-only: EROFS on write, EPERM on rename into it.
@@ -88,17 +92,21 @@ if [ -n "${FIXTURE_GPOS:-}" ] && [ -d "${FIXTURES_DIR:-}" ]; then
 	wait_for test -d "$B/$fx" || fail "the GPMC backup $fx was not sealed"
 	diff -r "$FIXTURES_DIR/$fx" "$B/$fx" >/dev/null || fail "the sealed GPMC backup differs"
 	note "a GPMC backup from Windows sealed as $fx"
-
-	# 7. Invalid folders are never sealed, and the log says why.
-	cp -r "$FIXTURES_DIR/$fx" "$TEST_TMP/evil"
-	sed -i 's/bkp:Location="DomainSysvol\\GPO\\Machine\\registry.pol"/bkp:Location="DomainSysvol\\..\\..\\etc\\passwd"/' \
-		"$TEST_TMP/evil/Backup.xml"
-	grep -q 'etc\\passwd' "$TEST_TMP/evil/Backup.xml" || fail "test set-up: no Location rewritten"
-	cp -r "$TEST_TMP/evil" "$B/evil"
-	wait_for grep -q "backups/evil is not a valid backup: .*not a plain path" "$D/log" ||
-		fail "a Location with .. was not refused"
-	[ -d "$B/evil" ] || fail "the invalid folder moved"
+else
+	skip_section "6. a GPMC backup from Windows" "no GPMC fixtures (../shared/fixtures/gpmc-backups)"
 fi
+
+# 7. Invalid folders are never sealed, and the log says why: a backup
+# whose Location climbs out of it, a folder without bkupInfo.xml, one
+# whose bkupInfo.xml is not XML.
+cp -r "$D/gpos/$GPO_SECURITY" "$TEST_TMP/evil"
+sed -i '0,/bkp:Location="[^"]*"/s//bkp:Location="DomainSysvol\\..\\..\\etc\\passwd"/' \
+	"$TEST_TMP/evil/Backup.xml"
+grep -q 'etc\\passwd' "$TEST_TMP/evil/Backup.xml" || fail "test set-up: no Location rewritten"
+cp -r "$TEST_TMP/evil" "$B/evil"
+wait_for grep -q "backups/evil is not a valid backup: .*not a plain path" "$D/log" ||
+	fail "a Location with .. was not refused"
+[ -d "$B/evil" ] || fail "the invalid folder moved"
 mkdir "$B/nobkupinfo"
 cp "$D/gpos/$GPO_SECURITY/Backup.xml" "$B/nobkupinfo/"
 wait_for grep -q "backups/nobkupinfo is not a valid backup: no bkupInfo.xml" "$D/log" ||
@@ -110,10 +118,38 @@ wait_for grep -q "backups/badxml is not a valid backup: bkupInfo.xml is not well
 [ -d "$B/nobkupinfo" ] && [ -d "$B/badxml" ] || fail "an invalid folder was moved"
 note "invalid folders stay unsealed; the log says why"
 
-# 8. rm -r removes a sealed backup and the manifest follows.
+# 8. rm -r removes a sealed backup and the manifest follows; the folder
+# going away is never reported as a broken backup.
 rm -r "$B/$id"
 [ ! -e "$B/$id" ] || fail "rm -r left the sealed backup"
 ! grep -q "$id" "$B/manifest.xml" || fail "manifest.xml still lists $id"
 grep -q "$id2" "$B/manifest.xml" || fail "manifest.xml lost $id2"
-note "rm -r removed a sealed backup; manifest.xml updated"
+sleep 2 # past the sealer's quiet second
+! grep -q "$id is not a valid backup" "$D/log" || fail "rm -r was logged as a broken backup"
+note "rm -r removed a sealed backup; manifest.xml updated; nothing logged"
+
+# 9. Two mounts of one store, the same GPO copied through both at once:
+# one backup, and neither mount reports the other's sealed copy as broken.
+MNT2=$TEST_TMP/mnt2
+first=$GPOFS_PID
+gpofs_mount_corp "$MNT2"
+second=$GPOFS_PID
+rm -r "$B/$id2"
+pid=$(xpath "$D/gpos/$GPO_PREFS/bkupInfo.xml" "m:ID")
+cp -r "$D/gpos/$GPO_PREFS" "$B/" &
+cp1=$!
+cp -r "$MNT2/domains/$CORP_DNS/gpos/$GPO_PREFS" "$MNT2/backups/" &
+cp2=$!
+wait "$cp1" || fail "the copy through the first mount failed"
+wait "$cp2" || fail "the copy through the second mount failed"
+wait_for test -d "$B/$pid" || fail "the copies were not sealed as $pid"
+sleep 2
+[ ! -e "$B/$GPO_PREFS" ] || fail "a copy stayed unsealed"
+for log in "$D/log" "$MNT2/domains/$CORP_DNS/log"; do
+	! grep -q "backups/$GPO_PREFS is not a valid backup" "$log" ||
+		fail "a mount called the other's copy invalid: $(grep "$GPO_PREFS" "$log")"
+done
+gpofs_stop "$MNT2"
+GPOFS_PID=$first
+note "two mounts sealing one store: one backup, no false report"
 gpofs_stop "$MNT"

@@ -21,7 +21,16 @@ same_as_smbclient() {
 	diff -r "$TEST_TMP/ref" "$TEST_TMP/got" >/dev/null || fail "$g differs from smbclient's copy"
 }
 
-workers_of() { pgrep -P "$GPOFS_PID" || true; }
+workers_of() { pgrep -P "$GPOFS_PID" | sort -n || true; }
+
+# From /.stats: the value of one counter; the pids of the workers it
+# shows (0: none); one worker's own count of SMB requests, by pid.
+stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$MNT/.stats"; }
+stats_pids() { awk '$1 ~ /^worker[0-9]+_pid$/ && $2 != 0 { print $2 }' "$MNT/.stats" | sort -n; }
+own_requests() { # FILE PID
+	awk -v pid="$2" '$1 ~ /^worker[0-9]+_pid$/ && $2 == pid { w = substr($1, 1, length($1) - 4) }
+		w != "" && $1 == w "_smb_requests" { print $2; exit }' "$1"
+}
 
 gpofs_mount_corp "$MNT" -o workers=4
 for _ in $(seq 1 50); do
@@ -36,8 +45,38 @@ for w in $ws; do
 	grep -qaF -- "$PASS" "/proc/$w/cmdline" "/proc/$w/environ" &&
 		fail "worker $w has the password in its command line or environment"
 done
+# /.stats shows a worker once it has signed in
+for _ in $(seq 1 100); do
+	[ "$(stats_pids)" = "$ws" ] && break
+	sleep 0.1
+done
+cp "$MNT/.stats" "$TEST_TMP/stats.before"
 same_as_smbclient "$GPO_MANY"
-note "4 workers, signed in over their sockets; a copy of $(find "$TEST_TMP/got" -type f | wc -l) files is exact"
+cp "$MNT/.stats" "$TEST_TMP/stats.after"
+nfiles=$(find "$TEST_TMP/got" -type f | wc -l)
+note "4 workers, signed in over their sockets; a copy of $nfiles files is exact"
+
+# The reads went through the workers: /.stats shows the four processes,
+# and their own counts of SMB requests (sent in their replies) grew by
+# at least one per file, over more than one worker, and by as much as
+# the domain's count did: nothing was read in process.
+[ "$(stats_pids)" = "$ws" ] || fail "/.stats shows workers $(stats_pids | xargs), running: $(echo $ws)"
+sum=0 busy=0
+for w in $ws; do
+	a=$(own_requests "$TEST_TMP/stats.before" "$w")
+	b=$(own_requests "$TEST_TMP/stats.after" "$w")
+	[ -n "$a" ] && [ -n "$b" ] || fail "no request count for worker $w in /.stats"
+	d=$((b - a))
+	sum=$((sum + d))
+	[ "$d" -gt 0 ] && busy=$((busy + 1))
+done
+domain=$(( $(awk '$1 == "smb_requests" { print $2 }' "$TEST_TMP/stats.after") -
+	$(awk '$1 == "smb_requests" { print $2 }' "$TEST_TMP/stats.before") ))
+[ "$sum" -ge "$nfiles" ] || fail "the workers made $sum SMB requests for $nfiles files"
+[ "$busy" -ge 2 ] || fail "only $busy worker(s) read anything"
+[ "$sum" -eq "$domain" ] ||
+	fail "the workers counted $sum SMB requests, the domain $domain: some were read in process"
+note "the workers' own counts: $sum SMB requests over $busy workers, all of the domain's"
 
 # Two workers die: the rest, and the daemon itself, go on reading.
 set -- $ws
@@ -58,6 +97,11 @@ for _ in $(seq 1 30); do
 done
 [ "$(workers_of | wc -l)" -eq 4 ] || fail "the killed workers were not started again: $(workers_of | wc -l) running"
 same_as_smbclient "$GPO_PREFS"
+[ "$(stats_pids)" = "$(workers_of)" ] ||
+	fail "/.stats shows workers $(stats_pids | xargs), running: $(workers_of | xargs)"
+for w in "$1" "$2"; do
+	grep -qx "worker[0-9]*_pid $w" "$MNT/.stats" && fail "/.stats still shows the killed worker $w"
+done
 gpofs_stop "$MNT"
 note "two workers killed: copies still exact, both started again, unmounted cleanly"
 
@@ -100,5 +144,7 @@ gpofs_mount_corp "$MNT" -o workers=0
 sleep 0.5
 [ -z "$(workers_of)" ] || fail "workers=0 started workers: $(workers_of)"
 same_as_smbclient "$GPO_MANY"
+[ -z "$(stats_pids)" ] || fail "workers=0: /.stats shows workers $(stats_pids | xargs)"
+[ "$(stat_of smb_requests)" -ge 2000 ] || fail "workers=0: only $(stat_of smb_requests) SMB requests in process"
 gpofs_stop "$MNT"
 note "workers=0: no helper process, the copy exact"

@@ -1,0 +1,228 @@
+#include "gpo_backup_read.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#define NS_BKP "http://www.microsoft.com/GroupPolicy/GPOOperations"
+#define LOCATION_MAX 4096
+
+/* Parses outside XML: no network, no DTD, no entities, no messages on
+ * stderr. Returns the document, or NULL with the reason in why. */
+static xmlDocPtr parse(const char *what, const char *data, size_t len,
+		       size_t max, char *why, size_t whylen)
+{
+	xmlDocPtr doc;
+
+	if (len > max) {
+		snprintf(why, whylen, "%s is larger than %zu bytes", what, max);
+		return NULL;
+	}
+	xmlResetLastError();
+	doc = xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
+			    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc) {
+		const xmlError *e = xmlGetLastError();
+
+		snprintf(why, whylen, "%s is not well-formed XML%s%s", what,
+			 e && e->message ? ": " : "",
+			 e && e->message ? e->message : "");
+		/* libxml2's messages end in a newline */
+		why[strcspn(why, "\n")] = '\0';
+	}
+	return doc;
+}
+
+static xmlNodePtr child(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, BAD_CAST name))
+			return n;
+	return NULL;
+}
+
+/* The text of n (NULL for none); *rc -ENOMEM when it could not be
+ * copied. */
+static char *text_of(xmlNodePtr n, int *rc)
+{
+	xmlChar *c = n ? xmlNodeGetContent(n) : NULL;
+	char *s = c ? strdup((char *)c) : NULL;
+
+	if (c && !s)
+		*rc = -ENOMEM;
+	xmlFree(c);
+	return s;
+}
+
+static int copy_guid(char *dst, xmlNodePtr n, const char *what, char *why,
+		     size_t whylen)
+{
+	int rc = 0;
+	char *s = text_of(n, &rc);
+
+	if (rc)
+		return rc;
+	if (!s || !gpo_guid_valid(s)) {
+		snprintf(why, whylen, "bkupInfo.xml has no valid %s", what);
+		rc = -EINVAL;
+	} else {
+		for (int i = 0; i <= GPO_GUID_LEN; i++)
+			dst[i] = (char)((s[i] >= 'a' && s[i] <= 'f') ? s[i] - 32 : s[i]);
+	}
+	free(s);
+	return rc;
+}
+
+int gpo_bkupinfo_read(const char *data, size_t len,
+		      struct gpo_backup_info *info, char *why, size_t whylen)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	int rc = -EINVAL;
+
+	memset(info, 0, sizeof(*info));
+	doc = parse("bkupInfo.xml", data, len, GPO_BKUPINFO_MAX, why, whylen);
+	if (!doc)
+		goto out;
+	root = xmlDocGetRootElement(doc);
+	if (!root || xmlStrcmp(root->name, BAD_CAST "BackupInst")) {
+		snprintf(why, whylen, "bkupInfo.xml is not a BackupInst");
+		goto out;
+	}
+	rc = copy_guid(info->id, child(root, "ID"), "ID", why, whylen);
+	if (!rc)
+		rc = copy_guid(info->gpo_guid, child(root, "GPOGuid"), "GPOGuid",
+			       why, whylen);
+	if (!rc)
+		info->domain = text_of(child(root, "GPODomain"), &rc);
+	if (!rc)
+		info->display_name = text_of(child(root, "GPODisplayName"), &rc);
+out:
+	xmlFreeDoc(doc);
+	if (rc)
+		gpo_backup_info_free(info);
+	return rc;
+}
+
+void gpo_backup_info_free(struct gpo_backup_info *info)
+{
+	free(info->domain);
+	free(info->display_name);
+	memset(info, 0, sizeof(*info));
+}
+
+struct locations {
+	char **v;
+	size_t n, cap;
+};
+
+/* Checks one bkp:Location (relative, under DomainSysvol\, no "." or ".."
+ * or empty part) and adds it with '/' for '\'. */
+static int add_location(struct locations *l, const char *loc, char *why,
+			size_t whylen)
+{
+	size_t n = strlen(loc);
+	char *rel;
+
+	if (n >= LOCATION_MAX) {
+		snprintf(why, whylen, "a Location is too long");
+		return -EINVAL;
+	}
+	rel = strdup(loc);
+	if (!rel)
+		return -ENOMEM;
+	for (char *c = rel; *c; c++)
+		if (*c == '\\')
+			*c = '/';
+	if (strncmp(rel, "DomainSysvol/", 13)) {
+		snprintf(why, whylen, "Location %.200s is outside DomainSysvol", loc);
+		free(rel);
+		return -EINVAL;
+	}
+	/* a trailing separator is an empty last part too */
+	for (char *c = rel; *c;) {
+		size_t len = strcspn(c, "/");
+
+		if (len == 0 || (len == 2 && !strncmp(c, "..", 2)) ||
+		    (len == 1 && *c == '.') || (c[len] == '/' && !c[len + 1])) {
+			snprintf(why, whylen, "Location %.200s is not a plain path", loc);
+			free(rel);
+			return -EINVAL;
+		}
+		c += len;
+		if (*c == '/')
+			c++;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v) {
+			free(rel);
+			return -ENOMEM;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = rel;
+	return 0;
+}
+
+static int gather(struct locations *l, xmlNodePtr n, char *why, size_t whylen)
+{
+	for (; n; n = n->next) {
+		xmlChar *loc;
+		int rc = 0;
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		loc = xmlGetNsProp(n, BAD_CAST "Location", BAD_CAST NS_BKP);
+		if (loc)
+			rc = add_location(l, (char *)loc, why, whylen);
+		xmlFree(loc);
+		if (!rc)
+			rc = gather(l, n->children, why, whylen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int gpo_backup_xml_locations(const char *data, size_t len, char ***locs,
+			     size_t *n, char *why, size_t whylen)
+{
+	struct locations l = { 0 };
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	int rc = -EINVAL;
+
+	doc = parse("Backup.xml", data, len, GPO_BACKUP_XML_MAX, why, whylen);
+	if (!doc)
+		goto out;
+	root = xmlDocGetRootElement(doc);
+	if (!root || xmlStrcmp(root->name, BAD_CAST "GroupPolicyBackupScheme") ||
+	    !root->ns || xmlStrcmp(root->ns->href, BAD_CAST NS_BKP)) {
+		snprintf(why, whylen, "Backup.xml is not a GroupPolicyBackupScheme");
+		goto out;
+	}
+	rc = gather(&l, root->children, why, whylen);
+out:
+	xmlFreeDoc(doc);
+	if (rc) {
+		gpo_backup_locations_free(l.v, l.n);
+		return rc;
+	}
+	*locs = l.v;
+	*n = l.n;
+	return 0;
+}
+
+void gpo_backup_locations_free(char **locs, size_t n)
+{
+	for (size_t i = 0; locs && i < n; i++)
+		free(locs[i]);
+	free(locs);
+}
