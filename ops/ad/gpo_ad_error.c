@@ -4,8 +4,8 @@
 #include <string.h>
 #include <ldap.h>
 
-int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
-		   const char *what)
+static int ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
+		      const char *what, bool reported)
 {
 	int err;
 
@@ -52,10 +52,22 @@ int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
 		err = EIO;
 		break;
 	}
-	gpo_log(lg, err == ENOENT ? GPO_LOG_DEBUG : GPO_LOG_WARN,
+	gpo_log(lg, err == ENOENT || reported ? GPO_LOG_DEBUG : GPO_LOG_WARN,
 		"LDAP %s: %s (%d)%s%s", what, ldap_err2string(ldap_rc),
 		ldap_rc, diag && *diag ? ": " : "", diag ? diag : "");
 	return -err;
+}
+
+int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
+		   const char *what)
+{
+	return ldap_errno(lg, ldap_rc, diag, what, false);
+}
+
+int gpo_ldap_errno_reported(const struct gpo_log *lg, int ldap_rc,
+			    const char *diag, const char *what)
+{
+	return ldap_errno(lg, ldap_rc, diag, what, true);
 }
 
 bool gpo_ldap_is_conn_error(int ldap_rc)

@@ -16,6 +16,12 @@
 int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
 		   const char *what);
 
+/* The same, for a failure whose caller reports it in words of its own
+ * (a sign-in): the original is logged at debug level only, so that the
+ * user reads one line, not two. */
+int gpo_ldap_errno_reported(const struct gpo_log *lg, int ldap_rc,
+			    const char *diag, const char *what);
+
 /* True when an LDAP result code means the connection itself is gone, so
  * the caller should reconnect rather than report a refusal. */
 bool gpo_ldap_is_conn_error(int ldap_rc);

@@ -172,10 +172,20 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
 	return -EINVAL;
 }
 
+static void domain_conf_free(struct gpo_domain_conf *dc);
+
 struct gpo_domain_conf *gpo_conf_add_domain(struct gpo_conf *conf)
 {
 	return gpo_array_push(&conf->domains, &conf->n_domains,
 			      &conf->cap_domains, sizeof(*conf->domains));
+}
+
+void gpo_conf_remove_domain(struct gpo_conf *conf, size_t i)
+{
+	domain_conf_free(&conf->domains[i]);
+	memmove(&conf->domains[i], &conf->domains[i + 1],
+		(conf->n_domains - i - 1) * sizeof(*conf->domains));
+	conf->n_domains--;
 }
 
 static char *trim(char *s)
@@ -371,13 +381,17 @@ static int default_dir(char **dst, const char *root_dir, const char *xdg,
 
 	if (*dst)
 		return 0;
+	/* leaf NULL: the gpofs folder itself ($XDG_CACHE_HOME/gpofs) */
 	if (geteuid() == 0)
-		n = asprintf(dst, "%s/%s", root_dir, leaf);
+		n = asprintf(dst, "%s%s%s", root_dir, leaf ? "/" : "",
+			     leaf ? leaf : "");
 	else if (base && *base)
-		n = asprintf(dst, "%s/gpofs/%s", base, leaf);
+		n = asprintf(dst, "%s/gpofs%s%s", base, leaf ? "/" : "",
+			     leaf ? leaf : "");
 	else
-		n = asprintf(dst, "%s/%s/gpofs/%s", home && *home ? home : "/tmp",
-			     home_sub, leaf);
+		n = asprintf(dst, "%s/%s/gpofs%s%s",
+			     home && *home ? home : "/tmp", home_sub,
+			     leaf ? "/" : "", leaf ? leaf : "");
 	if (n < 0) {
 		*dst = NULL;
 		return -ENOMEM;
@@ -435,8 +449,8 @@ int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen)
 		rc = default_dir(&conf->migtable_dir, "/var/lib/gpofs",
 				 "XDG_DATA_HOME", ".local/share", "migtables");
 	if (!rc)
-		rc = default_dir(&conf->cache_dir, "/var/cache", "XDG_CACHE_HOME",
-				 ".cache", "gpofs");
+		rc = default_dir(&conf->cache_dir, "/var/cache/gpofs",
+				 "XDG_CACHE_HOME", ".cache", NULL);
 	if (!rc)
 		rc = default_dir(&conf->log_dir, "/var/lib/gpofs", "XDG_DATA_HOME",
 				 ".local/share", "log");

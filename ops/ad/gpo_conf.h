@@ -64,6 +64,10 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
  * pointer is valid until the next call. */
 struct gpo_domain_conf *gpo_conf_add_domain(struct gpo_conf *conf);
 
+/* Removes domain i (i < n_domains) and frees what it owns; the domains
+ * after it move down one. */
+void gpo_conf_remove_domain(struct gpo_conf *conf, size_t i);
+
 /* Reads an INI-style config file: mount-wide keys before any section, one
  * [dns.name] section per domain. Returns 0, or -errno with the file, line
  * and reason in msg; conf may then hold part of the file. */

@@ -181,7 +181,7 @@ static int connect_and_bind(struct gpo_ldap *l, char *msg, size_t msglen)
 		if (rc != LDAP_SUCCESS) {
 			diag = diag_message(ld);
 			bind_failure_msg(l, LDAP_CONNECT_ERROR, diag, msg, msglen);
-			err = gpo_ldap_errno(l->lg, rc, diag, "StartTLS");
+			err = gpo_ldap_errno_reported(l->lg, rc, diag, "StartTLS");
 			goto out;
 		}
 	}
@@ -210,7 +210,7 @@ static int connect_and_bind(struct gpo_ldap *l, char *msg, size_t msglen)
 	if (rc != LDAP_SUCCESS) {
 		diag = diag_message(ld);
 		bind_failure_msg(l, rc, diag, msg, msglen);
-		err = gpo_ldap_errno(l->lg, rc, diag, "bind");
+		err = gpo_ldap_errno_reported(l->lg, rc, diag, "bind");
 		goto out;
 	}
 	l->ld = ld;

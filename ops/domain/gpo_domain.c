@@ -166,7 +166,8 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	d->info.netbios = d->netbios;
 	d->info.guid = d->guid;
 	d->info.dc = d->dc;
-	gpo_log(lg, GPO_LOG_INFO, "%s: mounted from %s", conf->domain, d->dc);
+	/* not "mounted": the mount comes later, and says so itself */
+	gpo_log(lg, GPO_LOG_DEBUG, "%s: signed in to %s", conf->domain, d->dc);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -15,6 +16,7 @@
 #include "gpo_conf.h"
 #include "gpo_ad_error.h"
 #include "gpo_inf.h"
+#include "gpo_krb5.h"
 #include "gpo_journal.h"
 #include "gpo_links.h"
 #include "gpo_log.h"
@@ -250,6 +252,109 @@ static int test_conf(void)
 	ASSERT_EQ(gpo_conf_finish(&conf, msg, sizeof(msg)), 0);
 	ASSERT_EQ(gpo_conf_set(&conf, dc, "tls_reqcert", "sometimes", msg, sizeof(msg)), -EINVAL);
 	gpo_conf_free(&conf);
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
+
+/* The default folders of one krb5 domain's mount, as gpo_conf_finish
+ * fills them for whoever runs this. */
+static int default_dirs(struct gpo_conf *conf)
+{
+	char msg[256];
+	struct gpo_domain_conf *dc;
+
+	memset(conf, 0, sizeof(*conf));
+	dc = gpo_conf_add_domain(conf);
+	ASSERT(dc);
+	ASSERT_EQ(gpo_conf_set(conf, dc, "domain", "corp.test", msg, sizeof(msg)), 0);
+	ASSERT_EQ(gpo_conf_set(conf, dc, "krb5", NULL, msg, sizeof(msg)), 0);
+	ASSERT_EQ(gpo_conf_finish(conf, msg, sizeof(msg)), 0);
+	return 0;
+}
+
+/* A user's defaults: $XDG_*_HOME/gpofs/..., else under ~/.cache and
+ * ~/.local/share. The cache is the gpofs folder itself, as documented
+ * (it was ~/.cache/gpofs/gpofs). */
+static int user_dirs(void)
+{
+	struct gpo_conf conf;
+
+	setenv("HOME", "/home/u", 1);
+	setenv("XDG_CACHE_HOME", "/x/cache", 1);
+	setenv("XDG_DATA_HOME", "/x/data", 1);
+	ASSERT_EQ(default_dirs(&conf), 0);
+	ASSERT_STR(conf.cache_dir, "/x/cache/gpofs");
+	ASSERT_STR(conf.backup_dir, "/x/data/gpofs/backups");
+	ASSERT_STR(conf.migtable_dir, "/x/data/gpofs/migtables");
+	gpo_conf_free(&conf);
+	unsetenv("XDG_CACHE_HOME");
+	unsetenv("XDG_DATA_HOME");
+	ASSERT_EQ(default_dirs(&conf), 0);
+	ASSERT_STR(conf.cache_dir, "/home/u/.cache/gpofs");
+	ASSERT_STR(conf.backup_dir, "/home/u/.local/share/gpofs/backups");
+	gpo_conf_free(&conf);
+	/* an empty XDG variable counts as unset, as the spec says */
+	setenv("XDG_CACHE_HOME", "", 1);
+	ASSERT_EQ(default_dirs(&conf), 0);
+	ASSERT_STR(conf.cache_dir, "/home/u/.cache/gpofs");
+	gpo_conf_free(&conf);
+	return 0;
+}
+
+static int test_conf_dirs(void)
+{
+	struct gpo_conf conf;
+	pid_t pid;
+	int status = 0;
+
+	if (geteuid() != 0)
+		return user_dirs();
+	ASSERT_EQ(default_dirs(&conf), 0);
+	ASSERT_STR(conf.cache_dir, "/var/cache/gpofs");
+	ASSERT_STR(conf.backup_dir, "/var/lib/gpofs/backups");
+	ASSERT_STR(conf.migtable_dir, "/var/lib/gpofs/migtables");
+	gpo_conf_free(&conf);
+	/* root: the user's defaults in a child that is "nobody" */
+	fflush(NULL);
+	pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(3);
+		_exit(user_dirs());
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	return 0;
+}
+
+/* A keytab file that is not there is said to be missing (the library
+ * says "Cannot contact any KDC for realm ..."). */
+static int test_krb5_keytab(void)
+{
+	char dir[] = "/tmp/gpo_unit_XXXXXX";
+	char path[128];
+	char msg[256] = "";
+	char *cc = NULL;
+
+	ASSERT(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/missing.keytab", dir);
+	ASSERT_EQ(gpo_krb5_check_keytab(path, msg, sizeof(msg)), -ENOENT);
+	ASSERT(strstr(msg, "does not exist") && strstr(msg, path));
+	ASSERT_EQ(gpo_krb5_kinit_keytab(path, "a@CORP.TEST", dir, &cc, msg,
+					sizeof(msg)), -ENOENT);
+	ASSERT(strstr(msg, "does not exist") && !strstr(msg, "KDC"));
+	ASSERT(cc == NULL);
+	snprintf(path, sizeof(path), "FILE:%s/missing.keytab", dir);
+	ASSERT_EQ(gpo_krb5_check_keytab(path, msg, sizeof(msg)), -ENOENT);
+	ASSERT(strstr(msg, "FILE:") == NULL);
+	/* other keytab types are the library's to check */
+	ASSERT(gpo_krb5_check_keytab("MEMORY:x", msg, sizeof(msg)) == 0);
+	snprintf(path, sizeof(path), "%s/kt", dir);
+	ASSERT_EQ(write_file(path, "", 0600), 0);
+	ASSERT_EQ(gpo_krb5_check_keytab(path, msg, sizeof(msg)), 0);
 	unlink(path);
 	rmdir(dir);
 	return 0;
@@ -753,6 +858,8 @@ static const struct test_case cases[] = {
 	{ "name_escape", test_name_escape },
 	{ "name_table", test_name_table },
 	{ "conf", test_conf },
+	{ "conf_dirs", test_conf_dirs },
+	{ "krb5_keytab", test_krb5_keytab },
 	{ "credentials", test_credentials },
 	{ "conf_text", test_conf_text },
 	{ "credentials_text", test_credentials_text },
