@@ -257,70 +257,43 @@ static int make_private_dir(const char *dir)
 	return rc;
 }
 
-static const char *runtime_dir(void)
-{
-	const char *d = getenv("XDG_RUNTIME_DIR");
-
-	return d && *d ? d : "/tmp";
-}
-
 static void context_free(struct gpofs *fs)
 {
 	for (size_t i = 0; i < fs->n_domains; i++)
-		gpo_domain_close(&fs->domains[i]);
+		gpo_domain_close(fs->domains[i]);
 	free(fs->domains);
-	if (fs->krb5_ccache) {
-		unlink(fs->krb5_ccache + strlen("FILE:"));
-		free(fs->krb5_ccache);
-	}
 	gpo_cache_close(&fs->cache);
 	gpo_conf_free(&fs->conf);
-	if (fs->smb_lib_ready)
-		gpo_smb_lib_destroy(&fs->smb_lib);
+	gpo_session_close(&fs->session);
 }
 
 /* Signs in to every domain. Returns 0, or -errno after printing why. */
 static int open_domains(struct gpofs *fs)
 {
 	struct gpo_domain_io io = {
-		.workers = fs->conf.workers, .exe = fs->exe,
-		.tmpdir = runtime_dir(), .cache = &fs->cache,
+		.workers = fs->conf.workers, .exe = fs->session.exe,
+		.tmpdir = fs->session.tmpdir, .cache = &fs->cache,
 		.log_dir = fs->conf.log_dir,
 	};
 	char msg[768];
-	ssize_t n;
 	int rc;
 
-	/* Resolved now, not exec'd as /proc/self/exe: under valgrind that
-	 * would be the tool, not gpofs. */
-	n = readlink("/proc/self/exe", fs->exe, sizeof(fs->exe) - 1);
-	if (n <= 0)
+	if (!*fs->session.exe)
 		io.workers = 0;
-	else
-		fs->exe[n] = '\0';
-
 	fs->domains = calloc(fs->conf.n_domains, sizeof(*fs->domains));
 	if (!fs->domains)
 		return -ENOMEM;
 	for (size_t i = 0; i < fs->conf.n_domains; i++) {
 		struct gpo_domain_conf *dc = &fs->conf.domains[i];
 
-		if (dc->keytab && !fs->krb5_ccache) {
-			rc = gpo_krb5_kinit_keytab(dc->keytab, dc->principal,
-						   runtime_dir(), &fs->krb5_ccache,
-						   msg, sizeof(msg));
-			if (rc) {
-				fprintf(stderr, "gpofs: %s: %s\n", dc->domain, msg);
-				return rc;
-			}
-			/* libsmbclient and GSSAPI both read the cache from
-			 * the environment; set before any thread exists. */
-			setenv("KRB5CCNAME", fs->krb5_ccache, 1);
-		}
 		msg[0] = '\0';
-		rc = gpo_domain_open(&fs->domains[i], &fs->log, &fs->smb_lib,
-				     dc, fs->cache.dir, &io, msg, sizeof(msg));
-		fs->n_domains = i + 1;
+		rc = gpo_session_sign_in(&fs->session, dc, msg, sizeof(msg));
+		if (!rc) {
+			rc = gpo_domain_open(&fs->domains[i], &fs->log,
+					     &fs->session.smb_lib, dc, fs->cache.dir,
+					     &io, msg, sizeof(msg));
+			fs->n_domains = i + 1;
+		}
 		if (rc) {
 			fprintf(stderr, "gpofs: %s\n",
 				*msg ? msg : strerror(-rc));
@@ -523,11 +496,10 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "gpofs: %s\n", *cl.msg ? cl.msg : "out of memory");
 		goto out;
 	}
-	if (gpo_smb_lib_init(&fs.smb_lib, &fs.log, runtime_dir())) {
-		fprintf(stderr, "gpofs: cannot set up the SMB client\n");
+	if (gpo_session_init(&fs.session, &fs.log, cl.msg, sizeof(cl.msg))) {
+		fprintf(stderr, "gpofs: %s\n", cl.msg);
 		goto out;
 	}
-	fs.smb_lib_ready = true;
 
 	/* 3. Sign in to every domain. */
 	if (open_domains(&fs))
@@ -539,7 +511,7 @@ int main(int argc, char *argv[])
 	mounted = true;
 	for (size_t i = 0; i < fs.n_domains; i++)
 		gpo_log(&fs.log, GPO_LOG_INFO, "%s: mounted from %s on %s",
-			fs.domains[i].conf->domain, fs.domains[i].dc,
+			gpo_domain_name(fs.domains[i]), gpo_domain_dc(fs.domains[i]),
 			opts.mountpoint);
 	if (!opts.foreground) {
 		fs.log.use_syslog = true;

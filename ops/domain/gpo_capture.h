@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "gpo_model.h"
-#include "gpo_view.h"
+#include "gpo_view_internal.h"
 #include "gpo_worker.h"
 
 struct gpo_capture_job;

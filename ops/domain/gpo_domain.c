@@ -77,10 +77,10 @@ out:
 	return rc;
 }
 
-int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
-		    struct gpo_smb_lib *smb_lib,
-		    const struct gpo_domain_conf *conf, const char *cache_dir,
-		    const struct gpo_domain_io *io, char *msg, size_t msglen)
+static int domain_open(struct gpo_domain *d, const struct gpo_log *lg,
+		       struct gpo_smb_lib *smb_lib,
+		       const struct gpo_domain_conf *conf, const char *cache_dir,
+		       const struct gpo_domain_io *io, char *msg, size_t msglen)
 {
 	struct gpo_worker_target target;
 	char host[256];
@@ -171,6 +171,32 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	return 0;
 }
 
+int gpo_domain_open(struct gpo_domain **out, const struct gpo_log *lg,
+		    struct gpo_smb_lib *smb_lib,
+		    const struct gpo_domain_conf *conf, const char *cache_dir,
+		    const struct gpo_domain_io *io, char *msg, size_t msglen)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	return domain_open(*out, lg, smb_lib, conf, cache_dir, io, msg, msglen);
+}
+
+const char *gpo_domain_name(const struct gpo_domain *d)
+{
+	return d->conf->domain;
+}
+
+const char *gpo_domain_dc(const struct gpo_domain *d)
+{
+	return d->dc;
+}
+
+struct gpo_journal *gpo_domain_journal(struct gpo_domain *d)
+{
+	return &d->journal;
+}
+
 static void snapshot_free(struct gpo_snapshot *s)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -195,6 +221,8 @@ void gpo_domain_start(struct gpo_domain *d)
 
 void gpo_domain_close(struct gpo_domain *d)
 {
+	if (!d)
+		return;
 	/* the prober uses the connections and the snapshot */
 	gpo_domain_dc_stop(d);
 	/* first: the drivers hold references to views and the connection */
@@ -227,7 +255,7 @@ void gpo_domain_close(struct gpo_domain *d)
 	free(d->netbios);
 	gpo_journal_close(&d->journal);
 	pthread_mutex_destroy(&d->lock);
-	memset(d, 0, sizeof(*d));
+	free(d);
 }
 
 struct collect {
@@ -509,6 +537,34 @@ const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
 	for (size_t i = 0; i <= GPO_GUID_LEN; i++)
 		key.guid[i] = (char)toupper((unsigned char)guid[i]);
 	return bsearch(&key, snap->gpos, snap->n, sizeof(key), cmp_gpo);
+}
+
+size_t gpo_snapshot_count(const struct gpo_snapshot *snap)
+{
+	return snap->n;
+}
+
+const struct gpo *gpo_snapshot_at(const struct gpo_snapshot *snap, size_t i)
+{
+	return i < snap->n ? &snap->gpos[i] : NULL;
+}
+
+time_t gpo_snapshot_newest_change(const struct gpo_snapshot *snap)
+{
+	return snap->newest_change;
+}
+
+const char *gpo_snapshot_name_at(const struct gpo_snapshot *snap, size_t i)
+{
+	return i < snap->n ? snap->names[i].name : NULL;
+}
+
+const struct gpo *gpo_snapshot_find_name(const struct gpo_snapshot *snap,
+					 const char *name)
+{
+	const struct gpo_name_entry *e = gpo_names_find(snap->names, snap->n, name);
+
+	return e ? &snap->gpos[e->index] : NULL;
 }
 
 int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len)

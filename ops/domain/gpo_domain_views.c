@@ -480,10 +480,3 @@ done:
 	*view = v;
 	return 0;
 }
-
-void gpo_view_file(const struct gpo_view *v, enum gpo_genfile which,
-		   const char **data, size_t *len)
-{
-	*data = v->data[which];
-	*len = v->len[which];
-}
