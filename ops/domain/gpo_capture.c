@@ -85,8 +85,7 @@ static int queue(struct gpo_capture_pool *p, struct gpo_capture *c,
 
 	if (!j || (path && !(j->path = strdup(path)))) {
 		free(j);
-		if (!c->rc)
-			c->rc = -ENOMEM;
+		gpo_err_set(&c->err, -ENOMEM, "out of memory");
 		return -ENOMEM;
 	}
 	j->c = c;
@@ -235,7 +234,7 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 	struct stat root_st;
 	int rc;
 
-	if (c->rc)
+	if (c->err.code)
 		return; /* failed already: nothing more to read */
 	pthread_mutex_unlock(&p->lock);
 	switch (j->kind) {
@@ -275,7 +274,7 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 		rc = -EINVAL;
 	}
 	pthread_mutex_lock(&p->lock);
-	if (!rc && !c->rc) {
+	if (!rc && !c->err.code) {
 		switch (j->kind) {
 		case J_LIST:
 			if (!*j->path) {
@@ -349,8 +348,16 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 		unlink(dest);
 		gpo_cache_release(p->cache, len);
 	}
-	if (rc && !c->rc)
-		c->rc = rc;
+	if (rc == -ENOSPC && big)
+		gpo_err_set(&c->err, rc, "the cache is full (cache_max=%llu MiB, all of it held by readers)",
+			    p->cache ? (unsigned long long)(p->cache->max >> 20) : 0ULL);
+	else if (rc == -EAGAIN && j->kind == J_END)
+		gpo_err_set(&c->err, rc, "its SYSVOL folder changed each of the %d times it was read",
+			    CAPTURE_TRIES);
+	else if (rc)
+		gpo_err_set(&c->err, rc, "%s %s: %s",
+			    j->kind == J_FETCH ? "reading" : "listing",
+			    rel ? rel : c->gpo.guid, strerror(-rc));
 	free(data);
 	free(rel);
 	listing_free(&l);
@@ -362,13 +369,13 @@ static void settle(struct gpo_capture_pool *p, struct gpo_capture *c)
 {
 	if (--c->pending > 0)
 		return;
-	if (!c->rc && c->view && !c->ending) {
+	if (!c->err.code && c->view && !c->ending) {
 		c->ending = true;
 		if (!queue(p, c, J_END, NULL, 0, 0, 0))
 			return;
 	}
 	/* Finished, well or not. */
-	if (!c->rc && c->view) {
+	if (!c->err.code && c->view) {
 		gpo_view_seal(c->view);
 		clock_gettime(CLOCK_MONOTONIC, &c->view->taken);
 		c->view->captured = time(NULL);
@@ -378,10 +385,14 @@ static void settle(struct gpo_capture_pool *p, struct gpo_capture *c)
 		if (c->view->gptini.st_mtime > c->view->changed)
 			c->view->changed = c->view->gptini.st_mtime;
 	}
-	if (!c->rc && p->hooks.build) {
+	if (!c->err.code && p->hooks.build) {
+		int rc;
+
 		pthread_mutex_unlock(&p->lock);
-		c->rc = p->hooks.build(p->hooks.arg, c);
+		rc = p->hooks.build(p->hooks.arg, c);
 		pthread_mutex_lock(&p->lock);
+		gpo_err_set(&c->err, rc, "building its backup files: %s",
+			    strerror(-rc));
 	}
 	if (p->hooks.publish)
 		p->hooks.publish(p->hooks.arg, c);
@@ -594,14 +605,17 @@ void gpo_capture_promote(struct gpo_capture_pool *p, struct gpo_capture *c)
 	}
 }
 
-int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c)
+int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c,
+		     struct gpo_err *err)
 {
 	int rc;
 
 	c->refs++;
 	while (!c->done)
 		pthread_cond_wait(&p->done, &p->lock);
-	rc = c->rc;
+	rc = c->err.code;
+	if (err)
+		*err = c->err;
 	capture_unref(c);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "gpo_srv.h"
 
 #include "gpo_domain_internal.h"
+#include "gpo_err.h"
 #include "gpo_ad_error.h"
 
 #define DEFAULT_TTL_MS 5000
@@ -383,7 +384,7 @@ static int cmp_gpo(const void *a, const void *b)
 }
 
 int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **out,
-			 char *why, size_t whylen)
+			 struct gpo_err *err)
 {
 	static const char *const attrs[] = {
 		"cn", "displayName", "flags", "versionNumber",
@@ -428,10 +429,10 @@ int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **out,
 				rc = 0;
 		}
 	}
-	if (rc && why)
+	if (rc)
 		/* the connection's own account of it, if it was lost */
-		snprintf(why, whylen, "%s", *d->ldap.error ? d->ldap.error
-							   : strerror(-rc));
+		gpo_err_set(err, rc, "%s", *d->ldap.error ? d->ldap.error
+							  : strerror(-rc));
 	pthread_mutex_unlock(&d->ldap.lock);
 	if (rc)
 		goto out;
@@ -494,23 +495,23 @@ static bool fresh(const struct gpo_domain *d)
 int gpo_domain_snapshot(struct gpo_domain *d, struct gpo_snapshot **snap)
 {
 	struct gpo_snapshot *s = NULL;
-	char why[300];
+	struct gpo_err err = { 0 };
 	int rc = 0;
 
 	pthread_mutex_lock(&d->lock);
 	/* a DC that is away is not tried: its prober does that */
 	if (!fresh(d) && !gpo_domain_dc_away(d)) {
-		rc = gpo_domain_read_list(d, &s, why, sizeof(why));
+		rc = gpo_domain_read_list(d, &s, &err);
 		if (!rc) {
 			gpo_domain_install(d, s);
 		} else if (gpo_is_dc_failure(rc)) {
-			gpo_domain_dc_lost(d, why);
+			gpo_domain_dc_lost(d, gpo_err_reason(&err));
 			rc = 0; /* the last list, if any */
 		} else {
+			/* an answer (a refusal, say): the caller gets it */
 			gpo_journal_add(&d->journal,
 					"cannot read the GPO list from %s: %s",
-					d->dc, strerror(-rc));
-			rc = rc == -ENOMEM ? rc : -EIO;
+					d->dc, gpo_err_reason(&err));
 			goto out;
 		}
 	}

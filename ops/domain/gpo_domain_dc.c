@@ -100,7 +100,7 @@ static bool probe(struct gpo_domain *d)
 	struct stat st;
 	int rc;
 
-	rc = gpo_domain_read_list(d, &s, NULL, 0);
+	rc = gpo_domain_read_list(d, &s, NULL);
 	if (!rc)
 		rc = gpo_smb_stat(&d->smb, "", &st);
 	if (rc) {

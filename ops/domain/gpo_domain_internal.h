@@ -18,6 +18,7 @@
 #include "gpo_backup_xml.h"
 #include "gpo_capture.h"
 #include "gpo_domain.h"
+#include "gpo_err.h"
 #include "gpo_ldap.h"
 #include "gpo_name.h"
 #include "gpo_sd.h"
@@ -133,10 +134,10 @@ int gpo_domain_views_init(struct gpo_domain *d,
 			  const struct gpo_domain_io *io);
 
 /* Reads the GPO list (LDAP, without d->lock) into a new snapshot with
- * one reference. Returns 0, or -errno with, when why is not NULL, the
- * reason in why (the LDAP connection's own when it was lost). */
+ * one reference. Returns 0, or -errno recorded in err (may be NULL) with
+ * its reason (the LDAP connection's own when it was lost). */
 int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **s,
-			 char *why, size_t whylen);
+			 struct gpo_err *err);
 
 /* Makes s (its reference) the domain's snapshot. Caller holds d->lock. */
 void gpo_domain_install(struct gpo_domain *d, struct gpo_snapshot *s);

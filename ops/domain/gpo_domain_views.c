@@ -324,32 +324,23 @@ static void hook_publish(void *arg, struct gpo_capture *c)
 {
 	struct gpo_domain *d = arg;
 
-	if (!c->rc && c->view) {
+	if (!c->err.code && c->view) {
 		if (!publish(d, c->gpo.guid, c->view)) {
 			atomic_fetch_add(&d->captures, 1);
 			atomic_fetch_add(&d->captured_bytes, c->view->bytes);
 		}
-	} else if (!c->rc && c->unchanged) {
+	} else if (!c->err.code && c->unchanged) {
 		struct gpo_view_slot *slot = find_slot(d, c->gpo.guid);
 
 		if (slot && slot->view == c->old)
 			clock_gettime(CLOCK_MONOTONIC, &slot->checked);
 		atomic_fetch_add(&d->checks, 1);
-	} else if (c->rc == -ENOSPC) {
-		gpo_journal_add(&d->journal,
-				"%s: not captured: the cache is full (cache_max=%llu MiB, all of it held by readers)",
-				c->gpo.guid, d->pool.cache ?
-				(unsigned long long)(d->pool.cache->max >> 20) : 0ULL);
-	} else if (gpo_is_dc_failure(c->rc)) {
-		char why[128];
-
+	} else if (gpo_is_dc_failure(c->err.code)) {
 		/* one line for the DC, none per GPO it fails */
-		snprintf(why, sizeof(why), "reading %s: %s",
-			 c->gpo.guid, strerror(-c->rc));
-		gpo_domain_dc_lost(d, why);
-	} else if (c->rc && c->rc != -ENOMEM) {
-		gpo_journal_add(&d->journal, "%s: cannot read its SYSVOL folder: %s",
-				c->gpo.guid, strerror(-c->rc));
+		gpo_domain_dc_lost(d, gpo_err_reason(&c->err));
+	} else if (c->err.code && c->err.code != -ENOMEM) {
+		gpo_journal_add(&d->journal, "%s: not captured: %s",
+				c->gpo.guid, gpo_err_reason(&c->err));
 	}
 	prefetch(d);
 }
@@ -459,7 +450,7 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		}
 		prefetch(d);
 		atomic_fetch_add(&d->reader_waits, 1);
-		rc = gpo_capture_wait(&d->pool, c);
+		rc = gpo_capture_wait(&d->pool, c, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		/* NULL when the capture waited for was of an older object */
 		v = rc ? NULL : usable(d, g, &now);
@@ -475,7 +466,9 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 	if (!v && away)
 		gpo_domain_dc_refused(d);
 	if (!v)
-		return rc == -ENOMEM || rc == -ENOSPC ? rc : -EIO;
+		/* the capture's own errno: an EACCES stays EACCES; EIO when
+		 * each capture waited for was of an older object */
+		return rc ? rc : -EIO;
 done:
 	*view = v;
 	return 0;
