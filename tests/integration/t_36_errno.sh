@@ -11,7 +11,10 @@ FILE=$CORP_SYSVOL/$GPO_REGISTRY/Machine/registry.pol
 export KRB5CCNAME=FILE:$(ccache corp)
 
 ( umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' | sed 's/$/-Aa1!/' >"$TEST_TMP/pw" )
-python3 "$GPOFS_HARNESS/add_user.py" corp "$USER_NAME" "$TEST_TMP/pw" >/dev/null ||
+# the Python that runs samba-tool has Samba's bindings (a python3 earlier in
+# PATH may not)
+py=$(head -n 1 "$(command -v samba-tool)" | sed 's/^#! *//')
+"${py:-python3}" "$GPOFS_HARNESS/add_user.py" corp "$USER_NAME" "$TEST_TMP/pw" >/dev/null ||
 	fail "cannot make the user $USER_NAME"
 ( umask 077; printf 'username=%s\npassword=%s\ndomain=%s\n' "$USER_NAME" \
 	"$(cat "$TEST_TMP/pw")" "$CORP_NETBIOS" >"$TEST_TMP/user.cred" )
