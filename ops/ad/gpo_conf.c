@@ -1,4 +1,5 @@
 #include "gpo_conf.h"
+#include "gpo_file.h"
 #include "gpo_array.h"
 
 #include <ctype.h>
@@ -200,56 +201,19 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Reads a whole small file, refusing one larger than max; *out is
- * NUL-terminated and st->st_size long. */
+/* Reads a whole small file, refusing one larger than max, with the
+ * reason in msg; *out is NUL-terminated. */
 static int slurp(const char *path, size_t max, char **out, struct stat *st,
 		 char *msg, size_t msglen)
 {
-	int fd = -1;
-	char *buf = NULL;
-	ssize_t n;
-	size_t len = 0;
-	int rc = 0;
+	int rc = gpo_file_read(path, max, out, NULL, st);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-		rc = -EINVAL;
+	if (rc == -EINVAL)
 		snprintf(msg, msglen, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((size_t)st->st_size > max) {
-		rc = -EFBIG;
+	else if (rc == -EFBIG)
 		snprintf(msg, msglen, "%s: larger than %zu bytes", path, max);
-		goto out;
-	}
-	buf = malloc((size_t)st->st_size + 1);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	while (len < (size_t)st->st_size) {
-		n = read(fd, buf + len, (size_t)st->st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			snprintf(msg, msglen, "%s: read failed", path);
-			goto out;
-		}
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	buf = NULL;
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
+	else if (rc)
+		snprintf(msg, msglen, "%s: %s", path, strerror(-rc));
 	return rc;
 }
 
