@@ -12,23 +12,23 @@
 #include "gpo_conf.h"
 #include "gpo_domain.h"
 #include "gpo_log.h"
+#include "gpo_sealer.h"
+#include "gpo_session.h"
 
-struct gpofs_sealer;
+struct fuse;
 
 struct gpofs {
 	struct gpo_log log;
 	struct gpo_conf conf;
-	struct gpo_domain *domains;   /* conf.n_domains of them */
+	struct gpo_domain **domains;  /* conf.n_domains of them */
 	size_t n_domains;
 	uid_t uid;
 	gid_t gid;
 	time_t mounted;
-	char *krb5_ccache;            /* a keytab's private ticket cache */
-	struct gpo_smb_lib smb_lib;
-	struct gpofs_sealer *sealer;  /* seals copies into backups/ */
+	struct gpo_session session;   /* SMB library, worker program, keytab */
+	struct gpo_sealer *sealer;    /* seals copies into backups/ */
 	struct gpo_cache cache;       /* this mount's folder in cache_dir */
-	char exe[4096];                  /* this program, for SMB workers */
-	bool smb_lib_ready;
+	struct fuse *fuse;            /* from init, to notify the kernel */
 };
 
 /* The README file shown at the top of the mount. */

@@ -9,19 +9,20 @@
 #include "gpofs_ops.h"
 #include "gpofs.h"
 
-enum handle_kind { H_BUFFER, H_VIEW, H_LOCAL };
+enum handle_kind { H_BUFFER, H_VIEW, H_LOCAL, H_JOURNAL };
 
-/* A private copy for generated files, a small file held by a GPO view, or
- * a local file: a store's, or a large one of a view (SYSVOL content is
- * always read from a view). */
+/* A private copy for generated files, a file of a GPO view (SYSVOL
+ * content is always read from a view), a store's file, or a domain's
+ * log, read as it is at each read so that a reader that keeps it open
+ * follows it. */
 struct handle {
 	enum handle_kind kind;
-	int fd;
+	int fd;              /* H_LOCAL */
 	char *data;          /* H_BUFFER: owned */
-	const char *ro;      /* H_VIEW: owned by view */
 	size_t len;
 	char *writing_top;   /* backups/<top> this handle writes into, or NULL */
-	struct gpo_view *view; /* the GPO view a file is read from, or NULL */
+	struct gpo_view_reader *reader;  /* H_VIEW */
+	struct gpo_journal *journal;     /* H_JOURNAL: the domain's */
 };
 
 /* The mount's context, from the calling FUSE thread. */

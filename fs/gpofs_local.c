@@ -88,7 +88,7 @@ static int open_local(struct gpofs *fs, struct gpofs_path *p, int flags,
 			rc = -ENOMEM;
 			goto out;
 		}
-		gpofs_sealer_touch(fs, p->top, +1);
+		gpo_sealer_touch(fs->sealer, p->top, +1);
 	}
 	fi->fh = (uintptr_t)h;
 	h = NULL;
@@ -159,7 +159,7 @@ int gpofs_local_mkdir(const char *path, mode_t mode)
 	if (!rc)
 		rc = mkdir(p.rel, 0700) < 0 ? -errno : 0;
 	if (!rc && p.backups)
-		gpofs_sealer_touch(fs, p.top, 0);
+		gpo_sealer_touch(fs->sealer, p.top, 0);
 	gpofs_path_free(&p);
 	return rc;
 }
@@ -200,8 +200,8 @@ static int remove_local(const char *path, bool dir)
 	sealed = gpofs_store_sealed(fs, &p);
 	/* a sealed backup being removed is never sealed again, nor
 	 * reported as a broken one while it goes */
-	if (p.backups && (sealed || gpofs_sealer_removing(fs, p.top)))
-		gpofs_sealer_mark_removing(fs, p.top);
+	if (p.backups && (sealed || gpo_sealer_removing(fs->sealer, p.top)))
+		gpo_sealer_mark_removing(fs->sealer, p.top);
 	if (sealed) {
 		/* sealed folders are 0500: open the parent to remove */
 		char *slash = strrchr(p.rel, '/');
@@ -215,9 +215,9 @@ static int remove_local(const char *path, bool dir)
 	}
 	rc = (dir ? rmdir(p.rel) : unlink(p.rel)) < 0 ? -errno : 0;
 	if (!rc && p.backups && !p.below_top)
-		gpofs_sealer_forget(fs, p.top);
-	else if (!rc && p.backups && !gpofs_sealer_removing(fs, p.top))
-		gpofs_sealer_touch(fs, p.top, 0);
+		gpo_sealer_forget(fs->sealer, p.top);
+	else if (!rc && p.backups && !gpo_sealer_removing(fs->sealer, p.top))
+		gpo_sealer_touch(fs->sealer, p.top, 0);
 out:
 	gpofs_path_free(&p);
 	return rc;
@@ -260,9 +260,9 @@ int gpofs_local_rename(const char *from, const char *to, unsigned int flags)
 		goto out;
 	rc = renameat2(AT_FDCWD, a.rel, AT_FDCWD, b.rel, flags) < 0 ? -errno : 0;
 	if (!rc && a.backups) {
-		gpofs_sealer_touch(fs, b.top, 0);
+		gpo_sealer_touch(fs->sealer, b.top, 0);
 		if (strcmp(a.top, b.top) && a.below_top)
-			gpofs_sealer_touch(fs, a.top, 0);
+			gpo_sealer_touch(fs->sealer, a.top, 0);
 	}
 out:
 	gpofs_path_free(&a);
@@ -310,7 +310,7 @@ int gpofs_local_truncate(const char *path, off_t size, struct fuse_file_info *fi
 	if (!rc)
 		rc = truncate(p.rel, size) < 0 ? -errno : 0;
 	if (!rc && p.backups)
-		gpofs_sealer_touch(fs, p.top, 0);
+		gpo_sealer_touch(fs->sealer, p.top, 0);
 	gpofs_path_free(&p);
 	return rc;
 }

@@ -108,7 +108,7 @@ static const struct gpo_view_node *view_node(const struct gpo_view *v,
 static void node_stat(struct gpofs *fs, const struct gpo_view_node *n,
 		      struct stat *st)
 {
-	*st = n->st;
+	*st = *gpo_view_node_stat(n);
 	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
 	st->st_blocks = (st->st_size + 511) / 512;
 	st->st_blksize = 128 * 1024;
@@ -126,7 +126,7 @@ static int genfile(struct gpofs_path *p, char **data, size_t *len, time_t *t)
 	rc = find_view(p, &v);
 	if (rc)
 		return rc;
-	gpo_view_file(v, p->gen, &d, len);
+	gpo_view_generated(v, p->gen, &d, len);
 	/* gpreport.xml is UTF-16: no terminating NUL to copy */
 	*data = malloc(*len ? *len : 1);
 	if (*data)
@@ -134,7 +134,7 @@ static int genfile(struct gpofs_path *p, char **data, size_t *len, time_t *t)
 	else
 		rc = -ENOMEM;
 	if (t)
-		*t = v->changed;
+		*t = gpo_view_changed(v);
 	gpo_view_put(v);
 	return rc;
 }
@@ -149,12 +149,12 @@ static time_t newest_change(struct gpofs *fs, struct gpo_domain *dom)
 	for (size_t i = 0; i < fs->n_domains; i++) {
 		struct gpo_snapshot *snap = NULL;
 
-		if (dom && dom != &fs->domains[i])
+		if (dom && dom != fs->domains[i])
 			continue;
-		if (gpo_domain_snapshot(&fs->domains[i], &snap))
+		if (gpo_domain_snapshot(fs->domains[i], &snap))
 			continue;
-		if (snap->newest_change > t)
-			t = snap->newest_change;
+		if (gpo_snapshot_newest_change(snap) > t)
+			t = gpo_snapshot_newest_change(snap);
 		gpo_snapshot_put(snap);
 	}
 	return t ? t : fs->mounted;
@@ -177,7 +177,7 @@ static int stats_text(struct gpofs *fs, char **data, size_t *len)
 		char *one = NULL;
 		size_t n = 0;
 
-		rc = gpo_domain_stats(&fs->domains[i], &one, &n);
+		rc = gpo_domain_stats(fs->domains[i], &one, &n);
 		if (!rc)
 			rc = gpo_buf_add(&b, one, n);
 		free(one);
@@ -195,17 +195,17 @@ static int stats_text(struct gpofs *fs, char **data, size_t *len)
 static int link_target(struct gpofs_path *p, char *guid)
 {
 	struct gpo_snapshot *snap = NULL;
-	const struct gpo_name_entry *e;
+	const struct gpo *g;
 	int rc;
 
 	rc = gpo_domain_snapshot(p->dom, &snap);
 	if (rc)
 		return rc;
-	e = gpo_names_find(snap->names, snap->n, p->name);
-	if (e)
-		memcpy(guid, snap->gpos[e->index].guid, GPO_GUID_LEN + 1);
+	g = gpo_snapshot_find_name(snap, p->name);
+	if (g)
+		memcpy(guid, g->guid, GPO_GUID_LEN + 1);
 	gpo_snapshot_put(snap);
-	return e ? 0 : -ENOENT;
+	return g ? 0 : -ENOENT;
 }
 
 static int gpofs_getattr(const char *path, struct stat *st,
@@ -239,17 +239,20 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	case GPOFS_README:
 		fill_file(fs, st, fs->mounted, (off_t)strlen(gpofs_readme), S_IFREG);
 		break;
-	case GPOFS_LOG:
-		rc = gpo_journal_copy(&p.dom->journal, &data, &len);
-		t = gpo_journal_last(&p.dom->journal);
+	case GPOFS_LOG: {
+		struct stat js;
+
+		/* the file as it is: its size now, its last line's time */
+		rc = gpo_journal_stat(gpo_domain_journal(p.dom), &js);
 		if (!rc)
-			fill_file(fs, st, t ? t : newest_change(fs, p.dom),
-				  (off_t)len, S_IFREG);
+			fill_file(fs, st, js.st_mtime, js.st_size, S_IFREG);
 		break;
+	}
 	case GPOFS_GPOS:
 		rc = gpo_domain_snapshot(p.dom, &snap);
 		if (!rc)
-			fill_dir(fs, st, snap->newest_change ? snap->newest_change
+			fill_dir(fs, st, gpo_snapshot_newest_change(snap)
+						 ? gpo_snapshot_newest_change(snap)
 							     : fs->mounted);
 		break;
 	case GPOFS_GPO:
@@ -430,7 +433,7 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		break;
 	case GPOFS_DOMAINS:
 		for (size_t i = 0; i < fs->n_domains; i++)
-			list_add(&l, fs->domains[i].conf->domain, NULL);
+			list_add(&l, gpo_domain_name(fs->domains[i]), NULL);
 		break;
 	case GPOFS_DOMAIN:
 		list_add(&l, "gpos", NULL);
@@ -439,9 +442,11 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		break;
 	case GPOFS_GPOS:
 		rc = gpo_domain_snapshot(p.dom, &snap);
-		for (size_t i = 0; !rc && i < snap->n && !l.full; i++) {
-			fill_dir(fs, &st, snap->gpos[i].changed);
-			list_add(&l, snap->gpos[i].guid, &st);
+		for (size_t i = 0; !rc && i < gpo_snapshot_count(snap) && !l.full; i++) {
+			const struct gpo *g_i = gpo_snapshot_at(snap, i);
+
+			fill_dir(fs, &st, g_i->changed);
+			list_add(&l, g_i->guid, &st);
 		}
 		break;
 	case GPOFS_BYNAME:
@@ -450,10 +455,11 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 			break;
 		/* every link's time: the listed snapshot's newest change, as
 		 * getattr gives it (newest_change) */
-		fill_file(fs, &st, snap->newest_change ? snap->newest_change : fs->mounted,
+		fill_file(fs, &st, gpo_snapshot_newest_change(snap)
+				   ? gpo_snapshot_newest_change(snap) : fs->mounted,
 			  (off_t)strlen("../gpos/") + GPO_GUID_LEN, S_IFLNK);
-		for (size_t i = 0; i < snap->n && !l.full; i++)
-			list_add(&l, snap->names[i].name, &st);
+		for (size_t i = 0; i < gpo_snapshot_count(snap) && !l.full; i++)
+			list_add(&l, gpo_snapshot_name_at(snap, i), &st);
 		break;
 	case GPOFS_GPO:
 		/* the view: the generated files' sizes are the reader's */
@@ -463,7 +469,11 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		if (rc)
 			break;
 		for (int k = 0; k < GPO_GEN_COUNT; k++) {
-			fill_file(fs, &st, view->changed, (off_t)view->len[k], S_IFREG);
+			const char *d;
+			size_t dlen;
+
+			gpo_view_generated(view, (enum gpo_genfile)k, &d, &dlen);
+			fill_file(fs, &st, gpo_view_changed(view), (off_t)dlen, S_IFREG);
 			list_add(&l, gpofs_genfile_names[k], &st);
 		}
 		fill_dir(fs, &st, g->changed);
@@ -492,7 +502,7 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		n = view_node(view, &p);
 		if (!n)
 			rc = -ENOENT;
-		else if (!S_ISDIR(n->st.st_mode))
+		else if (!S_ISDIR(gpo_view_node_stat(n)->st_mode))
 			rc = -ENOTDIR;
 		else
 			rc = gpo_view_children(view, n, list_view_entry, &l);
@@ -549,8 +559,11 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		rc = h->data ? 0 : -ENOMEM;
 		break;
 	case GPOFS_LOG:
-		rc = gpo_journal_copy(&p.dom->journal, &h->data, &h->len);
-		fi->direct_io = 1; /* it grows: don't trust a cached size */
+		h->kind = H_JOURNAL;
+		h->journal = gpo_domain_journal(p.dom);
+		/* it grows: every read comes here, past the size the kernel
+		 * knows too (tail -f reads on at its offset) */
+		fi->direct_io = 1;
 		break;
 	case GPOFS_GENFILE:
 		rc = genfile(&p, &h->data, &h->len, NULL);
@@ -565,27 +578,18 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		fi->direct_io = 1; /* it changes with every read of the mount */
 		break;
 	case GPOFS_SYSVOL: {
+		struct gpo_view *v = NULL;
 		const struct gpo_view_node *n;
 
 		/* Served from the view: the file as it was when the GPO was
 		 * captured, whatever happens to SYSVOL meanwhile. */
-		rc = find_view(&p, &h->view);
+		rc = find_view(&p, &v);
 		if (rc)
 			break;
-		n = view_node(h->view, &p);
-		if (!n) {
-			rc = -ENOENT;
-		} else if (S_ISDIR(n->st.st_mode)) {
-			rc = -EISDIR;
-		} else if (n->local) {
-			h->kind = H_LOCAL;
-			h->fd = open(n->local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-			rc = h->fd < 0 ? -errno : 0;
-		} else {
-			h->kind = H_VIEW;
-			h->ro = n->data ? n->data : "";
-			h->len = (size_t)n->st.st_size;
-		}
+		n = view_node(v, &p);
+		h->kind = H_VIEW;
+		rc = n ? gpo_view_reader_open(v, n, &h->reader) : -ENOENT;
+		gpo_view_put(v);
 		break;
 	}
 	case GPOFS_LOCAL:
@@ -603,7 +607,7 @@ out:
 	if (rc) {
 		if (h) {
 			free(h->data);
-			gpo_view_put(h->view);
+			gpo_view_reader_close(h->reader);
 			if (h->fd >= 0)
 				close(h->fd);
 		}
@@ -624,16 +628,19 @@ static int gpofs_read(const char *path, char *buf, size_t size, off_t off,
 	(void)path;
 	switch (h->kind) {
 	case H_BUFFER:
-	case H_VIEW:
 		if (off < 0 || (size_t)off >= h->len)
 			return 0;
 		if (size > h->len - (size_t)off)
 			size = h->len - (size_t)off;
-		memcpy(buf, (h->kind == H_VIEW ? h->ro : h->data) + off, size);
+		memcpy(buf, h->data + off, size);
 		return (int)size;
+	case H_VIEW:
+		return (int)gpo_view_reader_pread(h->reader, buf, size, off);
 	case H_LOCAL:
 		n = pread(h->fd, buf, size, off);
 		return n < 0 ? -errno : (int)n;
+	case H_JOURNAL:
+		return (int)gpo_journal_read(h->journal, buf, size, off);
 	}
 	return -EIO;
 }
@@ -644,9 +651,9 @@ static int gpofs_release(const char *path, struct fuse_file_info *fi)
 
 	(void)path;
 	if (h->writing_top)
-		gpofs_sealer_touch(gpofs_get(), h->writing_top, -1);
+		gpo_sealer_touch(gpofs_get()->sealer, h->writing_top, -1);
 	free(h->writing_top);
-	gpo_view_put(h->view);
+	gpo_view_reader_close(h->reader);
 	if (h->fd >= 0)
 		close(h->fd);
 	free(h->data);
@@ -664,6 +671,31 @@ static int gpofs_statfs(const char *path, struct statvfs *st)
 	return 0;
 }
 
+/* A line was added to a domain's log: the kernel forgets the log's
+ * attributes, so that the next stat (tail -f polls fstat) sees its new
+ * size at once rather than after the attribute timeout. */
+static void log_grew(void *arg, struct gpo_journal *j)
+{
+	struct gpofs *fs = arg;
+	char path[512];
+
+	for (size_t i = 0; i < fs->n_domains; i++) {
+		if (gpo_domain_journal(fs->domains[i]) != j)
+			continue;
+		snprintf(path, sizeof(path), "/domains/%s/log",
+			 gpo_domain_name(fs->domains[i]));
+		/* -ENOENT when the kernel never looked it up: nothing cached */
+		fuse_invalidate_path(fs->fuse, path);
+		break;
+	}
+}
+
+void gpofs_unwatch_logs(struct gpofs *fs)
+{
+	for (size_t i = 0; i < fs->n_domains; i++)
+		gpo_journal_watch(gpo_domain_journal(fs->domains[i]), NULL, NULL);
+}
+
 static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	struct gpofs *fs = gpofs_get();
@@ -678,9 +710,13 @@ static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->use_ino = 0;
 	/* Here, in the daemon as it will stay: threads started before
 	 * fuse_daemonize's fork would not have followed it. */
-	for (size_t i = 0; i < fs->n_domains; i++)
-		gpo_domain_start(&fs->domains[i]);
-	if (gpofs_sealer_start(fs))
+	fs->fuse = fuse_get_context()->fuse;
+	for (size_t i = 0; i < fs->n_domains; i++) {
+		gpo_journal_watch(gpo_domain_journal(fs->domains[i]), log_grew, fs);
+		gpo_domain_start(fs->domains[i]);
+	}
+	if (gpo_sealer_start(&fs->sealer, fs->conf.backup_dir, fs->domains,
+			     fs->n_domains, &fs->log))
 		gpo_log(&fs->log, GPO_LOG_ERR,
 			"cannot start the sealer: copies into backups/ stay unsealed");
 	return fs;
@@ -688,8 +724,11 @@ static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 
 static void gpofs_destroy(void *private_data)
 {
+	struct gpofs *fs = private_data;
+
 	/* Copies into backups/ end with the mount: seal them now. */
-	gpofs_sealer_stop(private_data);
+	gpo_sealer_stop(fs->sealer);
+	fs->sealer = NULL;
 }
 
 const struct fuse_operations gpofs_ops = {

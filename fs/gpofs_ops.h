@@ -11,4 +11,11 @@
 /* The operations table handed to fuse_new. */
 extern const struct fuse_operations gpofs_ops;
 
+struct gpofs;
+
+/* Stops telling the kernel of new log lines (gpofs_init starts it): call
+ * once the FUSE loop has ended, before fuse_destroy, as the domains'
+ * threads may still write lines. */
+void gpofs_unwatch_logs(struct gpofs *fs);
+
 #endif

@@ -97,8 +97,8 @@ int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 		return 0;
 	}
 	for (size_t i = 0; i < fs->n_domains; i++)
-		if (!strcmp(fs->domains[i].conf->domain, comp))
-			p->dom = &fs->domains[i];
+		if (!strcmp(gpo_domain_name(fs->domains[i]), comp))
+			p->dom = fs->domains[i];
 	if (!p->dom)
 		return -ENOENT;
 

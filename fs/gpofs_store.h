@@ -1,32 +1,10 @@
-/* The backup store behind backups/: what may be written there, and the
- * sealer that turns a finished copy into a sealed backup. */
+/* The backup store behind backups/: who may use it and what may be
+ * written there. */
 #ifndef GPOFS_STORE_H
 #define GPOFS_STORE_H
 
 #include "gpofs.h"
 #include "gpofs_path.h"
-
-/* Starts the sealer thread. Returns 0 or -errno. */
-int gpofs_sealer_start(struct gpofs *fs);
-
-/* Seals what is ready, then stops and frees the sealer. Safe to call when
- * it was never started. */
-void gpofs_sealer_stop(struct gpofs *fs);
-
-/* Notes activity in backups/<top>: writers_delta +1 when a file there is
- * opened for writing, -1 when it is closed, 0 for any other change. The
- * folder is sealed once it has no writer and a quiet second has passed. */
-void gpofs_sealer_touch(struct gpofs *fs, const char *top, int writers_delta);
-
-/* True when a sealed backup named top is being removed (rm -r). */
-bool gpofs_sealer_removing(struct gpofs *fs, const char *top);
-
-/* Notes that the sealed backup top is being removed: it is neither
- * sealed again nor reported as invalid while it goes. */
-void gpofs_sealer_mark_removing(struct gpofs *fs, const char *top);
-
-/* Forgets top (its folder is gone). */
-void gpofs_sealer_forget(struct gpofs *fs, const char *top);
 
 /* May the calling process use the private stores? Returns 0 for the
  * mounting user and root, -EACCES for anyone else. */

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <ldap.h>
 
-int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
-		   const char *what)
+static int ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
+		      const char *what, bool reported)
 {
 	int err;
 
@@ -52,10 +52,22 @@ int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
 		err = EIO;
 		break;
 	}
-	gpo_log(lg, err == ENOENT ? GPO_LOG_DEBUG : GPO_LOG_WARN,
+	gpo_log(lg, err == ENOENT || reported ? GPO_LOG_DEBUG : GPO_LOG_WARN,
 		"LDAP %s: %s (%d)%s%s", what, ldap_err2string(ldap_rc),
 		ldap_rc, diag && *diag ? ": " : "", diag ? diag : "");
 	return -err;
+}
+
+int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
+		   const char *what)
+{
+	return ldap_errno(lg, ldap_rc, diag, what, false);
+}
+
+int gpo_ldap_errno_reported(const struct gpo_log *lg, int ldap_rc,
+			    const char *diag, const char *what)
+{
+	return ldap_errno(lg, ldap_rc, diag, what, true);
 }
 
 bool gpo_ldap_is_conn_error(int ldap_rc)
@@ -64,7 +76,9 @@ bool gpo_ldap_is_conn_error(int ldap_rc)
 	       ldap_rc == LDAP_TIMEOUT || ldap_rc == LDAP_UNAVAILABLE;
 }
 
-bool gpo_smb_is_conn_error(int err)
+/* Errors of the network under SMB (libsmbclient names NT_STATUS_
+ * CONNECTION_RESET ENETRESET and NT_STATUS_REMOTE_DISCONNECT ESHUTDOWN). */
+static bool network_error(int err)
 {
 	switch (err) {
 	case ETIMEDOUT:
@@ -72,15 +86,27 @@ bool gpo_smb_is_conn_error(int err)
 	case ECONNREFUSED:
 	case ECONNABORTED:
 	case EHOSTUNREACH:
+	case EHOSTDOWN:
 	case ENETUNREACH:
 	case ENETDOWN:
+	case ENETRESET:
+	case ESHUTDOWN:
 	case EPIPE:
 	case ENOTCONN:
-	case EIO:
 		return true;
 	default:
 		return false;
 	}
+}
+
+bool gpo_smb_is_conn_error(int err)
+{
+	return err == EIO || network_error(err);
+}
+
+bool gpo_is_dc_failure(int rc)
+{
+	return rc == -EIO || (rc < 0 && network_error(-rc));
 }
 
 int gpo_smb_errno(const struct gpo_log *lg, int err, const char *what,
@@ -97,15 +123,16 @@ int gpo_smb_errno(const struct gpo_log *lg, int err, const char *what,
 	case EACCES:
 	case EPERM:
 	case ENOMEM:
-	case EINVAL:
 	case ENAMETOOLONG:
 	case EBADF:
 	case ENOSPC:
 	case EROFS:
+	case EBUSY: /* a sharing violation: that file, not the DC */
 		mapped = err;
 		break;
 	default:
-		mapped = EIO;
+		/* EINVAL among them: see gpo_error.h */
+		mapped = network_error(err) ? err : EIO;
 		break;
 	}
 	gpo_log(lg, mapped == ENOENT ? GPO_LOG_DEBUG : GPO_LOG_WARN,

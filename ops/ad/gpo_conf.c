@@ -1,4 +1,6 @@
 #include "gpo_conf.h"
+#include "gpo_file.h"
+#include "gpo_array.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -90,6 +92,8 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
 		}
 		return 0;
 	}
+	if (!strcmp(key, "log_dir"))
+		return set_str(&conf->log_dir, value, key, msg, msglen);
 	if (!strcmp(key, "workers")) {
 		char *end = NULL;
 		long n = value ? strtol(value, &end, 10) : -1;
@@ -169,17 +173,20 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
 	return -EINVAL;
 }
 
+static void domain_conf_free(struct gpo_domain_conf *dc);
+
 struct gpo_domain_conf *gpo_conf_add_domain(struct gpo_conf *conf)
 {
-	struct gpo_domain_conf *p;
+	return gpo_array_push(&conf->domains, &conf->n_domains,
+			      &conf->cap_domains, sizeof(*conf->domains));
+}
 
-	p = realloc(conf->domains, (conf->n_domains + 1) * sizeof(*p));
-	if (!p)
-		return NULL;
-	conf->domains = p;
-	p = &conf->domains[conf->n_domains++];
-	memset(p, 0, sizeof(*p));
-	return p;
+void gpo_conf_remove_domain(struct gpo_conf *conf, size_t i)
+{
+	domain_conf_free(&conf->domains[i]);
+	memmove(&conf->domains[i], &conf->domains[i + 1],
+		(conf->n_domains - i - 1) * sizeof(*conf->domains));
+	conf->n_domains--;
 }
 
 static char *trim(char *s)
@@ -194,56 +201,19 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Reads a whole small file, refusing one larger than max; *out is
- * NUL-terminated and st->st_size long. */
+/* Reads a whole small file, refusing one larger than max, with the
+ * reason in msg; *out is NUL-terminated. */
 static int slurp(const char *path, size_t max, char **out, struct stat *st,
 		 char *msg, size_t msglen)
 {
-	int fd = -1;
-	char *buf = NULL;
-	ssize_t n;
-	size_t len = 0;
-	int rc = 0;
+	int rc = gpo_file_read(path, max, out, NULL, st);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-		rc = -EINVAL;
+	if (rc == -EINVAL)
 		snprintf(msg, msglen, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((size_t)st->st_size > max) {
-		rc = -EFBIG;
+	else if (rc == -EFBIG)
 		snprintf(msg, msglen, "%s: larger than %zu bytes", path, max);
-		goto out;
-	}
-	buf = malloc((size_t)st->st_size + 1);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	while (len < (size_t)st->st_size) {
-		n = read(fd, buf + len, (size_t)st->st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			snprintf(msg, msglen, "%s: read failed", path);
-			goto out;
-		}
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	buf = NULL;
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
+	else if (rc)
+		snprintf(msg, msglen, "%s: %s", path, strerror(-rc));
 	return rc;
 }
 
@@ -375,13 +345,17 @@ static int default_dir(char **dst, const char *root_dir, const char *xdg,
 
 	if (*dst)
 		return 0;
+	/* leaf NULL: the gpofs folder itself ($XDG_CACHE_HOME/gpofs) */
 	if (geteuid() == 0)
-		n = asprintf(dst, "%s/%s", root_dir, leaf);
+		n = asprintf(dst, "%s%s%s", root_dir, leaf ? "/" : "",
+			     leaf ? leaf : "");
 	else if (base && *base)
-		n = asprintf(dst, "%s/gpofs/%s", base, leaf);
+		n = asprintf(dst, "%s/gpofs%s%s", base, leaf ? "/" : "",
+			     leaf ? leaf : "");
 	else
-		n = asprintf(dst, "%s/%s/gpofs/%s", home && *home ? home : "/tmp",
-			     home_sub, leaf);
+		n = asprintf(dst, "%s/%s/gpofs%s%s",
+			     home && *home ? home : "/tmp", home_sub,
+			     leaf ? "/" : "", leaf ? leaf : "");
 	if (n < 0) {
 		*dst = NULL;
 		return -ENOMEM;
@@ -439,8 +413,11 @@ int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen)
 		rc = default_dir(&conf->migtable_dir, "/var/lib/gpofs",
 				 "XDG_DATA_HOME", ".local/share", "migtables");
 	if (!rc)
-		rc = default_dir(&conf->cache_dir, "/var/cache", "XDG_CACHE_HOME",
-				 ".cache", "gpofs");
+		rc = default_dir(&conf->cache_dir, "/var/cache/gpofs",
+				 "XDG_CACHE_HOME", ".cache", NULL);
+	if (!rc)
+		rc = default_dir(&conf->log_dir, "/var/lib/gpofs", "XDG_DATA_HOME",
+				 ".local/share", "log");
 	return rc;
 }
 
@@ -462,6 +439,7 @@ void gpo_conf_free(struct gpo_conf *conf)
 	free(conf->backup_dir);
 	free(conf->migtable_dir);
 	free(conf->cache_dir);
+	free(conf->log_dir);
 	memset(conf, 0, sizeof(*conf));
 }
 

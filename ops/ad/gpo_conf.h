@@ -28,11 +28,12 @@ struct gpo_domain_conf {
 
 struct gpo_conf {
 	struct gpo_domain_conf *domains;
-	size_t n_domains;
+	size_t n_domains, cap_domains;
 	char *backup_dir;
 	char *migtable_dir;
 	char *cache_dir;     /* where GPOs are captured while being read */
 	uint64_t cache_max;  /* bound on cache_dir's use; 0: the default */
+	char *log_dir;       /* each domain's log file, <dns name>.log */
 	unsigned workers;    /* SMB worker processes per domain */
 	bool workers_set;    /* given: else GPO_WORKERS_DEFAULT */
 };
@@ -63,6 +64,10 @@ int gpo_conf_set(struct gpo_conf *conf, struct gpo_domain_conf *dc,
  * pointer is valid until the next call. */
 struct gpo_domain_conf *gpo_conf_add_domain(struct gpo_conf *conf);
 
+/* Removes domain i (i < n_domains) and frees what it owns; the domains
+ * after it move down one. */
+void gpo_conf_remove_domain(struct gpo_conf *conf, size_t i);
+
 /* Reads an INI-style config file: mount-wide keys before any section, one
  * [dns.name] section per domain. Returns 0, or -errno with the file, line
  * and reason in msg; conf may then hold part of the file. */
@@ -79,7 +84,8 @@ int gpo_conf_load_text(struct gpo_conf *conf, const char *data, size_t len,
  * in, no plain-text simple bind) and fills defaults: backup_dir and
  * migtable_dir under /var/lib/gpofs for root, else under
  * $XDG_DATA_HOME/gpofs; cache_dir /var/cache/gpofs for root, else
- * $XDG_CACHE_HOME/gpofs; workers GPO_WORKERS_DEFAULT. Returns 0 or -EINVAL with a reason in msg. */
+ * $XDG_CACHE_HOME/gpofs; log_dir /var/lib/gpofs/log for root, else
+ * $XDG_DATA_HOME/gpofs/log; workers GPO_WORKERS_DEFAULT. Returns 0 or -EINVAL with a reason in msg. */
 int gpo_conf_finish(struct gpo_conf *conf, char *msg, size_t msglen);
 
 /* Frees everything conf owns. */

@@ -1,6 +1,7 @@
 #include "gpo_krb5.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,36 @@ out:
 	return rc;
 }
 
+int gpo_krb5_check_keytab(const char *keytab, char *msg, size_t msglen)
+{
+	const char *path = keytab;
+	const char *colon = strchr(keytab, ':');
+	int fd;
+	int err;
+
+	/* FILE:/path and WRFILE:/path are files; another type (MEMORY:,
+	 * KCM:...) is left to the library. */
+	if (colon && (!strchr(keytab, '/') || colon < strchr(keytab, '/'))) {
+		if (strncmp(keytab, "FILE:", 5) && strncmp(keytab, "WRFILE:", 7))
+			return 0;
+		path = colon + 1;
+	}
+	/* Checked here: the library reports a missing keytab as "Cannot
+	 * contact any KDC for realm ..." */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	err = errno;
+	if (err == ENOENT)
+		snprintf(msg, msglen, "keytab %s does not exist", path);
+	else
+		snprintf(msg, msglen, "keytab %s cannot be read: %s", path,
+			 strerror(err));
+	return -err;
+}
+
 int gpo_krb5_kinit_keytab(const char *keytab, const char *principal,
 			  const char *dir, char **ccname, char *msg,
 			  size_t msglen)
@@ -84,6 +115,10 @@ int gpo_krb5_kinit_keytab(const char *keytab, const char *principal,
 	int rc = -EACCES;
 
 	*ccname = NULL;
+	rc = gpo_krb5_check_keytab(keytab, msg, msglen);
+	if (rc)
+		return rc;
+	rc = -EACCES;
 	if (krb5_init_context(&kc)) {
 		snprintf(msg, msglen, "cannot initialise Kerberos");
 		return -EIO;

@@ -1,4 +1,5 @@
 #include "gpo_ldap.h"
+#include "gpo_array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -180,7 +181,7 @@ static int connect_and_bind(struct gpo_ldap *l, char *msg, size_t msglen)
 		if (rc != LDAP_SUCCESS) {
 			diag = diag_message(ld);
 			bind_failure_msg(l, LDAP_CONNECT_ERROR, diag, msg, msglen);
-			err = gpo_ldap_errno(l->lg, rc, diag, "StartTLS");
+			err = gpo_ldap_errno_reported(l->lg, rc, diag, "StartTLS");
 			goto out;
 		}
 	}
@@ -209,7 +210,7 @@ static int connect_and_bind(struct gpo_ldap *l, char *msg, size_t msglen)
 	if (rc != LDAP_SUCCESS) {
 		diag = diag_message(ld);
 		bind_failure_msg(l, rc, diag, msg, msglen);
-		err = gpo_ldap_errno(l->lg, rc, diag, "bind");
+		err = gpo_ldap_errno_reported(l->lg, rc, diag, "bind");
 		goto out;
 	}
 	l->ld = ld;
@@ -305,11 +306,14 @@ int gpo_ldap_reconnect(struct gpo_ldap *l)
 		ldap_unbind_ext_s(l->ld, NULL, NULL);
 		l->ld = NULL;
 	}
+	msg[0] = '\0';
 	rc = connect_and_bind(l, msg, sizeof(msg));
 	if (rc) {
 		gpo_log(l->lg, GPO_LOG_WARN, "reconnect: %s", msg);
+		snprintf(l->error, sizeof(l->error), "%s", *msg ? msg : strerror(-rc));
 		return -EIO;
 	}
+	l->error[0] = '\0';
 	gpo_log(l->lg, GPO_LOG_INFO, "%s: reconnected to %s", l->conf->domain,
 		l->host);
 	return 0;
@@ -354,16 +358,11 @@ struct pages {
 
 static int keep_page(struct pages *pg, LDAPMessage *res)
 {
-	if (pg->n == pg->cap) {
-		size_t cap = pg->cap ? pg->cap * 2 : 4;
-		LDAPMessage **v = realloc(pg->v, cap * sizeof(*v));
+	LDAPMessage **slot = gpo_array_push(&pg->v, &pg->n, &pg->cap, sizeof(*slot));
 
-		if (!v)
-			return -ENOMEM;
-		pg->v = v;
-		pg->cap = cap;
-	}
-	pg->v[pg->n++] = res;
+	if (!slot)
+		return -ENOMEM;
+	*slot = res;
 	return 0;
 }
 

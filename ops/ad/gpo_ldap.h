@@ -29,6 +29,8 @@ struct gpo_ldap {
 	unsigned long searches;              /* searches made (not pages), for benchmarks */
 	unsigned page_size;                  /* 0: 1000; tests only, see gpo_ldap_open */
 	char *test_hold;                     /* tests only, see gpo_ldap_open */
+	char error[256];                     /* why the last reconnect failed
+						("" after one that worked) */
 };
 
 /* One entry of a search result, valid during the callback only. */
@@ -57,7 +59,7 @@ int gpo_ldap_open(struct gpo_ldap *l, const struct gpo_log *lg,
 		  char *msg, size_t msglen);
 
 /* Drops and re-establishes the connection after a network failure.
- * Caller holds l->lock. Returns 0 or -EIO. */
+ * Caller holds l->lock. Returns 0 or -EIO (l->error then says why). */
 int gpo_ldap_reconnect(struct gpo_ldap *l);
 
 /* Unbinds and frees everything l owns (not the conf or credentials). */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gpo_backup_ext.h"
+#include "gpo_array.h"
 #include "gpo_buf.h"
 #include "gpo_domain_internal.h"
 #include "gpo_inf.h"
@@ -20,7 +21,7 @@
 struct principals {
 	struct gpo_principal *p;
 	char (*sids)[GPO_SID_STR_MAX];
-	size_t n, cap;
+	size_t n, cap, cap_sids;
 	const struct gpo_domain *d;
 };
 
@@ -32,20 +33,10 @@ static int want(struct principals *r, bool from_dacl, const char *sid,
 	for (size_t i = 0; sid && i < r->n; i++)
 		if (r->p[i].from_dacl == from_dacl && !strcmp(r->sids[i], sid))
 			return 0;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		struct gpo_principal *q = realloc(r->p, cap * sizeof(*q));
-		char (*t)[GPO_SID_STR_MAX];
-
-		if (!q)
-			return -ENOMEM;
-		r->p = q;
-		t = realloc(r->sids, cap * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		r->sids = t;
-		r->cap = cap;
-	}
+	/* two arrays side by side, grown to the same length */
+	if (gpo_array_reserve(&r->p, &r->cap, r->n + 1, sizeof(*r->p)) ||
+	    gpo_array_reserve(&r->sids, &r->cap_sids, r->n + 1, sizeof(*r->sids)))
+		return -ENOMEM;
 	p = &r->p[r->n];
 	memset(p, 0, sizeof(*p));
 	p->from_dacl = from_dacl;
@@ -98,22 +89,14 @@ static void remember_name(struct gpo_domain *d, const char *sid,
 
 	if (n)
 		return;
-	if (d->n_names == d->cap_names) {
-		size_t cap = d->cap_names ? d->cap_names * 2 : 32;
-		struct gpo_sid_name *p = realloc(d->names, cap * sizeof(*p));
-
-		if (!p)
-			return; /* a cache: doing without is fine */
-		d->names = p;
-		d->cap_names = cap;
-	}
-	n = &d->names[d->n_names];
+	n = gpo_array_push(&d->names, &d->n_names, &d->cap_names, sizeof(*n));
+	if (!n)
+		return; /* a cache: doing without is fine */
 	snprintf(n->sid, sizeof(n->sid), "%s", sid);
 	n->sam = sam ? strdup(sam) : NULL;
 	n->type = type;
 	if (sam && !n->sam)
-		return;
-	d->n_names++;
+		d->n_names--;
 }
 
 /* Fills p from a cached name. Returns 0, or -ENOMEM. */
@@ -222,7 +205,7 @@ int gpo_domain_file_paths(const struct gpo_view *v, const char ***out,
 		"User/Documents & Settings/fdeploy1.ini",
 	};
 	const char **paths = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc = 0;
 
 	for (size_t f = 0; !rc && f < sizeof(files) / sizeof(files[0]); f++) {
@@ -242,15 +225,11 @@ int gpo_domain_file_paths(const struct gpo_view *v, const char ***out,
 					seen = !strcasecmp(paths[j], found[i].name);
 				if (seen)
 					continue;
-				q = realloc(paths, (n + 1) * sizeof(*q));
-				if (!q) {
+				q = gpo_array_push(&paths, &n, &cap, sizeof(*q));
+				if (!q || !(*q = strdup(found[i].name))) {
+					n -= q != NULL;
 					rc = -ENOMEM;
-					break;
 				}
-				paths = q;
-				paths[n] = strdup(found[i].name);
-				rc = paths[n] ? 0 : -ENOMEM;
-				n += !rc;
 			}
 		}
 		gpo_inf_principals_free(found, n_found);

@@ -1,4 +1,5 @@
 #include "gpo_cache.h"
+#include "gpo_array.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -186,14 +187,13 @@ void gpo_cache_close(struct gpo_cache *c)
 
 int gpo_cache_add_evictor(struct gpo_cache *c, gpo_cache_evict_fn fn, void *arg)
 {
-	struct gpo_cache_evictor *e;
+	struct gpo_cache_evictor *e = gpo_array_push(&c->evictors, &c->n_evictors,
+						     &c->cap_evictors, sizeof(*e));
 
-	e = realloc(c->evictors, (c->n_evictors + 1) * sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	c->evictors = e;
-	e[c->n_evictors].fn = fn;
-	e[c->n_evictors++].arg = arg;
+	e->fn = fn;
+	e->arg = arg;
 	return 0;
 }
 

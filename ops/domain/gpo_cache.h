@@ -39,7 +39,7 @@ struct gpo_cache {
 	atomic_ullong peak;             /* the most ever used, for tests */
 	atomic_ulong refused;           /* reservations that did not fit */
 	struct gpo_cache_evictor *evictors;
-	size_t n_evictors;
+	size_t n_evictors, cap_evictors;
 };
 
 /* Removes the folders under cache_dir of mounts that no longer run (their

@@ -1,4 +1,5 @@
 #include "gpo_capture.h"
+#include "gpo_array.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -84,8 +85,7 @@ static int queue(struct gpo_capture_pool *p, struct gpo_capture *c,
 
 	if (!j || (path && !(j->path = strdup(path)))) {
 		free(j);
-		if (!c->rc)
-			c->rc = -ENOMEM;
+		gpo_err_set(&c->err, -ENOMEM, "out of memory");
 		return -ENOMEM;
 	}
 	j->c = c;
@@ -141,20 +141,14 @@ static int gptini_version(struct gpo_worker *w, const char *guid, uint32_t *vers
 static int gather(void *arg, const char *name, const struct stat *st)
 {
 	struct listing *l = arg;
+	char *copy = strdup(name);
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		void *e = realloc(l->e, cap * sizeof(*l->e));
-
-		if (!e)
-			return -ENOMEM;
-		l->e = e;
-		l->cap = cap;
-	}
-	l->e[l->n].name = strdup(name);
-	if (!l->e[l->n].name)
+	if (!copy || !gpo_array_push(&l->e, &l->n, &l->cap, sizeof(*l->e))) {
+		free(copy);
 		return -ENOMEM;
-	l->e[l->n++].st = *st;
+	}
+	l->e[l->n - 1].name = copy;
+	l->e[l->n - 1].st = *st;
 	return 0;
 }
 
@@ -199,10 +193,11 @@ static int add_listing(struct gpo_capture_pool *p, struct gpo_capture_job *j,
 		if (!strcmp(l->e[i].name, "."))
 			continue;
 		/* no SMB server sends these; a view path built from one
-		 * would name another node, so the capture fails instead */
+		 * would name another node, so the capture fails instead
+		 * (an answer we cannot use, not a DC that failed) */
 		if (!*l->e[i].name || !strcmp(l->e[i].name, "..") ||
 		    strchr(l->e[i].name, '/'))
-			return -EIO;
+			return -EPROTO;
 		if (!*j->path && !strcasecmp(l->e[i].name, "GPT.INI")) {
 			/* a backup holds no GPT.INI: its versions are in
 			 * Backup.xml; its listing tells J_END and checks */
@@ -239,7 +234,7 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 	struct stat root_st;
 	int rc;
 
-	if (c->rc)
+	if (c->err.code)
 		return; /* failed already: nothing more to read */
 	pthread_mutex_unlock(&p->lock);
 	switch (j->kind) {
@@ -279,7 +274,7 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 		rc = -EINVAL;
 	}
 	pthread_mutex_lock(&p->lock);
-	if (!rc && !c->rc) {
+	if (!rc && !c->err.code) {
 		switch (j->kind) {
 		case J_LIST:
 			if (!*j->path) {
@@ -353,8 +348,16 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 		unlink(dest);
 		gpo_cache_release(p->cache, len);
 	}
-	if (rc && !c->rc)
-		c->rc = rc;
+	if (rc == -ENOSPC && big)
+		gpo_err_set(&c->err, rc, "the cache is full (cache_max=%llu MiB, all of it held by readers)",
+			    p->cache ? (unsigned long long)(p->cache->max >> 20) : 0ULL);
+	else if (rc == -EAGAIN && j->kind == J_END)
+		gpo_err_set(&c->err, rc, "its SYSVOL folder changed each of the %d times it was read",
+			    CAPTURE_TRIES);
+	else if (rc)
+		gpo_err_set(&c->err, rc, "%s %s: %s",
+			    j->kind == J_FETCH ? "reading" : "listing",
+			    rel ? rel : c->gpo.guid, strerror(-rc));
 	free(data);
 	free(rel);
 	listing_free(&l);
@@ -366,25 +369,30 @@ static void settle(struct gpo_capture_pool *p, struct gpo_capture *c)
 {
 	if (--c->pending > 0)
 		return;
-	if (!c->rc && c->view && !c->ending) {
+	if (!c->err.code && c->view && !c->ending) {
 		c->ending = true;
 		if (!queue(p, c, J_END, NULL, 0, 0, 0))
 			return;
 	}
 	/* Finished, well or not. */
-	if (!c->rc && c->view) {
+	if (!c->err.code && c->view) {
 		gpo_view_seal(c->view);
 		clock_gettime(CLOCK_MONOTONIC, &c->view->taken);
+		c->view->captured = time(NULL);
 		c->view->used = c->view->taken;
 		if (c->gpo.changed > c->view->changed)
 			c->view->changed = c->gpo.changed;
 		if (c->view->gptini.st_mtime > c->view->changed)
 			c->view->changed = c->view->gptini.st_mtime;
 	}
-	if (!c->rc && p->hooks.build) {
+	if (!c->err.code && p->hooks.build) {
+		int rc;
+
 		pthread_mutex_unlock(&p->lock);
-		c->rc = p->hooks.build(p->hooks.arg, c);
+		rc = p->hooks.build(p->hooks.arg, c);
 		pthread_mutex_lock(&p->lock);
+		gpo_err_set(&c->err, rc, "building its backup files: %s",
+			    strerror(-rc));
 	}
 	if (p->hooks.publish)
 		p->hooks.publish(p->hooks.arg, c);
@@ -597,14 +605,17 @@ void gpo_capture_promote(struct gpo_capture_pool *p, struct gpo_capture *c)
 	}
 }
 
-int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c)
+int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c,
+		     struct gpo_err *err)
 {
 	int rc;
 
 	c->refs++;
 	while (!c->done)
 		pthread_cond_wait(&p->done, &p->lock);
-	rc = c->rc;
+	rc = c->err.code;
+	if (err)
+		*err = c->err;
 	capture_unref(c);
 	return rc;
 }

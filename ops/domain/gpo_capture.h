@@ -21,8 +21,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gpo_err.h"
 #include "gpo_model.h"
-#include "gpo_view.h"
+#include "gpo_view_internal.h"
 #include "gpo_worker.h"
 
 struct gpo_capture_job;
@@ -36,7 +37,7 @@ struct gpo_capture {
 	bool done;
 	bool unchanged;                /* a check found SYSVOL as it was */
 	bool ending;                   /* the closing version read is queued */
-	int rc;                        /* the first error */
+	struct gpo_err err;            /* the first error and why */
 	int attempts;
 	int pending;                   /* jobs queued or running */
 	int refs;
@@ -44,7 +45,7 @@ struct gpo_capture {
 
 /* What the pool's owner does with a finished capture: build (without
  * the lock; a failure becomes the capture's error), then publish (with
- * the lock). Called on a driver thread; c->rc tells a failed capture.
+ * the lock). Called on a driver thread; c->err tells a failed capture.
  * superseded (with the lock; may be NULL) is told when a check found
  * c->old out of date, just before the capture lets go of it. */
 struct gpo_capture_hooks {
@@ -119,7 +120,9 @@ struct gpo_capture *gpo_capture_start(struct gpo_capture_pool *p,
 void gpo_capture_promote(struct gpo_capture_pool *p, struct gpo_capture *c);
 
 /* Waits (releasing the lock meanwhile) until c is done and published.
- * Returns its result: 0 or -errno. */
-int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c);
+ * Returns its result, 0 or -errno, and copies it with its reason into
+ * err unless NULL. */
+int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c,
+		     struct gpo_err *err);
 
 #endif

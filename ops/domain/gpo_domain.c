@@ -1,4 +1,6 @@
 #include "gpo_domain.h"
+#include "gpo_time.h"
+#include "gpo_array.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,9 +18,11 @@
 #include "gpo_buf.h"
 #include "gpo_srv.h"
 
-#define DEFAULT_TTL_MS 5000
-#define JOURNAL_MAX (256 * 1024)
 #include "gpo_domain_internal.h"
+#include "gpo_err.h"
+#include "gpo_ad_error.h"
+
+#define DEFAULT_TTL_MS 5000
 
 static int read_identity_entry(void *arg, const struct gpo_ldap_entry *e)
 {
@@ -74,13 +78,14 @@ out:
 	return rc;
 }
 
-int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
-		    struct gpo_smb_lib *smb_lib,
-		    const struct gpo_domain_conf *conf, const char *cache_dir,
-		    const struct gpo_domain_io *io, char *msg, size_t msglen)
+static int domain_open(struct gpo_domain *d, const struct gpo_log *lg,
+		       struct gpo_smb_lib *smb_lib,
+		       const struct gpo_domain_conf *conf, const char *cache_dir,
+		       const struct gpo_domain_io *io, char *msg, size_t msglen)
 {
 	struct gpo_worker_target target;
 	char host[256];
+	char *log = NULL;
 	int rc;
 
 	d->conf = conf;
@@ -88,6 +93,7 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	d->ttl_ms = DEFAULT_TTL_MS;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->cache_lock, NULL);
+	gpo_domain_dc_init(d);
 	if (asprintf(&d->cache_dir, "%s/%s", cache_dir, conf->domain) < 0) {
 		d->cache_dir = NULL;
 		return -ENOMEM;
@@ -98,7 +104,13 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 			 d->cache_dir, strerror(errno));
 		return rc;
 	}
-	rc = gpo_journal_init(&d->journal, JOURNAL_MAX);
+	if (asprintf(&log, "%s/%s.log", io->log_dir, conf->domain) < 0)
+		return -ENOMEM;
+	rc = gpo_journal_open(&d->journal, log, GPO_JOURNAL_MAX);
+	if (rc)
+		snprintf(msg, msglen, "%s: cannot open its log %s: %s",
+			 conf->domain, log, strerror(-rc));
+	free(log);
 	if (rc)
 		return rc;
 	if (conf->server) {
@@ -155,8 +167,35 @@ int gpo_domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	d->info.netbios = d->netbios;
 	d->info.guid = d->guid;
 	d->info.dc = d->dc;
-	gpo_log(lg, GPO_LOG_INFO, "%s: mounted from %s", conf->domain, d->dc);
+	/* not "mounted": the mount comes later, and says so itself */
+	gpo_log(lg, GPO_LOG_DEBUG, "%s: signed in to %s", conf->domain, d->dc);
 	return 0;
+}
+
+int gpo_domain_open(struct gpo_domain **out, const struct gpo_log *lg,
+		    struct gpo_smb_lib *smb_lib,
+		    const struct gpo_domain_conf *conf, const char *cache_dir,
+		    const struct gpo_domain_io *io, char *msg, size_t msglen)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	return domain_open(*out, lg, smb_lib, conf, cache_dir, io, msg, msglen);
+}
+
+const char *gpo_domain_name(const struct gpo_domain *d)
+{
+	return d->conf->domain;
+}
+
+const char *gpo_domain_dc(const struct gpo_domain *d)
+{
+	return d->dc;
+}
+
+struct gpo_journal *gpo_domain_journal(struct gpo_domain *d)
+{
+	return &d->journal;
 }
 
 static void snapshot_free(struct gpo_snapshot *s)
@@ -178,10 +217,15 @@ void gpo_domain_start(struct gpo_domain *d)
 {
 	if (d->pool_ready)
 		gpo_capture_pool_start(&d->pool);
+	gpo_domain_dc_start(d);
 }
 
 void gpo_domain_close(struct gpo_domain *d)
 {
+	if (!d)
+		return;
+	/* the prober uses the connections and the snapshot */
+	gpo_domain_dc_stop(d);
 	/* first: the drivers hold references to views and the connection */
 	if (d->pool_ready)
 		gpo_capture_pool_stop(&d->pool);
@@ -210,9 +254,9 @@ void gpo_domain_close(struct gpo_domain *d)
 	gpo_credentials_free(&d->cred);
 	free(d->dc);
 	free(d->netbios);
-	gpo_journal_destroy(&d->journal);
+	gpo_journal_close(&d->journal);
 	pthread_mutex_destroy(&d->lock);
-	memset(d, 0, sizeof(*d));
+	free(d);
 }
 
 struct collect {
@@ -237,6 +281,7 @@ static int gpo_from_entry(void *arg, const struct gpo_ldap_entry *e)
 {
 	struct collect *c = arg;
 	struct gpo g = { 0 };
+	struct gpo *slot;
 	char *s = NULL;
 	int rc;
 
@@ -286,18 +331,12 @@ static int gpo_from_entry(void *arg, const struct gpo_ldap_entry *e)
 		rc = 0;
 	if (rc)
 		goto out;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct gpo *p = realloc(c->gpos, cap * sizeof(*p));
-
-		if (!p) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		c->gpos = p;
-		c->cap = cap;
+	slot = gpo_array_push(&c->gpos, &c->n, &c->cap, sizeof(*slot));
+	if (!slot) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	c->gpos[c->n++] = g;
+	*slot = g;
 	return 0;
 out:
 	gpo_clear(&g);
@@ -344,7 +383,8 @@ static int cmp_gpo(const void *a, const void *b)
 		      ((const struct gpo *)b)->guid);
 }
 
-static int refresh(struct gpo_domain *d)
+int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **out,
+			 struct gpo_err *err)
 {
 	static const char *const attrs[] = {
 		"cn", "displayName", "flags", "versionNumber",
@@ -389,6 +429,10 @@ static int refresh(struct gpo_domain *d)
 				rc = 0;
 		}
 	}
+	if (rc)
+		/* the connection's own account of it, if it was lost */
+		gpo_err_set(err, rc, "%s", *d->ldap.error ? d->ldap.error
+							  : strerror(-rc));
 	pthread_mutex_unlock(&d->ldap.lock);
 	if (rc)
 		goto out;
@@ -416,12 +460,8 @@ static int refresh(struct gpo_domain *d)
 		goto out;
 	atomic_init(&s->refs, 1);
 	clock_gettime(CLOCK_MONOTONIC, &s->taken);
-	s->generation = ++d->generations;
-	gpo_snapshot_put(d->snap);
-	d->snap = s;
+	*out = s;
 	s = NULL;
-	gpo_log(d->lg, GPO_LOG_DEBUG, "%s: %zu GPOs", d->conf->domain,
-		d->snap->n);
 out:
 	if (s)
 		snapshot_free(s);
@@ -434,33 +474,52 @@ out:
 	return rc;
 }
 
+void gpo_domain_install(struct gpo_domain *d, struct gpo_snapshot *s)
+{
+	s->generation = ++d->generations;
+	gpo_snapshot_put(d->snap);
+	d->snap = s;
+	gpo_log(d->lg, GPO_LOG_DEBUG, "%s: %zu GPOs", d->conf->domain, s->n);
+}
+
 static bool fresh(const struct gpo_domain *d)
 {
-	struct timespec now;
 	long long ms;
 
 	if (!d->snap)
 		return false;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (now.tv_sec - d->snap->taken.tv_sec) * 1000LL +
-	     (now.tv_nsec - d->snap->taken.tv_nsec) / 1000000;
+	ms = gpo_ms_since(&d->snap->taken);
 	return ms >= 0 && ms < d->ttl_ms;
 }
 
 int gpo_domain_snapshot(struct gpo_domain *d, struct gpo_snapshot **snap)
 {
+	struct gpo_snapshot *s = NULL;
+	struct gpo_err err = { 0 };
 	int rc = 0;
 
 	pthread_mutex_lock(&d->lock);
-	if (!fresh(d)) {
-		rc = refresh(d);
-		if (rc) {
+	/* a DC that is away is not tried: its prober does that */
+	if (!fresh(d) && !gpo_domain_dc_away(d)) {
+		rc = gpo_domain_read_list(d, &s, &err);
+		if (!rc) {
+			gpo_domain_install(d, s);
+		} else if (gpo_is_dc_failure(rc)) {
+			gpo_domain_dc_lost(d, gpo_err_reason(&err));
+			rc = 0; /* the last list, if any */
+		} else {
+			/* an answer (a refusal, say): the caller gets it */
 			gpo_journal_add(&d->journal,
 					"cannot read the GPO list from %s: %s",
-					d->dc, strerror(-rc));
-			rc = rc == -ENOMEM ? rc : -EIO;
+					d->dc, gpo_err_reason(&err));
 			goto out;
 		}
+	}
+	if (!d->snap) {
+		/* never listed, and the DC away */
+		gpo_domain_dc_refused(d);
+		rc = -EIO;
+		goto out;
 	}
 	atomic_fetch_add(&d->snap->refs, 1);
 	*snap = d->snap;
@@ -481,13 +540,32 @@ const struct gpo *gpo_snapshot_find(const struct gpo_snapshot *snap,
 	return bsearch(&key, snap->gpos, snap->n, sizeof(key), cmp_gpo);
 }
 
-long long gpo_ms_since(const struct timespec *t)
+size_t gpo_snapshot_count(const struct gpo_snapshot *snap)
 {
-	struct timespec now;
+	return snap->n;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000LL +
-	       (now.tv_nsec - t->tv_nsec) / 1000000;
+const struct gpo *gpo_snapshot_at(const struct gpo_snapshot *snap, size_t i)
+{
+	return i < snap->n ? &snap->gpos[i] : NULL;
+}
+
+time_t gpo_snapshot_newest_change(const struct gpo_snapshot *snap)
+{
+	return snap->newest_change;
+}
+
+const char *gpo_snapshot_name_at(const struct gpo_snapshot *snap, size_t i)
+{
+	return i < snap->n ? snap->names[i].name : NULL;
+}
+
+const struct gpo *gpo_snapshot_find_name(const struct gpo_snapshot *snap,
+					 const char *name)
+{
+	const struct gpo_name_entry *e = gpo_names_find(snap->names, snap->n, name);
+
+	return e ? &snap->gpos[e->index] : NULL;
 }
 
 int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len)
@@ -584,6 +662,7 @@ int gpo_domain_links(struct gpo_domain *d, const char *guid,
 	}
 	for (size_t i = 0; i < d->links.n; i++) {
 		const struct gpo_link *l = &d->links.items[i];
+		struct gpo_link *slot;
 		char *dn = NULL;
 
 		if (strcmp(l->guid, guid))
@@ -594,20 +673,15 @@ int gpo_domain_links(struct gpo_domain *d, const char *guid,
 			rc = -ENOMEM;
 			break;
 		}
-		if (out->n == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 4;
-			struct gpo_link *p = realloc(out->items, cap * sizeof(*p));
-
-			if (!p) {
-				free(dn);
-				rc = -ENOMEM;
-				break;
-			}
-			out->items = p;
-			out->cap = cap;
+		slot = gpo_array_push(&out->items, &out->n, &out->cap,
+				      sizeof(*slot));
+		if (!slot) {
+			free(dn);
+			rc = -ENOMEM;
+			break;
 		}
-		out->items[out->n] = *l;
-		out->items[out->n++].som_dn = dn;
+		*slot = *l;
+		slot->som_dn = dn;
 	}
 out:
 	pthread_mutex_unlock(&d->cache_lock);

@@ -3,11 +3,100 @@
 #ifndef GPO_DOMAIN_INTERNAL_H
 #define GPO_DOMAIN_INTERNAL_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 #include <time.h>
 
+#ifndef GPO_OPS_INTERNAL
+#error "gpo_domain_internal.h is ops/domain's own: use gpo_domain.h"
+#endif
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
 #include "gpo_backup_xml.h"
+#include "gpo_capture.h"
 #include "gpo_domain.h"
+#include "gpo_err.h"
+#include "gpo_ldap.h"
+#include "gpo_name.h"
+#include "gpo_sd.h"
+#include "gpo_time.h"
+#include "gpo_view_internal.h"
+
+struct gpo_view_slot;
+struct gpo_sid_name;
+struct gpo_view_pin;
+
+struct gpo_snapshot {
+	atomic_int refs;
+	uint64_t generation;
+	struct timespec taken;          /* CLOCK_MONOTONIC */
+	time_t newest_change;           /* latest whenChanged of any GPO */
+	struct gpo *gpos;               /* sorted by guid */
+	size_t n;
+	struct gpo_name_entry *names;   /* by-name table, sorted by name */
+};
+
+struct gpo_domain {
+	const struct gpo_domain_conf *conf;
+	const struct gpo_log *lg;
+	struct gpo_credentials cred;
+	char *dc;
+	char *netbios;
+	char guid[GPO_GUID_LEN + 1];
+	struct gpo_sid sid;             /* the domain's SID */
+	bool have_sid;
+	struct gpo_domain_info info;
+	struct gpo_ldap ldap;
+	struct gpo_smb smb;
+	struct gpo_journal journal;
+	unsigned ttl_ms;
+	pthread_mutex_t lock;           /* guards snap and its replacement */
+	struct gpo_snapshot *snap;
+	uint64_t generations;
+	char *cache_dir;                /* where large files are captured */
+	/* Captures; its lock also guards views, pins and prefetch. */
+	struct gpo_capture_pool pool;
+	bool pool_ready;
+	struct gpo_view_slot *views;    /* the current view of each GPO, by guid */
+	size_t n_views, cap_views;
+	struct timespec idle_swept;     /* when views were last dropped */
+	struct gpo_view_pin *pins;      /* the view each reading process holds */
+	size_t n_pins, cap_pins;
+	struct gpo_snapshot *prefetch;  /* the GPOs a walk is going through */
+	size_t prefetch_next;           /* where prefetching goes on from */
+	struct timespec demanded;       /* when a reader last asked for a GPO */
+	char walk_guid[GPO_GUID_LEN + 1];  /* which */
+	bool walking;                   /* readers go from GPO to GPO */
+	atomic_ulong captures;          /* views taken, for benchmarks */
+	atomic_ullong captured_bytes;
+	atomic_ulong checks;            /* views found unchanged by one listing */
+	atomic_ulong reader_waits;      /* readers that waited for a capture */
+	atomic_ulong prefetched;        /* captures started ahead of a walk */
+	/* Caches that spare each capture its own LDAP searches. */
+	pthread_mutex_t cache_lock;
+	struct gpo_links links;         /* every gPLink of the domain */
+	struct timespec links_taken;
+	bool have_links;
+	struct gpo_sid_name *names;     /* SID -> account, known and unknown */
+	size_t n_names, cap_names;
+	/* Whether the DC answers (gpo_domain_dc.c). While it is away the
+	 * last GPO list and captures are served and a prober looks for it
+	 * once per ttl. dc_lock comes after lock and pool.lock. */
+	pthread_mutex_t dc_lock;
+	pthread_cond_t dc_wake;         /* it was lost, or stop */
+	pthread_t dc_prober;
+	bool dc_prober_running, dc_stopping, dc_ready;
+	bool dc_away;
+	unsigned dc_outages;            /* outages so far (the current one's
+					   number while away) */
+	struct timespec dc_lost_at, dc_tried;  /* CLOCK_MONOTONIC */
+	unsigned long dc_refused;       /* reads refused in this outage */
+	unsigned long dc_served;        /* GPOs served from earlier captures */
+};
+
 
 /* A process keeps the view it first read a GPO from while it goes on
  * using it (pauses under this long): one cp -r or rsync sees one version
@@ -34,6 +123,8 @@ struct gpo_view_slot {
 	char guid[GPO_GUID_LEN + 1];
 	struct gpo_view *view;
 	struct timespec checked;     /* when it was last found current */
+	unsigned served_outage;      /* the DC outage whose journal says
+					that view was served in it */
 };
 
 /* Prepares d's captures: pool and hooks (gpo_domain_views.c). Returns 0
@@ -42,8 +133,39 @@ int gpo_domain_views_init(struct gpo_domain *d,
 			  const struct gpo_worker_target *t,
 			  const struct gpo_domain_io *io);
 
-/* Milliseconds since t (CLOCK_MONOTONIC). */
-long long gpo_ms_since(const struct timespec *t);
+/* Reads the GPO list (LDAP, without d->lock) into a new snapshot with
+ * one reference. Returns 0, or -errno recorded in err (may be NULL) with
+ * its reason (the LDAP connection's own when it was lost). */
+int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **s,
+			 struct gpo_err *err);
+
+/* Makes s (its reference) the domain's snapshot. Caller holds d->lock. */
+void gpo_domain_install(struct gpo_domain *d, struct gpo_snapshot *s);
+
+/* Whether the DC answers (gpo_domain_dc.c). init prepares the state (at
+ * open), start runs the prober (with the workers), stop ends it and
+ * frees the state (at close; safe when never prepared). */
+void gpo_domain_dc_init(struct gpo_domain *d);
+void gpo_domain_dc_start(struct gpo_domain *d);
+void gpo_domain_dc_stop(struct gpo_domain *d);
+
+/* True while the DC is away. */
+bool gpo_domain_dc_away(struct gpo_domain *d);
+
+/* The DC failed a read (gpo_is_dc_failure) for the reason why: unless it
+ * is away already, it is now, the journal says so, and the prober looks
+ * for it from the next ttl on. */
+void gpo_domain_dc_lost(struct gpo_domain *d, const char *why);
+
+/* Counts a read refused because the DC is away. */
+void gpo_domain_dc_refused(struct gpo_domain *d);
+
+/* GPO guid is served from its capture of time captured because the DC
+ * is away: the first time in an outage (*outage, the GPO's slot's, is
+ * then set to it) the journal says so and it is counted. */
+void gpo_domain_dc_serving(struct gpo_domain *d, unsigned *outage,
+			   const char *guid, time_t captured);
+
 
 /* SecurityGroups of a backup of v: the settings' principals, then the
  * DACL's, named from the domain's cache or one LDAP search. Returns 0 and

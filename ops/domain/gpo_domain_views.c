@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include "gpo_backup_ext.h"
+#include "gpo_time.h"
+#include "gpo_array.h"
 #include "gpo_buf.h"
 #include "gpo_domain_internal.h"
+#include "gpo_ad_error.h"
 #include "gpo_inf.h"
 #include "gpo_sd.h"
 
@@ -101,11 +104,6 @@ static struct gpo_view *usable(struct gpo_domain *d, const struct gpo *g,
 	return v;
 }
 
-static long long ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) * 1000LL + (b->tv_nsec - a->tv_nsec) / 1000000;
-}
-
 /* The view pid is pinned to for guid, referenced, or NULL. Drops pins that
  * have rested. */
 static struct gpo_view *pinned(struct gpo_domain *d, pid_t pid, const char *guid,
@@ -116,7 +114,7 @@ static struct gpo_view *pinned(struct gpo_domain *d, pid_t pid, const char *guid
 	for (size_t i = 0; i < d->n_pins;) {
 		struct gpo_view_pin *p = &d->pins[i];
 
-		if (ms_between(&p->used, now) >= VIEW_PIN_MS) {
+		if (gpo_ms_between(&p->used, now) >= VIEW_PIN_MS) {
 			gpo_view_put(p->view);
 			d->pins[i] = d->pins[--d->n_pins];
 			continue;
@@ -136,18 +134,11 @@ static struct gpo_view *pinned(struct gpo_domain *d, pid_t pid, const char *guid
 static void pin(struct gpo_domain *d, pid_t pid, const char *guid,
 		struct gpo_view *v, const struct timespec *now)
 {
-	struct gpo_view_pin *p;
+	struct gpo_view_pin *p = gpo_array_push(&d->pins, &d->n_pins,
+						&d->cap_pins, sizeof(*p));
 
-	if (d->n_pins == d->cap_pins) {
-		size_t cap = d->cap_pins ? d->cap_pins * 2 : 16;
-		struct gpo_view_pin *q = realloc(d->pins, cap * sizeof(*q));
-
-		if (!q)
-			return; /* unpinned: the next call may see a newer view */
-		d->pins = q;
-		d->cap_pins = cap;
-	}
-	p = &d->pins[d->n_pins++];
+	if (!p)
+		return; /* unpinned: the next call may see a newer view */
 	p->pid = pid;
 	memcpy(p->guid, guid, sizeof(p->guid));
 	gpo_view_get(v);
@@ -184,20 +175,14 @@ static int publish(struct gpo_domain *d, const char *guid, struct gpo_view *v)
 	if (!slot) {
 		size_t at = 0;
 
-		if (d->n_views == d->cap_views) {
-			size_t cap = d->cap_views ? d->cap_views * 2 : 64;
-			struct gpo_view_slot *p = realloc(d->views, cap * sizeof(*p));
-
-			if (!p)
-				return -ENOMEM;
-			d->views = p;
-			d->cap_views = cap;
-		}
-		while (at < d->n_views && strcmp(d->views[at].guid, guid) < 0)
+		if (!gpo_array_push(&d->views, &d->n_views, &d->cap_views,
+				    sizeof(*d->views)))
+			return -ENOMEM;
+		while (at < d->n_views - 1 && strcmp(d->views[at].guid, guid) < 0)
 			at++;
+		/* in order of GUID: moved up from the end */
 		memmove(&d->views[at + 1], &d->views[at],
-			(d->n_views - at) * sizeof(*d->views));
-		d->n_views++;
+			(d->n_views - 1 - at) * sizeof(*d->views));
 		slot = &d->views[at];
 		memset(slot, 0, sizeof(*slot));
 		memcpy(slot->guid, guid, sizeof(slot->guid));
@@ -282,7 +267,7 @@ static uint64_t evict_idle(void *arg, uint64_t want)
 static void note_demand(struct gpo_domain *d, const struct gpo *g,
 			const struct timespec *now)
 {
-	bool recent = d->walk_guid[0] && ms_between(&d->demanded, now) < WALK_PAUSE_MS;
+	bool recent = d->walk_guid[0] && gpo_ms_between(&d->demanded, now) < WALK_PAUSE_MS;
 
 	if (strcmp(d->walk_guid, g->guid)) {
 		d->walking = recent;
@@ -300,7 +285,8 @@ static void prefetch(struct gpo_domain *d)
 	struct timespec now;
 
 	if (!s || !d->walking || d->pool.n_later >= window ||
-	    gpo_ms_since(&d->demanded) >= WALK_PAUSE_MS)
+	    gpo_ms_since(&d->demanded) >= WALK_PAUSE_MS ||
+	    gpo_domain_dc_away(d))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	while (d->prefetch_next < s->n && d->pool.n_later < window) {
@@ -338,25 +324,23 @@ static void hook_publish(void *arg, struct gpo_capture *c)
 {
 	struct gpo_domain *d = arg;
 
-	if (!c->rc && c->view) {
+	if (!c->err.code && c->view) {
 		if (!publish(d, c->gpo.guid, c->view)) {
 			atomic_fetch_add(&d->captures, 1);
 			atomic_fetch_add(&d->captured_bytes, c->view->bytes);
 		}
-	} else if (!c->rc && c->unchanged) {
+	} else if (!c->err.code && c->unchanged) {
 		struct gpo_view_slot *slot = find_slot(d, c->gpo.guid);
 
 		if (slot && slot->view == c->old)
 			clock_gettime(CLOCK_MONOTONIC, &slot->checked);
 		atomic_fetch_add(&d->checks, 1);
-	} else if (c->rc == -ENOSPC) {
-		gpo_journal_add(&d->journal,
-				"%s: not captured: the cache is full (cache_max=%llu MiB, all of it held by readers)",
-				c->gpo.guid, d->pool.cache ?
-				(unsigned long long)(d->pool.cache->max >> 20) : 0ULL);
-	} else if (c->rc && c->rc != -ENOMEM) {
-		gpo_journal_add(&d->journal, "%s: cannot read its SYSVOL folder: %s",
-				c->gpo.guid, strerror(-c->rc));
+	} else if (gpo_is_dc_failure(c->err.code)) {
+		/* one line for the DC, none per GPO it fails */
+		gpo_domain_dc_lost(d, gpo_err_reason(&c->err));
+	} else if (c->err.code && c->err.code != -ENOMEM) {
+		gpo_journal_add(&d->journal, "%s: not captured: %s",
+				c->gpo.guid, gpo_err_reason(&c->err));
 	}
 	prefetch(d);
 }
@@ -390,12 +374,30 @@ static size_t index_of(const struct gpo_snapshot *s, const struct gpo *g)
 	return at ? (size_t)(at - s->gpos) : 0;
 }
 
+/* While the DC is away: g's last capture, referenced, if it is of the
+ * directory object the (last) list shows; else NULL. The journal says
+ * once per outage that it is served, and from when. */
+static struct gpo_view *last_capture(struct gpo_domain *d, const struct gpo *g,
+				     const struct timespec *now)
+{
+	struct gpo_view_slot *slot = find_slot(d, g->guid);
+	struct gpo_view *v = slot ? slot->view : NULL;
+
+	if (!v || !same_object(v, g))
+		return NULL;
+	v->used = *now;
+	gpo_view_get(v);
+	gpo_domain_dc_serving(d, &slot->served_outage, g->guid, v->captured);
+	return v;
+}
+
 int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		    struct gpo_view **view)
 {
 	struct gpo_snapshot *snap = NULL;
 	struct gpo_view *v = NULL;
 	struct timespec now;
+	bool away;
 	int rc = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -404,14 +406,26 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 	v = pinned(d, pid, g->guid, &now);
 	if (!v) {
 		v = usable(d, g, &now);
+		/* not checked within the ttl: while the DC is away, as it
+		 * was last captured, without a check */
+		away = !v && gpo_domain_dc_away(d);
+		if (away)
+			v = last_capture(d, g, &now);
 		if (v)
 			pin(d, pid, g->guid, v, &now);
+		else if (away)
+			rc = -EIO;
 	}
 	if (v)
 		prefetch(d); /* keep ahead of the walk */
 	pthread_mutex_unlock(&d->pool.lock);
 	if (v)
 		goto done;
+	if (rc) {
+		/* never captured (or dropped): that needs the DC */
+		gpo_domain_dc_refused(d);
+		return rc;
+	}
 
 	/* The walk's list, taken before the lock (it may search LDAP). */
 	if (gpo_domain_snapshot(d, &snap))
@@ -436,25 +450,26 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		}
 		prefetch(d);
 		atomic_fetch_add(&d->reader_waits, 1);
-		rc = gpo_capture_wait(&d->pool, c);
+		rc = gpo_capture_wait(&d->pool, c, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		/* NULL when the capture waited for was of an older object */
 		v = rc ? NULL : usable(d, g, &now);
 	}
+	away = gpo_is_dc_failure(rc);
+	if (away)
+		/* found away now (its publish said so): the last capture */
+		v = last_capture(d, g, &now);
 	if (v)
 		pin(d, pid, g->guid, v, &now);
 	pthread_mutex_unlock(&d->pool.lock);
 	gpo_snapshot_put(snap);
+	if (!v && away)
+		gpo_domain_dc_refused(d);
 	if (!v)
-		return rc == -ENOMEM || rc == -ENOSPC ? rc : -EIO;
+		/* the capture's own errno: an EACCES stays EACCES; EIO when
+		 * each capture waited for was of an older object */
+		return rc ? rc : -EIO;
 done:
 	*view = v;
 	return 0;
-}
-
-void gpo_view_file(const struct gpo_view *v, enum gpo_genfile which,
-		   const char **data, size_t *len)
-{
-	*data = v->data[which];
-	*len = v->len[which];
 }

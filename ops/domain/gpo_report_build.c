@@ -1,6 +1,6 @@
 /* gpreport.xml for a captured GPO: gathers what the report shows from the
  * view and the directory, and hands it to gpo_report_xml. */
-#include "gpo_domain.h"
+#include "gpo_domain_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>

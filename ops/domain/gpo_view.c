@@ -1,4 +1,5 @@
-#include "gpo_view.h"
+#include "gpo_view_internal.h"
+#include "gpo_array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,24 +28,18 @@ struct gpo_view *gpo_view_new(const struct gpo *g, const struct stat *root)
 int gpo_view_add(struct gpo_view *v, const char *path, const struct stat *st,
 		 size_t *index)
 {
-	struct gpo_view_node *n;
+	struct gpo_view_node *n = gpo_array_push(&v->nodes, &v->n_nodes,
+						 &v->cap_nodes, sizeof(*n));
 
-	if (v->n_nodes == v->cap_nodes) {
-		size_t cap = v->cap_nodes ? v->cap_nodes * 2 : 16;
-		struct gpo_view_node *p = realloc(v->nodes, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		v->nodes = p;
-		v->cap_nodes = cap;
-	}
-	n = &v->nodes[v->n_nodes];
-	memset(n, 0, sizeof(*n));
-	n->path = strdup(path);
-	if (!n->path)
+	if (!n)
 		return -ENOMEM;
+	n->path = strdup(path);
+	if (!n->path) {
+		v->n_nodes--;
+		return -ENOMEM;
+	}
 	n->st = *st;
-	*index = v->n_nodes++;
+	*index = v->n_nodes - 1;
 	return 0;
 }
 
@@ -207,4 +202,85 @@ void gpo_view_entries_free(struct gpo_sysvol_entry *e, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free((char *)e[i].path);
 	free(e);
+}
+
+time_t gpo_view_changed(const struct gpo_view *v)
+{
+	return v->changed;
+}
+
+void gpo_view_generated(const struct gpo_view *v, enum gpo_genfile which,
+			const char **data, size_t *len)
+{
+	*data = v->data[which];
+	*len = v->len[which];
+}
+
+const struct stat *gpo_view_node_stat(const struct gpo_view_node *n)
+{
+	return &n->st;
+}
+
+/* A file of a view: its bytes in memory, or an open file of the cache. */
+struct gpo_view_reader {
+	struct gpo_view *v;
+	const char *data;
+	size_t len;
+	int fd;
+};
+
+int gpo_view_reader_open(struct gpo_view *v, const struct gpo_view_node *n,
+			 struct gpo_view_reader **out)
+{
+	struct gpo_view_reader *r;
+
+	if (S_ISDIR(n->st.st_mode))
+		return -EISDIR;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->fd = -1;
+	if (n->local) {
+		r->fd = open(n->local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (r->fd < 0) {
+			int rc = -errno;
+
+			free(r);
+			return rc;
+		}
+	} else {
+		r->data = n->data ? n->data : "";
+		r->len = (size_t)n->st.st_size;
+	}
+	gpo_view_get(v);
+	r->v = v;
+	*out = r;
+	return 0;
+}
+
+ssize_t gpo_view_reader_pread(struct gpo_view_reader *r, void *buf, size_t size,
+			      off_t off)
+{
+	ssize_t n;
+
+	if (r->fd >= 0) {
+		n = pread(r->fd, buf, size, off);
+		return n < 0 ? -errno : n;
+	}
+	if (off < 0 || (size_t)off >= r->len)
+		return 0;
+	if (size > r->len - (size_t)off)
+		size = r->len - (size_t)off;
+	memcpy(buf, r->data + off, size);
+	return (ssize_t)size;
+}
+
+void gpo_view_reader_close(struct gpo_view_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	gpo_view_put(r->v);
+	free(r);
 }

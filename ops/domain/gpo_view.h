@@ -12,70 +12,42 @@
 #ifndef GPO_VIEW_H
 #define GPO_VIEW_H
 
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 
-#include "gpo_cache.h"
-#include "gpo_model.h"
+struct gpo_view;        /* opaque: gpo_view_internal.h */
+struct gpo_view_node;   /* one file or folder of a view */
+struct gpo_view_reader; /* an open file of a view */
 
-struct gpo_view_node {
-	char *path;        /* relative to the GPO folder, '/'-separated, as
-			      SYSVOL spells it; "" is the folder itself */
-	struct stat st;
-	char *data;        /* a small file's content (NUL-terminated) */
-	char *local;       /* a large file's content: a file of the cache */
-};
-
-struct gpo_view {
-	atomic_int refs;
-	struct gpo gpo;            /* the directory object at capture time */
-	uint32_t sysvol_version;   /* GPT.INI's Version in the captured tree */
-	time_t changed;            /* the later of whenChanged and GPT.INI's
-				      mtime: the GPO's last change */
-	struct stat gptini;        /* GPT.INI as listed (st_mode 0: none):
-				      a later listing that differs means
-				      SYSVOL changed */
-	struct gpo_view_node *nodes;   /* sorted: each folder, then its tree */
-	size_t n_nodes, cap_nodes;
-	bool sealed;
-	uint64_t bytes;            /* size of the captured files */
-	struct gpo_cache *cache;   /* where its large files are counted */
-	uint64_t cached;           /* their bytes, given back when freed */
-	struct timespec taken;     /* when captured, CLOCK_MONOTONIC */
-	struct timespec used;      /* last use, CLOCK_MONOTONIC */
-	char *data[3];             /* Backup.xml, bkupInfo.xml, gpreport.xml */
-	size_t len[3];
-};
-
-/* A new, empty view of g with one reference, holding only the folder
- * itself (root's attributes). Returns NULL when out of memory. */
-struct gpo_view *gpo_view_new(const struct gpo *g, const struct stat *root);
-
-/* Adds a file or folder (before gpo_view_seal). Returns 0 and its index
- * in *index (stable until sealed), or -ENOMEM. */
-int gpo_view_add(struct gpo_view *v, const char *path, const struct stat *st,
-		 size_t *index);
-
-/* Sorts the tree for lookups; no more gpo_view_add after it. */
-void gpo_view_seal(struct gpo_view *v);
+/* A GPO's generated files. */
+enum gpo_genfile { GPO_GEN_BACKUP_XML, GPO_GEN_BKUPINFO_XML, GPO_GEN_REPORT_XML,
+		   GPO_GEN_COUNT };
 
 /* Takes one more reference. */
 void gpo_view_get(struct gpo_view *v);
 
-/* Drops a reference; the last one frees the view and its cache files. */
+/* Drops a reference; the last one frees the view and its cache files.
+ * NULL is a no-op. */
 void gpo_view_put(struct gpo_view *v);
+
+/* The GPO's last change as the view saw it: the later of the directory
+ * object's whenChanged and GPT.INI's time. */
+time_t gpo_view_changed(const struct gpo_view *v);
+
+/* Points *data at a generated file of view v (owned by v, valid while the
+ * caller holds its reference). */
+void gpo_view_generated(const struct gpo_view *v, enum gpo_genfile which,
+			const char **data, size_t *len);
 
 /* The node at path ("" for the folder), spelled exactly, or NULL. */
 const struct gpo_view_node *gpo_view_lookup(const struct gpo_view *v,
 					    const char *path);
 
-/* The node at path in any letter case (as Windows would find it), or
- * NULL. Linear: for the few settings files a backup needs. */
-const struct gpo_view_node *gpo_view_lookup_nocase(const struct gpo_view *v,
-						   const char *path);
+/* A node's attributes as SYSVOL listed them (its size is the captured
+ * content's). */
+const struct stat *gpo_view_node_stat(const struct gpo_view_node *n);
 
 /* Calls fn with the name and node of each entry of folder dir (a node of
  * v); a non-zero return stops and is returned. */
@@ -84,20 +56,18 @@ typedef int (*gpo_view_child_fn)(void *arg, const char *name,
 int gpo_view_children(const struct gpo_view *v, const struct gpo_view_node *dir,
 		      gpo_view_child_fn fn, void *arg);
 
-/* Copies file node n's content into a new NUL-terminated buffer (caller
- * frees). Returns 0, -EFBIG beyond max bytes, or -errno. */
-int gpo_view_read(const struct gpo_view_node *n, size_t max, char **data,
-		  size_t *len);
+/* Opens file node n of v for reading, wherever the capture keeps it; the
+ * reader holds a reference to v. Returns 0 and a new reader (close with
+ * gpo_view_reader_close), -EISDIR for a folder, or -errno. */
+int gpo_view_reader_open(struct gpo_view *v, const struct gpo_view_node *n,
+			 struct gpo_view_reader **r);
 
-struct gpo_sysvol_entry;
+/* Reads up to size bytes at off. Returns the count (0 at the end) or
+ * -errno. */
+ssize_t gpo_view_reader_pread(struct gpo_view_reader *r, void *buf, size_t size,
+			      off_t off);
 
-/* Lists every file and folder of v's tree but the folder itself (paths
- * relative to it). Returns 0 and a new array (free with
- * gpo_view_entries_free) or -errno. */
-int gpo_view_entries(const struct gpo_view *v, struct gpo_sysvol_entry **out,
-		     size_t *n);
-
-/* Frees an array made by gpo_view_entries. */
-void gpo_view_entries_free(struct gpo_sysvol_entry *e, size_t n);
+/* Closes r and drops its reference; NULL is a no-op. */
+void gpo_view_reader_close(struct gpo_view_reader *r);
 
 #endif

@@ -1,4 +1,5 @@
 #include "gpo_backup_ext.h"
+#include "gpo_array.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -266,25 +267,17 @@ static int node_cmp(const void *pa, const void *pb)
 static int tree_add(struct tree *t, const char *path, size_t len, bool dir,
 		    bool given)
 {
-	if (t->len == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct node *n;
+	struct node *n = gpo_array_push(&t->n, &t->len, &t->cap, sizeof(*n));
 
-		if (cap > SIZE_MAX / sizeof(*n))
-			return -ENOMEM;
-		n = realloc(t->n, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		t->n = n;
-		t->cap = cap;
-	}
-	t->n[t->len].path = strndup(path, len);
-	if (!t->n[t->len].path)
+	if (!n)
 		return -ENOMEM;
-	t->n[t->len].dir = dir;
-	t->n[t->len].given = given;
-	t->n[t->len].claimed = false;
-	t->len++;
+	n->path = strndup(path, len);
+	if (!n->path) {
+		t->len--;
+		return -ENOMEM;
+	}
+	n->dir = dir;
+	n->given = given;
 	return 0;
 }
 
@@ -458,7 +451,7 @@ static void buf_reset(struct gpo_buf *b)
 static const char *backslashes(struct out *o, struct gpo_buf *b)
 {
 	if (!b->data) {
-		o->x.failed = 1;
+		gpo_xmlw_fail(&o->x, -ENOMEM);
 		return "";
 	}
 	for (size_t i = 0; i < b->len; i++)
@@ -481,7 +474,7 @@ static void object(struct out *o, const char *elem, const char *var,
 	if (gpo_buf_printf(&o->path, "%s\\%s", var, rel) ||
 	    gpo_buf_printf(&o->source, "%s\\%s", o->base, full) ||
 	    gpo_buf_printf(&o->location, "DomainSysvol\\GPO\\%s", full))
-		o->x.failed = 1;
+		gpo_xmlw_fail(&o->x, -ENOMEM);
 	gpo_xmlw_start(&o->x, elem);
 	gpo_xmlw_attr(&o->x, "bkp:Path", backslashes(o, &o->path));
 	gpo_xmlw_attr(&o->x, "bkp:SourceExpandedPath", backslashes(o, &o->source));
@@ -539,7 +532,7 @@ static void matches(struct out *o, struct tree *t, const struct ext_obj *ob,
 		rel = join(dir_rel, "/", name);
 		full = join(dir_full, "/", name);
 		if (!rel || !full) {
-			o->x.failed = 1;
+			gpo_xmlw_fail(&o->x, -ENOMEM);
 		} else {
 			object(o, "FSObjectFile", side_var[ob->side], rel,
 			       full, NULL, true);
@@ -562,7 +555,7 @@ static void template_object(struct out *o, struct tree *t,
 	gpo_xmlw_raw(&o->x, CRLF);
 	gpo_xmlw_raw(&o->x, ob->indent);
 	if (!full) {
-		o->x.failed = 1;
+		gpo_xmlw_fail(&o->x, -ENOMEM);
 		return;
 	}
 	if (ob->kind == EXT_FILE) {
@@ -578,7 +571,7 @@ static void template_object(struct out *o, struct tree *t,
 	rel = join(ob->path, "\\", ob->pattern);
 	full_pat = join(full, "\\", ob->pattern);
 	if (!rel || !full_pat) {
-		o->x.failed = 1;
+		gpo_xmlw_fail(&o->x, -ENOMEM);
 		goto out;
 	}
 	object(o, ob->kind == EXT_DIR_ITSELF ? "FSObjectDir" : "FSObjectFile",

@@ -1,4 +1,5 @@
 #include "gpo_backup_read.h"
+#include "gpo_array.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -126,6 +127,7 @@ static int add_location(struct locations *l, const char *loc, char *why,
 {
 	size_t n = strlen(loc);
 	char *rel;
+	char **slot;
 
 	if (n >= LOCATION_MAX) {
 		snprintf(why, whylen, "a Location is too long");
@@ -156,18 +158,12 @@ static int add_location(struct locations *l, const char *loc, char *why,
 		if (*c == '/')
 			c++;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		char **v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			free(rel);
-			return -ENOMEM;
-		}
-		l->v = v;
-		l->cap = cap;
+	slot = gpo_array_push(&l->v, &l->n, &l->cap, sizeof(*slot));
+	if (!slot) {
+		free(rel);
+		return -ENOMEM;
 	}
-	l->v[l->n++] = rel;
+	*slot = rel;
 	return 0;
 }
 

@@ -49,7 +49,7 @@ static void cdata(struct gpo_xmlw *x, const char *name, const char *value)
 		char *part = strndup(p, n);
 
 		if (!part || xmlTextWriterWriteCDATA(x->w, BAD_CAST part) < 0)
-			x->failed = 1;
+			gpo_xmlw_fail(x, -ENOMEM);
 		free(part);
 		p += n;
 	}
@@ -97,7 +97,7 @@ int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
 		return rc;
 	sd = gpo_hex_bytes(g->sd, g->sd_len);
 	if (!sd)
-		x.failed = 1;
+		gpo_xmlw_fail(&x, -ENOMEM);
 	/* GPMC's declaration and comment share the first line with the root. */
 	gpo_xmlw_raw(&x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
 		     "<!-- Copyright (c) Microsoft Corporation.  All rights reserved. -->");
@@ -129,7 +129,7 @@ int gpo_backup_xml(const struct gpo_domain_info *di, const struct gpo *g,
 	cdata(&x, "Domain", di->dns);
 	gpo_xmlw_start(&x, "SecurityDescriptor");
 	if (sd && xmlTextWriterWriteString(x.w, BAD_CAST sd) < 0)
-		x.failed = 1;
+		gpo_xmlw_fail(&x, -ENOMEM);
 	gpo_xmlw_full_end(&x);
 	cdata(&x, "DisplayName", g->display_name);
 	number(&x, "Options", g->flags);
@@ -180,7 +180,7 @@ int gpo_bkupinfo_xml(const struct gpo_domain_info *di, const struct gpo *g,
 	cdata(&x, "ID", id);
 	gpo_xmlw_start(&x, "Comment");
 	if (xmlTextWriterWriteCDATA(x.w, BAD_CAST "") < 0)
-		x.failed = 1;
+		gpo_xmlw_fail(&x, -ENOMEM);
 	gpo_xmlw_full_end(&x);
 	cdata(&x, "GPODisplayName", g->display_name);
 	gpo_xmlw_full_end(&x);

@@ -1,8 +1,9 @@
 #include "gpo_inf.h"
+#include "gpo_array.h"
+#include "gpo_utf16.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <iconv.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,6 @@
 
 int gpo_inf_text(const char *data, size_t len, char **text)
 {
-	iconv_t cd = (iconv_t)-1;
-	char *out = NULL;
-	char *in = (char *)data;
-	char *o;
-	size_t inleft, outleft;
-	int rc = 0;
-
 	if (len > GPO_INF_MAX)
 		return -EFBIG;
 	if (len < 2 || (unsigned char)data[0] != 0xff ||
@@ -31,34 +25,7 @@ int gpo_inf_text(const char *data, size_t len, char **text)
 		*text = strndup(data, len);
 		return *text ? 0 : -ENOMEM;
 	}
-	in += 2;
-	inleft = len - 2;
-	outleft = inleft * 2 + 1; /* a UTF-16 unit is at most 3 UTF-8 bytes */
-	out = malloc(outleft);
-	if (!out)
-		return -ENOMEM;
-	o = out;
-	cd = iconv_open("UTF-8", "UTF-16LE");
-	if (cd == (iconv_t)-1) {
-		rc = -errno;
-		goto out;
-	}
-	if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1 || inleft) {
-		rc = -EINVAL;
-		goto out;
-	}
-	*o = '\0';
-	if ((size_t)(o - out) != strlen(out)) {
-		rc = -EINVAL; /* an embedded NUL */
-		goto out;
-	}
-	*text = out;
-	out = NULL;
-out:
-	if (cd != (iconv_t)-1)
-		iconv_close(cd);
-	free(out);
-	return rc;
+	return gpo_utf16_to_utf8(data, len, text, NULL);
 }
 
 struct list {
@@ -68,6 +35,8 @@ struct list {
 
 static int add(struct list *l, const char *s, size_t len)
 {
+	struct gpo_inf_principal *q;
+
 	while (len && isspace((unsigned char)*s)) {
 		s++;
 		len--;
@@ -84,19 +53,14 @@ static int add(struct list *l, const char *s, size_t len)
 		if (strlen(l->p[i].name) == len &&
 		    !strncasecmp(l->p[i].name, s, len))
 			return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct gpo_inf_principal *q = realloc(l->p, cap * sizeof(*q));
-
-		if (!q)
-			return -ENOMEM;
-		l->p = q;
-		l->cap = cap;
-	}
-	l->p[l->n].name = strndup(s, len);
-	if (!l->p[l->n].name)
+	q = gpo_array_push(&l->p, &l->n, &l->cap, sizeof(*q));
+	if (!q)
 		return -ENOMEM;
-	l->n++;
+	q->name = strndup(s, len);
+	if (!q->name) {
+		l->n--;
+		return -ENOMEM;
+	}
 	return 0;
 }
 

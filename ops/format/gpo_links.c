@@ -1,4 +1,5 @@
 #include "gpo_links.h"
+#include "gpo_array.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,16 +11,12 @@
 
 static int append(struct gpo_links *links, const struct gpo_link *l)
 {
-	if (links->n == links->cap) {
-		size_t cap = links->cap ? links->cap * 2 : 16;
-		struct gpo_link *p = realloc(links->items, cap * sizeof(*p));
+	struct gpo_link *slot = gpo_array_push(&links->items, &links->n,
+					       &links->cap, sizeof(*slot));
 
-		if (!p)
-			return -ENOMEM;
-		links->items = p;
-		links->cap = cap;
-	}
-	links->items[links->n++] = *l;
+	if (!slot)
+		return -ENOMEM;
+	*slot = *l;
 	return 0;
 }
 

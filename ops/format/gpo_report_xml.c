@@ -1,7 +1,6 @@
 #include "gpo_report_xml.h"
 
 #include <errno.h>
-#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,8 @@
 #include <libxml/xmlwriter.h>
 
 #include "gpo_buf.h"
+#include "gpo_utf16.h"
+#include "gpo_xmlw.h"
 #include "gpo_model.h"
 
 #define NS_XSD "http://www.w3.org/2001/XMLSchema"
@@ -85,25 +86,25 @@ const char *gpo_report_ext_for_cse(const char *cse_guid)
 	return NULL;
 }
 
-/* The writer's calls return -1 on failure; collect them (and refused
- * input) into one code so the generator reads as the file it writes. */
+/* The writer's calls return -1 on failure; gpo_xmlw collects them (and
+ * refused input) into one code so the generator reads as the file it
+ * writes. */
 struct xw {
-	xmlTextWriterPtr w;
-	int rc;
+	struct gpo_xmlw xw;
+	xmlTextWriterPtr w;  /* xw's, for the calls gpo_xmlw has no helper of */
 	unsigned ext_seq;   /* GPMC numbers the extension prefixes q1, q2...
 			     * across the whole file */
 };
 
 static void check(struct xw *x, int n)
 {
-	if (n < 0 && !x->rc)
-		x->rc = -ENOMEM;
+	if (n < 0)
+		gpo_xmlw_fail(&x->xw, -ENOMEM);
 }
 
 static void refuse(struct xw *x)
 {
-	if (!x->rc)
-		x->rc = -EINVAL;
+	gpo_xmlw_fail(&x->xw, -EINVAL);
 }
 
 /* GPMC's serializer cannot write what XML 1.0 cannot carry, and neither
@@ -370,39 +371,6 @@ static int gpmc_layout(const char *s, size_t n, struct gpo_buf *out)
 	return rc;
 }
 
-/* UTF-8 to UTF-16LE with the BOM GPMC writes. */
-static int to_utf16(const char *s, size_t n, char **data, size_t *len)
-{
-	iconv_t cd;
-	size_t cap = 2 + 2 * n;   /* a UTF-8 byte never needs more than 2 */
-	char *out = malloc(cap);
-	char *in = (char *)s;
-	char *o;
-	size_t left_in = n, left_out = cap - 2;
-	int rc = 0;
-
-	if (!out)
-		return -ENOMEM;
-	cd = iconv_open("UTF-16LE", "UTF-8");
-	if (cd == (iconv_t)-1) {
-		free(out);
-		return -errno;
-	}
-	out[0] = (char)0xff;
-	out[1] = (char)0xfe;
-	o = out + 2;
-	if (iconv(cd, &in, &left_in, &o, &left_out) == (size_t)-1)
-		rc = errno == EILSEQ || errno == EINVAL ? -EINVAL : -ENOMEM;
-	iconv_close(cd);
-	if (rc) {
-		free(out);
-		return rc;
-	}
-	*data = out;
-	*len = (size_t)(o - out);
-	return 0;
-}
-
 static void document(struct xw *x, const struct gpo_report_input *in)
 {
 	check(x, xmlTextWriterWriteRaw(x->w, BAD_CAST
@@ -435,15 +403,15 @@ static void document(struct xw *x, const struct gpo_report_input *in)
 	for (size_t i = 0; i < in->n_links; i++)
 		link_to(x, &in->links[i]);
 	end(x);
-	check(x, xmlTextWriterEndDocument(x->w));
 }
 
 int gpo_report_xml(const struct gpo_report_input *in, char **data,
 		   size_t *len)
 {
 	struct gpo_buf crlf = GPO_BUF_INIT;
-	struct xw x = { NULL, 0, 0 };
-	xmlBufferPtr buf = NULL;
+	struct xw x = { 0 };
+	char *raw = NULL;
+	size_t raw_len = 0;
 	int rc;
 
 	if (!in || !data || !len || !gpo_guid_valid(in->guid) || !in->domain ||
@@ -451,35 +419,22 @@ int gpo_report_xml(const struct gpo_report_input *in, char **data,
 	    !exts_known(in->computer_ext, in->n_computer_ext) ||
 	    !exts_known(in->user_ext, in->n_user_ext))
 		return -EINVAL;
-	buf = xmlBufferCreate();
-	if (!buf)
-		return -ENOMEM;
-	x.w = xmlNewTextWriterMemory(buf, 0);
-	if (!x.w) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	rc = gpo_xmlw_open(&x.xw);
+	if (rc)
+		return rc;
+	x.w = x.xw.w;
 	if (xmlTextWriterSetIndent(x.w, 1) < 0 ||
 	    xmlTextWriterSetIndentString(x.w, BAD_CAST "  ") < 0) {
-		rc = -ENOMEM;
-		goto out;
+		gpo_xmlw_abort(&x.xw);
+		return -ENOMEM;
 	}
 	document(&x, in);
-	/* Freeing the writer flushes it into buf. */
-	xmlFreeTextWriter(x.w);
-	x.w = NULL;
-	rc = x.rc;
-	if (rc)
-		goto out;
-	rc = gpmc_layout((const char *)xmlBufferContent(buf),
-			 (size_t)xmlBufferLength(buf), &crlf);
-	if (rc)
-		goto out;
-	rc = to_utf16(crlf.data, crlf.len, data, len);
-out:
-	if (x.w)
-		xmlFreeTextWriter(x.w);
-	xmlBufferFree(buf);
+	rc = gpo_xmlw_take(&x.xw, &raw, &raw_len);
+	if (!rc)
+		rc = gpmc_layout(raw, raw_len, &crlf);
+	if (!rc)
+		rc = gpo_utf8_to_utf16(crlf.data, crlf.len, true, data, len);
+	free(raw);
 	gpo_buf_free(&crlf);
 	return rc;
 }

@@ -19,6 +19,12 @@ int gpo_xmlw_open(struct gpo_xmlw *x)
 	return 0;
 }
 
+void gpo_xmlw_fail(struct gpo_xmlw *x, int rc)
+{
+	if (!x->failed)
+		x->failed = rc;
+}
+
 void gpo_xmlw_abort(struct gpo_xmlw *x)
 {
 	if (x->w)
@@ -29,56 +35,71 @@ void gpo_xmlw_abort(struct gpo_xmlw *x)
 	x->buf = NULL;
 }
 
-int gpo_xmlw_close(struct gpo_xmlw *x, bool end_document, char **data,
-		   size_t *len)
+/* Ends the writer and copies its bytes, less a trailing newline when
+ * trim is set. */
+static int finish(struct gpo_xmlw *x, bool end_document, bool trim,
+		  char **data, size_t *len)
 {
-	int rc = -ENOMEM;
+	int rc;
 	size_t n;
 
 	if (end_document ? xmlTextWriterEndDocument(x->w) < 0
 			 : xmlTextWriterFlush(x->w) < 0)
-		x->failed = 1;
+		gpo_xmlw_fail(x, -ENOMEM);
 	xmlFreeTextWriter(x->w);
 	x->w = NULL;
-	if (x->failed)
+	rc = x->failed;
+	if (rc)
 		goto out;
 	n = (size_t)xmlBufferLength(x->buf);
-	if (end_document && n && xmlBufferContent(x->buf)[n - 1] == '\n')
+	if (trim && n && xmlBufferContent(x->buf)[n - 1] == '\n')
 		n--;
 	*data = malloc(n + 1);
-	if (!*data)
+	if (!*data) {
+		rc = -ENOMEM;
 		goto out;
+	}
 	memcpy(*data, xmlBufferContent(x->buf), n);
 	(*data)[n] = '\0';
 	*len = n;
-	rc = 0;
 out:
 	gpo_xmlw_abort(x);
 	return rc;
 }
 
+int gpo_xmlw_close(struct gpo_xmlw *x, bool end_document, char **data,
+		   size_t *len)
+{
+	return finish(x, end_document, end_document, data, len);
+}
+
+int gpo_xmlw_take(struct gpo_xmlw *x, char **data, size_t *len)
+{
+	return finish(x, true, false, data, len);
+}
+
 void gpo_xmlw_raw(struct gpo_xmlw *x, const char *s)
 {
 	if (xmlTextWriterWriteRaw(x->w, BAD_CAST s) < 0)
-		x->failed = 1;
+		gpo_xmlw_fail(x, -ENOMEM);
 }
 
 void gpo_xmlw_start(struct gpo_xmlw *x, const char *name)
 {
 	if (xmlTextWriterStartElement(x->w, BAD_CAST name) < 0)
-		x->failed = 1;
+		gpo_xmlw_fail(x, -ENOMEM);
 }
 
 void gpo_xmlw_end(struct gpo_xmlw *x)
 {
 	if (xmlTextWriterEndElement(x->w) < 0)
-		x->failed = 1;
+		gpo_xmlw_fail(x, -ENOMEM);
 }
 
 void gpo_xmlw_full_end(struct gpo_xmlw *x)
 {
 	if (xmlTextWriterFullEndElement(x->w) < 0)
-		x->failed = 1;
+		gpo_xmlw_fail(x, -ENOMEM);
 }
 
 void gpo_xmlw_attr(struct gpo_xmlw *x, const char *name, const char *value)
@@ -88,6 +109,6 @@ void gpo_xmlw_attr(struct gpo_xmlw *x, const char *name, const char *value)
 	if (!esc || xmlTextWriterStartAttribute(x->w, BAD_CAST name) < 0 ||
 	    xmlTextWriterWriteRaw(x->w, esc) < 0 ||
 	    xmlTextWriterEndAttribute(x->w) < 0)
-		x->failed = 1;
+		gpo_xmlw_fail(x, -ENOMEM);
 	xmlFree(esc);
 }

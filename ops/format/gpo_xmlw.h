@@ -1,6 +1,8 @@
 /* Writing GPMC's XML with libxml2's xmlTextWriter, GPMC's way: errors
- * collected in one flag so that a generator reads as the file it writes,
- * attributes in UTF-8 as they are, whitespace written raw. */
+ * collected in one code so that a generator reads as the file it writes,
+ * attributes in UTF-8 as they are, whitespace written raw. The one XML
+ * writer of ops/: Backup.xml, bkupInfo.xml, the extension entries and
+ * gpreport.xml all go through it. */
 #ifndef GPO_XMLW_H
 #define GPO_XMLW_H
 
@@ -11,8 +13,12 @@
 struct gpo_xmlw {
 	xmlTextWriterPtr w;
 	xmlBufferPtr buf;
-	int failed;          /* set by any call that failed */
+	int failed;          /* 0, or the first error: -ENOMEM when a call
+				failed, or what gpo_xmlw_fail was given */
 };
+
+/* Records an error (the first one stays). */
+void gpo_xmlw_fail(struct gpo_xmlw *x, int rc);
 
 /* Starts writing into memory. Returns 0 or -ENOMEM. */
 int gpo_xmlw_open(struct gpo_xmlw *x);
@@ -20,9 +26,14 @@ int gpo_xmlw_open(struct gpo_xmlw *x);
 /* Ends the document and hands its bytes to the caller (NUL-terminated,
  * caller frees), without the newline the writer ends a document with:
  * GPMC's files end where their last line ends. Frees the writer either
- * way. Returns 0, or -ENOMEM when anything failed. */
+ * way. Returns 0, or the first error. */
 int gpo_xmlw_close(struct gpo_xmlw *x, bool end_document, char **data,
 		   size_t *len);
+
+/* Ends the document and hands its bytes to the caller as the writer
+ * made them (NUL-terminated, caller frees). Frees the writer either way.
+ * Returns 0 or the first error. */
+int gpo_xmlw_take(struct gpo_xmlw *x, char **data, size_t *len);
 
 /* Frees the writer without output (after a failure elsewhere). */
 void gpo_xmlw_abort(struct gpo_xmlw *x);

@@ -1,4 +1,5 @@
 #include "gpo_store.h"
+#include "gpo_array.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "gpo_buf.h"
+#include "gpo_file.h"
 
 #define NS_MANIFEST "http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest"
 
@@ -25,46 +27,18 @@ static int read_leaf(const char *dir, const char *leaf, size_t max,
 		     char **data, size_t *len, char *why, size_t whylen)
 {
 	char path[4096];
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd = -1;
-	int rc = 0;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, leaf);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "no %s", leaf);
-		rc = -ENOENT;
-		goto out;
-	}
-	if ((size_t)st.st_size > max) {
+	rc = gpo_file_read(path, max, data, len, NULL);
+	if (rc == -EFBIG) {
 		snprintf(why, whylen, "%s is larger than %zu bytes", leaf, max);
-		rc = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out;
+	if (rc && rc != -ENOMEM) {
+		snprintf(why, whylen, "no %s", leaf);
+		return -ENOENT;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break; /* shorter than it was: what is there */
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*data = buf;
-	*len = got;
-	buf = NULL;
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 
@@ -368,18 +342,10 @@ int gpo_store_manifest(const char *store, char **data, size_t *len)
 	while ((de = readdir(d))) {
 		if (!gpo_store_is_sealed(store, de->d_name))
 			continue;
-		if (n == cap) {
-			char **p = realloc(names, (cap ? cap * 2 : 16) * sizeof(*p));
+		char **slot = gpo_array_push(&names, &n, &cap, sizeof(*slot));
 
-			if (!p)
-				goto out;
-			names = p;
-			cap = cap ? cap * 2 : 16;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n])
+		if (!slot || !(*slot = strdup(de->d_name)))
 			goto out;
-		n++;
 	}
 	qsort(names, n, sizeof(*names), cmp_names);
 

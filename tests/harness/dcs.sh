@@ -142,6 +142,9 @@ _dc_provision() {
 	}
 	sed -n 's/.*DOMAIN SID: *\(S-[0-9-]*\).*/\1/p' "$DC_DIR/provision.log" | tail -n 1 \
 		>"$DC_DIR/domain.sid"
+	# smbd serves an ordinary user as that user's uid (Administrator is
+	# root): the way down to SYSVOL must be passable, not readable.
+	chmod 711 "$DCS_WORKDIR" "$DC_DIR" "$DC_DIR/state"
 }
 
 # _dcs_listening IP PORT: true if something listens on IP:PORT (tcp).

@@ -75,7 +75,7 @@ gpofs_stop() {
 gpofs_mount_corp() {
 	local mnt=$1
 	shift
-	gpofs_start "$mnt" -o "domain=$CORP_DNS,credentials=$(creds_file corp),tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/backups,migtable_dir=$TEST_TMP/migtables" "$@"
+	gpofs_start "$mnt" -o "domain=$CORP_DNS,credentials=$(creds_file corp),tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/backups,migtable_dir=$TEST_TMP/migtables,log_dir=$TEST_TMP/log" "$@"
 }
 
 # ldap_corp ARGS...: ldapsearch against corp over LDAPS as Administrator.

@@ -4,11 +4,11 @@
 source "$(dirname "$0")/lib.sh"
 
 MNT=$TEST_TMP/mnt
-COMMON="domain=$CORP_DNS,backup_dir=$TEST_TMP/b,migtable_dir=$TEST_TMP/m"
+COMMON="domain=$CORP_DNS,backup_dir=$TEST_TMP/b,migtable_dir=$TEST_TMP/m,log_dir=$TEST_TMP/log"
 CRED=$(creds_file corp)
 
 # expect_refused PATTERN OPTIONS...: gpofs must exit non-zero, unmounted,
-# saying PATTERN on one line.
+# printing exactly one line, which says PATTERN (the README promises one).
 expect_refused() {
 	local pattern=$1 rc=0
 	shift
@@ -19,7 +19,9 @@ expect_refused() {
 	! mountpoint -q "$MNT" || fail "left a mount: $*"
 	grep -qi -- "$pattern" "$TEST_TMP/out" ||
 		{ cat "$TEST_TMP/out" >&2; fail "no '$pattern' in the message"; }
-	note "refused ($(tail -1 "$TEST_TMP/out"))"
+	[ "$(wc -l <"$TEST_TMP/out")" -eq 1 ] ||
+		{ cat "$TEST_TMP/out" >&2; fail "not one line: $*"; }
+	note "refused ($(cat "$TEST_TMP/out"))"
 }
 
 # 1. Kerberos: a ticket from kinit.
@@ -65,7 +67,7 @@ expect_refused "cannot resolve domain controller" \
 	-o "$COMMON,credentials=$CRED,tls_cacert=$CORP_CA,server=nosuchdc.corp.test"
 expect_refused "certificate" -o "$COMMON,credentials=$CRED,tls_cacert=$PROD_CA"
 expect_refused "no DNS SRV record" \
-	-o "domain=nosuch.test,credentials=$CRED,backup_dir=$TEST_TMP/b,migtable_dir=$TEST_TMP/m"
+	-o "domain=nosuch.test,credentials=$CRED,backup_dir=$TEST_TMP/b,migtable_dir=$TEST_TMP/m,log_dir=$TEST_TMP/log"
 KRB5CCNAME=FILE:$TEST_TMP/none expect_refused "no Kerberos ticket" -o "$COMMON,krb5"
 
 # An expired ticket: the shortest lifetime the KDC gives, then wait it out.

@@ -7,6 +7,7 @@ cat >"$TEST_TMP/gpofs.conf" <<CONF
 # two forests
 backup_dir = $TEST_TMP/backups
 migtable_dir = $TEST_TMP/migtables
+log_dir = $TEST_TMP/log
 
 [$CORP_DNS]
 server = $CORP_DC

@@ -10,7 +10,7 @@ VG_LOG=$TEST_TMP/valgrind.log
 valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 	--suppressions="$(dirname "$0")/valgrind.supp" --log-file="$VG_LOG" \
-	"$GPOFS_BIN" -f -o "domain=$CORP_DNS,credentials=$(creds_file corp),tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/b,migtable_dir=$TEST_TMP/m" \
+	"$GPOFS_BIN" -f -o "domain=$CORP_DNS,credentials=$(creds_file corp),tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/b,migtable_dir=$TEST_TMP/m,log_dir=$TEST_TMP/log" \
 	"$MNT" >"$TEST_TMP/gpofs.log" 2>&1 &
 GPOFS_PID=$!
 GPOFS_PIDS+=("$GPOFS_PID")

@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # Backups are stable for rsync: a second `rsync -a` of all of domains/,
-# even across a remount, transfers nothing; after one GPO changes, a third
-# sends only that GPO's files.
+# even across a remount, transfers nothing (the domain's log with lines
+# in it too); after one GPO changes, a third sends only that GPO's files.
 source "$(dirname "$0")/lib.sh"
 
 MNT=$TEST_TMP/mnt
 DEST=$TEST_TMP/copy
 gpofs_mount_corp "$MNT"
+# a line in the log: a GPO sealed into the store
+cp -r "$MNT/domains/$CORP_DNS/gpos/$GPO_SECURITY" "$MNT/backups/"
+for _ in $(seq 1 300); do
+	grep -q "sealed as backup" "$MNT/domains/$CORP_DNS/log" && break
+	sleep 0.1
+done
+grep -q "sealed as backup" "$MNT/domains/$CORP_DNS/log" || fail "no line in the log"
 rsync -a "$MNT/domains/" "$DEST/" || fail "first rsync"
 gpofs_stop "$MNT"
-note "first rsync: $(du -sh "$DEST" | cut -f1) copied"
+[ -s "$DEST/$CORP_DNS/log" ] || fail "the first rsync did not copy the log"
+note "first rsync: $(du -sh "$DEST" | cut -f1) copied, the log with $(wc -l <"$DEST/$CORP_DNS/log") line(s)"
 
 gpofs_mount_corp "$MNT"
 changes=$(rsync -a --itemize-changes "$MNT/domains/" "$DEST/") || fail "second rsync"
 [ -z "$changes" ] || { echo "$changes" | head -20; fail "second rsync of an unchanged domain changed something"; }
-note "second rsync, after a remount: nothing transferred"
+note "second rsync, after a remount: nothing transferred (the log neither)"
 
 sleep 1 # GPT.INI's new mtime must differ from the old one
 # Change one GPO behind gpofs's back, as an editor would: a new file in

@@ -128,26 +128,23 @@ sleep 2 # past the sealer's quiet second
 ! grep -q "$id is not a valid backup" "$D/log" || fail "rm -r was logged as a broken backup"
 note "rm -r removed a sealed backup; manifest.xml updated; nothing logged"
 
-# 9. Two mounts of one store, the same GPO copied through both at once:
-# one backup, and neither mount reports the other's sealed copy as broken.
+# 9. Two mounts of one store, both waiting to seal the same folder (a
+# copy through one, then a touch through the other): one seals it, and the
+# other does not report the folder it finds gone as a broken backup.
 MNT2=$TEST_TMP/mnt2
 first=$GPOFS_PID
 gpofs_mount_corp "$MNT2"
 second=$GPOFS_PID
 rm -r "$B/$id2"
 pid=$(xpath "$D/gpos/$GPO_PREFS/bkupInfo.xml" "m:ID")
-cp -r "$D/gpos/$GPO_PREFS" "$B/" &
-cp1=$!
-cp -r "$MNT2/domains/$CORP_DNS/gpos/$GPO_PREFS" "$MNT2/backups/" &
-cp2=$!
-wait "$cp1" || fail "the copy through the first mount failed"
-wait "$cp2" || fail "the copy through the second mount failed"
-wait_for test -d "$B/$pid" || fail "the copies were not sealed as $pid"
+cp -r "$D/gpos/$GPO_PREFS" "$B/shared" || fail "the copy through the first mount failed"
+touch "$MNT2/backups/shared/Backup.xml" || fail "the touch through the second mount failed"
+wait_for test -d "$B/$pid" || fail "the copy was not sealed as $pid"
 sleep 2
-[ ! -e "$B/$GPO_PREFS" ] || fail "a copy stayed unsealed"
+[ ! -e "$B/shared" ] || fail "the copy stayed unsealed"
 for log in "$D/log" "$MNT2/domains/$CORP_DNS/log"; do
-	! grep -q "backups/$GPO_PREFS is not a valid backup" "$log" ||
-		fail "a mount called the other's copy invalid: $(grep "$GPO_PREFS" "$log")"
+	! grep -q "backups/shared is not a valid backup" "$log" ||
+		fail "a mount called the other's sealed copy invalid: $(grep shared "$log")"
 done
 gpofs_stop "$MNT2"
 GPOFS_PID=$first

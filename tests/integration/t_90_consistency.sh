@@ -20,7 +20,10 @@ put_state() { # k: the commands of one edit
 	local k=$1
 	for f in A B C; do echo "$k" >"$TEST_TMP/$f.txt"; done
 	printf '[General]\r\nVersion=%d\r\n' "$k" >"$TEST_TMP/GPT.INI.$k"
-	echo "cd $DIR/Machine; put $TEST_TMP/A.txt A.txt; put $TEST_TMP/B.txt B.txt; put $TEST_TMP/C.txt C.txt; cd /$DIR; put $TEST_TMP/GPT.INI.$k GPT.INI"
+	# each marker whole (put aside, then renamed over): a capture cannot
+	# tell a file being rewritten in place (truncated, then written)
+	# from an edit, and this test is about versions, not torn files
+	echo "cd $DIR/Machine; put $TEST_TMP/A.txt A.tmp; rename A.tmp A.txt -f; put $TEST_TMP/B.txt B.tmp; rename B.tmp B.txt -f; put $TEST_TMP/C.txt C.tmp; rename C.tmp C.txt -f; cd /$DIR; put $TEST_TMP/GPT.INI.$k GPT.INI"
 }
 smb_krb corp sysvol "$(put_state 1); cd /$DIR/Machine; put $TEST_TMP/bulk.bin bulk.bin" >/dev/null 2>&1 ||
 	fail "set-up over SMB"

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -13,7 +14,10 @@
 #include "gpo_backup_xml.h"
 #include "gpo_buf.h"
 #include "gpo_conf.h"
+#include "gpo_ad_error.h"
 #include "gpo_inf.h"
+#include "gpo_krb5.h"
+#include "gpo_journal.h"
 #include "gpo_links.h"
 #include "gpo_log.h"
 #include "gpo_model.h"
@@ -198,7 +202,12 @@ static int test_conf(void)
 	ASSERT_STR(conf.backup_dir, "/srv/b");
 	ASSERT_EQ(gpo_conf_finish(&conf, msg, sizeof(msg)), 0);
 	ASSERT(conf.migtable_dir != NULL);
+	ASSERT_STR(conf.log_dir, geteuid() ? conf.log_dir : "/var/lib/gpofs/log");
+	ASSERT(strstr(conf.log_dir, "gpofs/log") != NULL);
 	ASSERT_EQ(conf.workers, GPO_WORKERS_DEFAULT);
+	gpo_conf_free(&conf);
+	ASSERT_EQ(gpo_conf_set(&conf, NULL, "log_dir", "/srv/l", msg, sizeof(msg)), 0);
+	ASSERT_STR(conf.log_dir, "/srv/l");
 	gpo_conf_free(&conf);
 
 	/* workers=: a number in range; 0 is allowed (in process) */
@@ -243,6 +252,109 @@ static int test_conf(void)
 	ASSERT_EQ(gpo_conf_finish(&conf, msg, sizeof(msg)), 0);
 	ASSERT_EQ(gpo_conf_set(&conf, dc, "tls_reqcert", "sometimes", msg, sizeof(msg)), -EINVAL);
 	gpo_conf_free(&conf);
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
+
+/* The default folders of one krb5 domain's mount, as gpo_conf_finish
+ * fills them for whoever runs this. */
+static int default_dirs(struct gpo_conf *conf)
+{
+	char msg[256];
+	struct gpo_domain_conf *dc;
+
+	memset(conf, 0, sizeof(*conf));
+	dc = gpo_conf_add_domain(conf);
+	ASSERT(dc);
+	ASSERT_EQ(gpo_conf_set(conf, dc, "domain", "corp.test", msg, sizeof(msg)), 0);
+	ASSERT_EQ(gpo_conf_set(conf, dc, "krb5", NULL, msg, sizeof(msg)), 0);
+	ASSERT_EQ(gpo_conf_finish(conf, msg, sizeof(msg)), 0);
+	return 0;
+}
+
+/* A user's defaults: $XDG_*_HOME/gpofs/..., else under ~/.cache and
+ * ~/.local/share. The cache is the gpofs folder itself, as documented
+ * (it was ~/.cache/gpofs/gpofs). */
+static int user_dirs(void)
+{
+	struct gpo_conf conf;
+
+	setenv("HOME", "/home/u", 1);
+	setenv("XDG_CACHE_HOME", "/x/cache", 1);
+	setenv("XDG_DATA_HOME", "/x/data", 1);
+	ASSERT_EQ(default_dirs(&conf), 0);
+	ASSERT_STR(conf.cache_dir, "/x/cache/gpofs");
+	ASSERT_STR(conf.backup_dir, "/x/data/gpofs/backups");
+	ASSERT_STR(conf.migtable_dir, "/x/data/gpofs/migtables");
+	gpo_conf_free(&conf);
+	unsetenv("XDG_CACHE_HOME");
+	unsetenv("XDG_DATA_HOME");
+	ASSERT_EQ(default_dirs(&conf), 0);
+	ASSERT_STR(conf.cache_dir, "/home/u/.cache/gpofs");
+	ASSERT_STR(conf.backup_dir, "/home/u/.local/share/gpofs/backups");
+	gpo_conf_free(&conf);
+	/* an empty XDG variable counts as unset, as the spec says */
+	setenv("XDG_CACHE_HOME", "", 1);
+	ASSERT_EQ(default_dirs(&conf), 0);
+	ASSERT_STR(conf.cache_dir, "/home/u/.cache/gpofs");
+	gpo_conf_free(&conf);
+	return 0;
+}
+
+static int test_conf_dirs(void)
+{
+	struct gpo_conf conf;
+	pid_t pid;
+	int status = 0;
+
+	if (geteuid() != 0)
+		return user_dirs();
+	ASSERT_EQ(default_dirs(&conf), 0);
+	ASSERT_STR(conf.cache_dir, "/var/cache/gpofs");
+	ASSERT_STR(conf.backup_dir, "/var/lib/gpofs/backups");
+	ASSERT_STR(conf.migtable_dir, "/var/lib/gpofs/migtables");
+	gpo_conf_free(&conf);
+	/* root: the user's defaults in a child that is "nobody" */
+	fflush(NULL);
+	pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(3);
+		_exit(user_dirs());
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	return 0;
+}
+
+/* A keytab file that is not there is said to be missing (the library
+ * says "Cannot contact any KDC for realm ..."). */
+static int test_krb5_keytab(void)
+{
+	char dir[] = "/tmp/gpo_unit_XXXXXX";
+	char path[128];
+	char msg[256] = "";
+	char *cc = NULL;
+
+	ASSERT(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/missing.keytab", dir);
+	ASSERT_EQ(gpo_krb5_check_keytab(path, msg, sizeof(msg)), -ENOENT);
+	ASSERT(strstr(msg, "does not exist") && strstr(msg, path));
+	ASSERT_EQ(gpo_krb5_kinit_keytab(path, "a@CORP.TEST", dir, &cc, msg,
+					sizeof(msg)), -ENOENT);
+	ASSERT(strstr(msg, "does not exist") && !strstr(msg, "KDC"));
+	ASSERT(cc == NULL);
+	snprintf(path, sizeof(path), "FILE:%s/missing.keytab", dir);
+	ASSERT_EQ(gpo_krb5_check_keytab(path, msg, sizeof(msg)), -ENOENT);
+	ASSERT(strstr(msg, "FILE:") == NULL);
+	/* other keytab types are the library's to check */
+	ASSERT(gpo_krb5_check_keytab("MEMORY:x", msg, sizeof(msg)) == 0);
+	snprintf(path, sizeof(path), "%s/kt", dir);
+	ASSERT_EQ(write_file(path, "", 0600), 0);
+	ASSERT_EQ(gpo_krb5_check_keytab(path, msg, sizeof(msg)), 0);
 	unlink(path);
 	rmdir(dir);
 	return 0;
@@ -466,22 +578,157 @@ static int test_backup_xml(void)
 	return 0;
 }
 
+
+/* What a failed SMB or LDAP call says of the DC: libsmbclient's EINVAL
+ * (any NT status it does not know, as NT_STATUS_INTERNAL_ERROR of a DC
+ * that is starting) is the DC failing, not an invalid argument. */
+static int test_dc_failure(void)
+{
+	struct gpo_log quiet = { 0 };
+
+	ASSERT_EQ(gpo_smb_errno(&quiet, EINVAL, "list", "x"), -EIO);
+	ASSERT_EQ(gpo_smb_errno(&quiet, ECONNREFUSED, "list", "x"), -ECONNREFUSED);
+	ASSERT_EQ(gpo_smb_errno(&quiet, ENETRESET, "read", "x"), -ENETRESET);
+	ASSERT_EQ(gpo_smb_errno(&quiet, EACCES, "open", "x"), -EACCES);
+	ASSERT_EQ(gpo_smb_errno(&quiet, ENOENT, "open", "x"), -ENOENT);
+	ASSERT_EQ(gpo_smb_errno(&quiet, EBUSY, "open", "x"), -EBUSY);
+	ASSERT(!gpo_is_dc_failure(-EBUSY));
+	ASSERT_EQ(gpo_smb_errno(&quiet, ENODATA, "read", "x"), -EIO);
+	ASSERT(gpo_is_dc_failure(-EIO));
+	ASSERT(gpo_is_dc_failure(-ECONNREFUSED));
+	ASSERT(gpo_is_dc_failure(-ETIMEDOUT));
+	ASSERT(gpo_is_dc_failure(-ECONNABORTED));
+	ASSERT(gpo_is_dc_failure(-ESHUTDOWN));
+	ASSERT(!gpo_is_dc_failure(0));
+	ASSERT(!gpo_is_dc_failure(-EACCES));
+	ASSERT(!gpo_is_dc_failure(-ENOENT));
+	ASSERT(!gpo_is_dc_failure(-EPROTO));
+	ASSERT(!gpo_is_dc_failure(-EINVAL));
+	ASSERT(!gpo_is_dc_failure(-ENOMEM));
+	return 0;
+}
+
+static void on_grew(void *arg, struct gpo_journal *j)
+{
+	(void)j;
+	(*(int *)arg)++;
+}
+
+/* The whole file, NUL-terminated. */
+static char *slurp(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		goto out;
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size) {
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[st.st_size] = '\0';
+	*len = (size_t)st.st_size;
+out:
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/* Every line whole: "<20..Z> text\n", no NUL, no partial line. */
+static int lines_whole(const char *text, size_t len)
+{
+	const char *p = text;
+
+	ASSERT(len == strlen(text));
+	while (p < text + len) {
+		const char *nl = strchr(p, '\n');
+
+		ASSERT(nl != NULL);
+		ASSERT(nl - p > 21 && !strncmp(p, "20", 2) && p[19] == 'Z' && p[20] == ' ');
+		p = nl + 1;
+	}
+	return 0;
+}
+
 static int test_journal(void)
 {
-	struct gpo_journal j;
+	char dir[] = "/tmp/gpofs-unit-journal.XXXXXX";
+	char path[256], buf[256];
+	struct gpo_journal j, k;
+	struct stat st, st2;
 	char *text = NULL;
 	size_t len = 0;
+	int grew = 0;
 
-	ASSERT_EQ(gpo_journal_init(&j, 100), 0);
-	for (int i = 0; i < 20; i++)
-		gpo_journal_add(&j, "line %d", i);
-	ASSERT_EQ(gpo_journal_copy(&j, &text, &len), 0);
-	ASSERT(len <= 100);
-	ASSERT(strstr(text, "line 19\n") != NULL);
-	ASSERT(strstr(text, "line 0\n") == NULL);
-	ASSERT(text[len - 1] == '\n');
+	ASSERT(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/corp.example.log", dir);
+
+	/* opening creates it private and writes nothing */
+	ASSERT_EQ(gpo_journal_open(&j, path, 1000), 0);
+	ASSERT_EQ(stat(path, &st), 0);
+	ASSERT_EQ(st.st_mode & 07777, 0600);
+	ASSERT_EQ(st.st_size, 0);
+	ASSERT_EQ(gpo_journal_read(&j, buf, sizeof(buf), 0), 0);
+
+	/* a reader at an offset gets what is there now */
+	gpo_journal_watch(&j, on_grew, &grew);
+	gpo_journal_add(&j, "first %d", 1);
+	ASSERT_EQ(gpo_journal_stat(&j, &st), 0);
+	ASSERT_EQ(grew, 1);
+	gpo_journal_add(&j, "a name with\na newline");
+	ASSERT_EQ(grew, 2);
+	memset(buf, 0, sizeof(buf));
+	ASSERT(gpo_journal_read(&j, buf, sizeof(buf) - 1, st.st_size) > 0);
+	ASSERT(strstr(buf, " a name with?a newline\n") != NULL);
+	ASSERT(strchr(buf, '\n') == buf + strlen(buf) - 1);
+	gpo_journal_watch(&j, NULL, NULL);
+	gpo_journal_add(&j, "unwatched");
+	ASSERT_EQ(grew, 2);
+
+	/* across a close and an open: the same content and mtime */
+	ASSERT_EQ(gpo_journal_stat(&j, &st), 0);
+	gpo_journal_close(&j);
+	gpo_journal_close(&j); /* twice is harmless */
+	sleep(1);
+	ASSERT_EQ(gpo_journal_open(&j, path, 1000), 0);
+	ASSERT_EQ(gpo_journal_stat(&j, &st2), 0);
+	ASSERT_EQ(st2.st_size, st.st_size);
+	ASSERT_EQ(st2.st_mtim.tv_sec, st.st_mtim.tv_sec);
+	ASSERT_EQ(st2.st_mtim.tv_nsec, st.st_mtim.tv_nsec);
+
+	/* two journals on one file (two mounts), past the bound: whole
+	 * lines only, never above it, the newest kept, the older half
+	 * dropped */
+	ASSERT_EQ(gpo_journal_open(&k, path, 1000), 0);
+	for (int i = 0; i < 200; i++) {
+		gpo_journal_add(i % 2 ? &k : &j, "line %03d of the journal", i);
+		ASSERT_EQ(gpo_journal_stat(&j, &st), 0);
+		ASSERT(st.st_size <= 1000);
+	}
+	text = slurp(path, &len);
+	ASSERT(text != NULL);
+	ASSERT(lines_whole(text, len) == 0);
+	ASSERT(strstr(text, " line 199 of the journal\n") != NULL);
+	ASSERT(strstr(text, " line 198 of the journal\n") != NULL);
+	ASSERT(strstr(text, "first 1") == NULL);
+	ASSERT(len >= 400); /* half of it at least, less a line */
 	free(text);
-	gpo_journal_destroy(&j);
+	gpo_journal_close(&k);
+	gpo_journal_close(&j);
+
+	/* never through a symbolic link */
+	snprintf(buf, sizeof(buf), "%s/link.log", dir);
+	ASSERT_EQ(symlink(path, buf), 0);
+	ASSERT_EQ(gpo_journal_open(&j, buf, 1000), -ELOOP);
+	gpo_journal_close(&j);
+	ASSERT_EQ(gpo_journal_stat(&j, &st), -EBADF);
+	gpo_journal_add(&j, "into a journal that is not open");
+	unlink(buf);
+	unlink(path);
+	rmdir(dir);
 	return 0;
 }
 
@@ -611,11 +858,14 @@ static const struct test_case cases[] = {
 	{ "name_escape", test_name_escape },
 	{ "name_table", test_name_table },
 	{ "conf", test_conf },
+	{ "conf_dirs", test_conf_dirs },
+	{ "krb5_keytab", test_krb5_keytab },
 	{ "credentials", test_credentials },
 	{ "conf_text", test_conf_text },
 	{ "credentials_text", test_credentials_text },
 	{ "backup_xml", test_backup_xml },
 	{ "journal", test_journal },
+	{ "dc_failure", test_dc_failure },
 	{ "buf", test_buf },
 	{ NULL, NULL }
 };

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "gpo_backup_ext.h"
-#include "gpo_view.h"
+#include "gpo_view_internal.h"
 #include "test.h"
 
 static struct stat dir_st(void)

@@ -1,0 +1,62 @@
+#include "gpo_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int gpo_file_read(const char *path, size_t max, char **data, size_t *len,
+		  struct stat *st_out)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd;
+	int rc = 0;
+
+	/* O_NONBLOCK: a FIFO put in its place must not hang the reader */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		rc = -EFBIG;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break; /* shorter than it was: what is there */
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*data = buf;
+	buf = NULL;
+	if (len)
+		*len = got;
+	if (st_out)
+		*st_out = st;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,17 @@
+/* Reading a small local file whole: the one bounded reader of ops/. */
+#ifndef GPO_FILE_H
+#define GPO_FILE_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+/* Reads path (a regular file, not through a symbolic link) whole into a
+ * new NUL-terminated buffer (caller frees; its length, which may be less
+ * than st_size if the file shrank meanwhile, in *len unless NULL), and
+ * its attributes into *st unless NULL. Returns 0; -errno when it cannot
+ * be opened; -EINVAL when it is not a regular file; -EFBIG when it is
+ * larger than max bytes; -EIO or -errno when reading fails; -ENOMEM. */
+int gpo_file_read(const char *path, size_t max, char **data, size_t *len,
+		  struct stat *st);
+
+#endif
