@@ -284,3 +284,33 @@ void gpo_view_reader_close(struct gpo_view_reader *r)
 	gpo_view_put(r->v);
 	free(r);
 }
+
+const char *gpo_view_node_path(const struct gpo_view_node *n)
+{
+	return n->path;
+}
+
+size_t gpo_view_count(const struct gpo_view *v)
+{
+	return v->n_nodes;
+}
+
+const struct gpo_view_node *gpo_view_node_at(const struct gpo_view *v, size_t i)
+{
+	return i < v->n_nodes ? &v->nodes[i] : NULL;
+}
+
+const struct gpo *gpo_view_gpo(const struct gpo_view *v)
+{
+	return &v->gpo;
+}
+
+uint32_t gpo_view_sysvol_version(const struct gpo_view *v)
+{
+	return v->sysvol_version;
+}
+
+const struct stat *gpo_view_gptini(const struct gpo_view *v)
+{
+	return &v->gptini;
+}

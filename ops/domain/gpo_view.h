@@ -13,10 +13,12 @@
 #define GPO_VIEW_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
+struct gpo;
 struct gpo_view;        /* opaque: gpo_view_internal.h */
 struct gpo_view_node;   /* one file or folder of a view */
 struct gpo_view_reader; /* an open file of a view */
@@ -44,6 +46,31 @@ void gpo_view_generated(const struct gpo_view *v, enum gpo_genfile which,
 /* The node at path ("" for the folder), spelled exactly, or NULL. */
 const struct gpo_view_node *gpo_view_lookup(const struct gpo_view *v,
 					    const char *path);
+
+/* The node at path in any letter case (as Windows would find it), or
+ * NULL. Linear: for the few settings files a backup needs. */
+const struct gpo_view_node *gpo_view_lookup_nocase(const struct gpo_view *v,
+						   const char *path);
+
+/* A node's path, relative to the GPO folder ('/'-separated, as SYSVOL
+ * spells it; "" is the folder itself). */
+const char *gpo_view_node_path(const struct gpo_view_node *n);
+
+/* How many nodes v holds (the folder itself first), and the i-th: each
+ * folder followed by its tree. */
+size_t gpo_view_count(const struct gpo_view *v);
+const struct gpo_view_node *gpo_view_node_at(const struct gpo_view *v, size_t i);
+
+/* The directory object v was captured with, GPT.INI's version in it, and
+ * GPT.INI as it was listed (st_mode 0: none). */
+const struct gpo *gpo_view_gpo(const struct gpo_view *v);
+uint32_t gpo_view_sysvol_version(const struct gpo_view *v);
+const struct stat *gpo_view_gptini(const struct gpo_view *v);
+
+/* Copies file node n's content into a new NUL-terminated buffer (caller
+ * frees). Returns 0, -EFBIG beyond max bytes, or -errno. */
+int gpo_view_read(const struct gpo_view_node *n, size_t max, char **data,
+		  size_t *len);
 
 /* A node's attributes as SYSVOL listed them (its size is the captured
  * content's). */

@@ -61,16 +61,6 @@ int gpo_view_add(struct gpo_view *v, const char *path, const struct stat *st,
 /* Sorts the tree for lookups; no more gpo_view_add after it. */
 void gpo_view_seal(struct gpo_view *v);
 
-/* The node at path in any letter case (as Windows would find it), or
- * NULL. Linear: for the few settings files a backup needs. */
-const struct gpo_view_node *gpo_view_lookup_nocase(const struct gpo_view *v,
-						   const char *path);
-
-/* Copies file node n's content into a new NUL-terminated buffer (caller
- * frees). Returns 0, -EFBIG beyond max bytes, or -errno. */
-int gpo_view_read(const struct gpo_view_node *n, size_t max, char **data,
-		  size_t *len);
-
 struct gpo_sysvol_entry;
 
 /* Lists every file and folder of v's tree but the folder itself (paths
