@@ -222,3 +222,205 @@ void gpo_backup_locations_free(char **locs, size_t n)
 		free(locs[i]);
 	free(locs);
 }
+
+void gpo_backup_free(struct gpo_backup *b)
+{
+	for (size_t i = 0; i < b->n_entries; i++)
+		free(b->entries[i].path);
+	free(b->entries);
+	free(b->id);
+	free(b->domain);
+	free(b->display_name);
+	free(b->machine_ext);
+	free(b->user_ext);
+	free(b->wmi_filter);
+	free(b->sd);
+	memset(b, 0, sizeof(*b));
+}
+
+/* The text of core's child name, trimmed of blanks (GPMC writes a blank
+ * for an empty extension list), into *out; "" when absent. */
+static int core_text(xmlNodePtr core, const char *name, char **out)
+{
+	int rc = 0;
+	char *s = text_of(child(core, name), &rc);
+	char *b, *e;
+
+	if (rc)
+		return rc;
+	if (!s)
+		s = strdup("");
+	if (!s)
+		return -ENOMEM;
+	for (b = s; *b == ' ' || *b == '\r' || *b == '\n' || *b == '\t'; b++)
+		;
+	e = b + strlen(b);
+	while (e > b && (e[-1] == ' ' || e[-1] == '\r' || e[-1] == '\n' || e[-1] == '\t'))
+		*--e = '\0';
+	memmove(s, b, strlen(b) + 1);
+	*out = s;
+	return 0;
+}
+
+static int core_number(xmlNodePtr core, const char *name, uint32_t *out,
+		       char *why, size_t whylen)
+{
+	char *s = NULL, *end = NULL;
+	unsigned long long v;
+	int rc = core_text(core, name, &s);
+
+	if (rc)
+		return rc;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s && (errno || *end || v > UINT32_MAX || *s == '-')) {
+		snprintf(why, whylen, "Backup.xml: %s is not a number", name);
+		rc = -EINVAL;
+	}
+	*out = (uint32_t)v;
+	free(s);
+	return rc;
+}
+
+/* The security descriptor as GPMC writes it: hex bytes, blank-separated. */
+static int core_sd(xmlNodePtr core, struct gpo_backup *b, char *why, size_t whylen)
+{
+	char *s = NULL;
+	size_t n = 0;
+	int rc = core_text(core, "SecurityDescriptor", &s);
+
+	if (rc || !*s) {
+		free(s);
+		return rc;
+	}
+	b->sd = malloc(strlen(s) / 2 + 1);
+	if (!b->sd) {
+		free(s);
+		return -ENOMEM;
+	}
+	for (const char *p = s; *p;) {
+		unsigned v;
+		int used = 0;
+
+		while (*p == ' ' || *p == '\r' || *p == '\n' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		if (sscanf(p, "%2x%n", &v, &used) != 1 || used != 2 ||
+		    (p[2] && p[2] != ' ' && p[2] != '\r' && p[2] != '\n' && p[2] != '\t')) {
+			snprintf(why, whylen, "Backup.xml: SecurityDescriptor is not hex bytes");
+			rc = -EINVAL;
+			break;
+		}
+		b->sd[n++] = (unsigned char)v;
+		p += 2;
+	}
+	b->sd_len = n;
+	free(s);
+	return rc;
+}
+
+/* Adds every FSObjectFile and FSObjectDir with a Location, below n. */
+static int entries(struct gpo_backup *b, xmlNodePtr n, char *why, size_t whylen)
+{
+	static const char prefix[] = "DomainSysvol/GPO/";
+
+	for (; n; n = n->next) {
+		struct locations l = { 0 };
+		struct gpo_backup_entry *e;
+		xmlChar *loc;
+		int rc = 0;
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		loc = xmlGetNsProp(n, BAD_CAST "Location", BAD_CAST NS_BKP);
+		if (loc)
+			rc = add_location(&l, (char *)loc, why, whylen);
+		if (!rc && loc && strncmp(l.v[0], prefix, sizeof(prefix) - 1)) {
+			snprintf(why, whylen, "Location %.200s is outside DomainSysvol\\GPO",
+				 (char *)loc);
+			rc = -EINVAL;
+		}
+		if (!rc && loc) {
+			e = gpo_array_push(&b->entries, &b->n_entries, &b->cap_entries,
+					   sizeof(*e));
+			if (!e) {
+				rc = -ENOMEM;
+			} else {
+				e->path = strdup(l.v[0] + sizeof(prefix) - 1);
+				e->dir = !xmlStrcmp(n->name, BAD_CAST "FSObjectDir");
+				rc = e->path ? 0 : -ENOMEM;
+			}
+		}
+		xmlFree(loc);
+		gpo_backup_locations_free(l.v, l.n);
+		if (!rc)
+			rc = entries(b, n->children, why, whylen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int gpo_backup_read(const char *data, size_t len, struct gpo_backup *b,
+		    char *why, size_t whylen)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root, gpo, core;
+	uint32_t options = 0;
+	int rc = -EINVAL;
+
+	memset(b, 0, sizeof(*b));
+	doc = parse("Backup.xml", data, len, GPO_BACKUP_XML_MAX, why, whylen);
+	if (!doc)
+		goto out;
+	root = xmlDocGetRootElement(doc);
+	if (!root || xmlStrcmp(root->name, BAD_CAST "GroupPolicyBackupScheme") ||
+	    !root->ns || xmlStrcmp(root->ns->href, BAD_CAST NS_BKP)) {
+		snprintf(why, whylen, "Backup.xml is not a GroupPolicyBackupScheme");
+		goto out;
+	}
+	gpo = child(root, "GroupPolicyObject");
+	core = child(gpo, "GroupPolicyCoreSettings");
+	if (!core) {
+		snprintf(why, whylen, "Backup.xml has no GroupPolicyCoreSettings");
+		goto out;
+	}
+	rc = core_text(core, "ID", &b->id);
+	if (!rc)
+		rc = core_text(core, "Domain", &b->domain);
+	if (!rc)
+		rc = core_text(core, "DisplayName", &b->display_name);
+	if (!rc)
+		rc = core_text(core, "MachineExtensionGuids", &b->machine_ext);
+	if (!rc)
+		rc = core_text(core, "UserExtensionGuids", &b->user_ext);
+	if (!rc)
+		rc = core_number(core, "Options", &options, why, whylen);
+	if (!rc)
+		rc = core_number(core, "UserVersionNumber", &b->user_version, why, whylen);
+	if (!rc)
+		rc = core_number(core, "MachineVersionNumber", &b->machine_version,
+				 why, whylen);
+	if (!rc)
+		rc = core_sd(core, b, why, whylen);
+	if (!rc && child(core, "WMIFilter")) {
+		rc = core_text(core, "WMIFilter", &b->wmi_filter);
+		if (!rc && !*b->wmi_filter) {
+			free(b->wmi_filter);
+			b->wmi_filter = NULL;
+		}
+	}
+	b->options = options;
+	if (!rc && !gpo_guid_valid(b->id)) {
+		snprintf(why, whylen, "Backup.xml has no valid GPO ID");
+		rc = -EINVAL;
+	}
+	if (!rc)
+		rc = entries(b, gpo ? gpo->children : NULL, why, whylen);
+out:
+	xmlFreeDoc(doc);
+	if (rc)
+		gpo_backup_free(b);
+	return rc;
+}

@@ -8,7 +8,9 @@
 #ifndef GPO_BACKUP_READ_H
 #define GPO_BACKUP_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gpo_model.h"
 
@@ -44,5 +46,40 @@ int gpo_backup_xml_locations(const char *data, size_t len, char ***locs,
 
 /* Frees an array from gpo_backup_xml_locations. */
 void gpo_backup_locations_free(char **locs, size_t n);
+
+/* One file or folder of a backup's GPO folder. */
+struct gpo_backup_entry {
+	char *path;      /* below DomainSysvol/GPO/, '/'-separated */
+	bool dir;        /* an FSObjectDir */
+};
+
+/* What a backup's Backup.xml says of its GPO (GroupPolicyCoreSettings)
+ * and which files and folders of its GPO folder it holds (every
+ * bkp:Location under DomainSysvol\GPO\, checked as
+ * gpo_backup_xml_locations checks them). */
+struct gpo_backup {
+	char *id;               /* the GPO's GUID, as written */
+	char *domain;
+	char *display_name;
+	unsigned options;       /* flags: user (1), machine (2) disabled */
+	uint32_t user_version, machine_version;  /* directory << 16 | SYSVOL */
+	char *machine_ext, *user_ext;  /* extension lists, "" for none */
+	char *wmi_filter;       /* gPCWQLFilter, or NULL */
+	unsigned char *sd;      /* the DACL-only security descriptor, or NULL */
+	size_t sd_len;
+	struct gpo_backup_entry *entries;
+	size_t n_entries, cap_entries;
+};
+
+/* Reads Backup.xml (len bytes, at most GPO_BACKUP_XML_MAX). Returns 0
+ * and fills b (free with gpo_backup_free), -EINVAL with the reason in
+ * why (not a backup, a Location outside DomainSysvol\GPO\ or not a
+ * plain path, a version or the security descriptor that does not parse),
+ * or -ENOMEM. */
+int gpo_backup_read(const char *data, size_t len, struct gpo_backup *b,
+		    char *why, size_t whylen);
+
+/* Frees what b owns and clears it. */
+void gpo_backup_free(struct gpo_backup *b);
 
 #endif

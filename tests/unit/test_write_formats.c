@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gpo_backup_read.h"
 #include "gpo_cse.h"
 #include "gpo_gptini.h"
 #include "gpo_model.h"
@@ -148,7 +149,58 @@ static int test_cse_derive(void)
 	return 0;
 }
 
+
+static int test_backup_core(void)
+{
+	static const char xml[] =
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
+		"<GroupPolicyBackupScheme bkp:version=\"2.0\" bkp:type=\"GroupPolicyBackupTemplate\" "
+		"xmlns:bkp=\"http://www.microsoft.com/GroupPolicy/GPOOperations\" "
+		"xmlns=\"http://www.microsoft.com/GroupPolicy/GPOOperations\">\r\n"
+		"<GroupPolicyObject><SecurityGroups/><FilePaths/><GroupPolicyCoreSettings>"
+		"<ID><![CDATA[{50C1514A-7F0D-4ABF-8B2E-07C600EC97E8}]]></ID><Domain><![CDATA[idl.local]]></Domain>"
+		"<SecurityDescriptor>01 00 04 9c 00 00 00 00</SecurityDescriptor>"
+		"<DisplayName><![CDATA[DoD IE11]]></DisplayName><Options><![CDATA[1]]></Options>"
+		"<UserVersionNumber><![CDATA[65537]]></UserVersionNumber>"
+		"<MachineVersionNumber><![CDATA[851981]]></MachineVersionNumber>"
+		"<MachineExtensionGuids><![CDATA[[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]]]></MachineExtensionGuids>"
+		"<UserExtensionGuids><![CDATA[ ]]></UserExtensionGuids><WMIFilter/></GroupPolicyCoreSettings> \r\n"
+		"<GroupPolicyExtension bkp:ID=\"{35378EAC-683F-11D2-A89A-00C04FBBCFA2}\" bkp:DescName=\"Registry\">"
+		"<FSObjectFile bkp:Path=\"%GPO_MACH_FSPATH%\\registry.pol\" bkp:Location=\"DomainSysvol\\GPO\\Machine\\registry.pol\"/>"
+		"<FSObjectDir bkp:Path=\"%GPO_USER_FSPATH%\" bkp:Location=\"DomainSysvol\\GPO\\User\"/>"
+		"<FSObjectFile bkp:Path=\"x\"/></GroupPolicyExtension></GroupPolicyObject></GroupPolicyBackupScheme>";
+	struct gpo_backup b;
+	char why[256] = "";
+	char *bad;
+
+	ASSERT_EQ(gpo_backup_read(xml, strlen(xml), &b, why, sizeof(why)), 0);
+	ASSERT_STR(b.id, "{50C1514A-7F0D-4ABF-8B2E-07C600EC97E8}");
+	ASSERT_STR(b.display_name, "DoD IE11");
+	ASSERT_EQ(b.options, 1);
+	ASSERT_EQ(b.user_version, 65537);
+	ASSERT_EQ(b.machine_version, 851981);
+	ASSERT_STR(b.machine_ext, "[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]");
+	ASSERT_STR(b.user_ext, "");
+	ASSERT(!b.wmi_filter);
+	ASSERT_EQ(b.sd_len, 8);
+	ASSERT_EQ(b.n_entries, 2);
+	ASSERT_STR(b.entries[0].path, "Machine/registry.pol");
+	ASSERT(!b.entries[0].dir);
+	ASSERT_STR(b.entries[1].path, "User");
+	ASSERT(b.entries[1].dir);
+	gpo_backup_free(&b);
+	/* a Location outside the GPO folder is refused */
+	bad = strdup(xml);
+	ASSERT(bad);
+	memcpy(strstr(bad, "DomainSysvol\\GPO\\User"), "DomainSysvol\\XXX\\User", 21);
+	ASSERT_EQ(gpo_backup_read(bad, strlen(bad), &b, why, sizeof(why)), -EINVAL);
+	ASSERT(strstr(why, "outside"));
+	free(bad);
+	return 0;
+}
+
 static const struct test_case cases[] = {
+	{ "backup_core", test_backup_core },
 	{ "version_bump", test_version_bump },
 	{ "gptini_version", test_gptini_version },
 	{ "cse_parse", test_cse_parse },
