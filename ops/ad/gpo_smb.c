@@ -488,6 +488,9 @@ static int write_with_retry(struct gpo_smb *s, const char *url,
 		rc = call(s, url, arg, again);
 		if (!rc || !gpo_smb_is_conn_error(rc))
 			break;
+		if (!attempt)
+			gpo_log(s->lg, GPO_LOG_INFO, "SMB %s: connection lost (%s): once more",
+				url, strerror(rc));
 		forget_servers(s->ctx);
 		again = true;
 	}
@@ -559,8 +562,8 @@ static int rename_call(struct gpo_smb *s, const char *url, void *arg, bool again
 	 * the way and renames again): refuse first. */
 	if (!ra->replace && !ra->same_entry) {
 		rc = counted_stat(s, ra->to, &st);
-		if (!rc)
-			return EEXIST;
+		if (!rc) /* a missing from says so first, as rename(2) */
+			return counted_stat(s, url, &st) == ENOENT ? ENOENT : EEXIST;
 		if (rc != ENOENT)
 			return rc;
 	}
@@ -774,6 +777,8 @@ int gpo_smb_put(struct gpo_smb *s, const char *rel, const void *data,
 		if (local || !rc || !gpo_smb_is_conn_error(rc))
 			break;
 		/* written again whole: the file is the caller's either way */
+		gpo_log(s->lg, GPO_LOG_INFO, "SMB write %s: connection lost (%s): writing it again",
+			url, strerror(rc));
 		lock(s);
 		forget_servers(s->ctx);
 		unlock(s);

@@ -23,7 +23,12 @@
  * SMB goes through N workers (this program again, started with
  * --smb-worker) with -w N, else in process. -f FLAGS sends the SD-flags
  * control with ldap-modify and ldap-read. A failure prints
- * "error: ENAME (text)" on stderr and exits 1. */
+ * "error: ENAME (text)" on stderr and exits 1.
+ *
+ * For tests of lost connections, two environment variables: PROBE_HOLD=
+ * FILE waits, once signed in, while FILE exists (saying "held" on
+ * stderr), so that the test can cut the connection; PROBE_KILL_WORKER=1
+ * kills the first SMB worker before the call, which then finds it gone. */
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -31,7 +36,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -105,6 +112,23 @@ static void smb_down(struct probe *p)
 	gpo_smb_close(&p->smb);
 	if (p->lib_ready)
 		gpo_smb_lib_destroy(&p->lib);
+}
+
+/* Tests only: see the top of the file. */
+static void test_hooks(struct probe *p)
+{
+	const char *hold = getenv("PROBE_HOLD");
+
+	if (getenv("PROBE_KILL_WORKER") && p->workers && p->w[0].pid > 0) {
+		kill(p->w[0].pid, SIGKILL);
+		waitpid(p->w[0].pid, NULL, 0);
+		p->w[0].pid = -1; /* reaped here */
+	}
+	if (hold && *hold) {
+		fprintf(stderr, "held\n");
+		for (int i = 0; i < 600 && access(hold, F_OK) == 0; i++)
+			usleep(100 * 1000);
+	}
 }
 
 /* --- put-tree --------------------------------------------------------------- */
@@ -244,6 +268,7 @@ static int smb_cmd(struct probe *p, int argc, char **argv)
 	rc = smb_up(p);
 	if (rc)
 		goto out;
+	test_hooks(p);
 	if (!strcmp(cmd, "smb-mkdir")) {
 		rc = w ? gpo_worker_mkdir(w, argv[1]) : gpo_smb_mkdir(&p->smb, argv[1]);
 	} else if (!strcmp(cmd, "smb-rmdir")) {
@@ -365,6 +390,7 @@ static int ldap_cmd(struct probe *p, int argc, char **argv)
 		fprintf(stderr, "%s\n", msg);
 		return rc;
 	}
+	test_hooks(p);
 	pthread_mutex_lock(&p->ldap.lock);
 	if (!strcmp(cmd, "ldap-pdc")) {
 		char *host = NULL;
@@ -441,6 +467,9 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], GPO_WORKER_ARG))
 		return gpo_worker_main(3);
+	/* as the daemon (libfuse's handlers): a write to a connection cut
+	 * under libldap or libsmbclient is an error, not the end */
+	signal(SIGPIPE, SIG_IGN);
 	p.lg.debug = getenv("PROBE_DEBUG") != NULL;
 	while ((opt = getopt(argc, argv, "+d:s:c:a:w:f:")) != -1) {
 		switch (opt) {

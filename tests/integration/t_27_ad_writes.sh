@@ -131,6 +131,77 @@ for how in in-process workers; do
 	note "$how: mkdir, put, rename, set_times, unlink, rmdir as smbclient and the DC see them"
 done
 
+# --- a worker lost before a write: made in process, and what the lost
+# request may have done counts as done --------------------------------------
+T=gpofs-adw-lost
+killed() { # ARGS: the probe through one worker, killed before the call
+	PROBE_KILL_WORKER=1 probe -w 1 "$@" 2>"$TEST_TMP/killed.err" ||
+		{ cat "$TEST_TMP/killed.err" >&2; return 1; }
+	grep -q "ended: working in process instead" "$TEST_TMP/killed.err" ||
+		fail "$*: the lost worker went unnoticed: $(cat "$TEST_TMP/killed.err")"
+}
+killed smb-mkdir "$T" || fail "mkdir, worker lost"
+[ -d "$CORP_SYSVOL/$T" ] || fail "mkdir, worker lost: no folder on the DC"
+killed smb-put "$T/a" "$TEST_TMP/big.bin" || fail "put, worker lost"
+cmp -s "$CORP_SYSVOL/$T/a" "$TEST_TMP/big.bin" || fail "put, worker lost: other bytes on the DC"
+probe smb-rename "$T/a" "$T/b" || fail "rename"
+expect_err ENOENT -w 1 smb-rename "$T/a" "$T/b"
+killed smb-rename "$T/a" "$T/b" || fail "a rename made already, worker lost: not taken for done"
+killed smb-unlink "$T/b" || fail "unlink, worker lost"
+killed smb-unlink "$T/b" || fail "an unlink made already, worker lost: not taken for done"
+killed smb-rmdir "$T" || fail "rmdir, worker lost"
+[ ! -e "$CORP_SYSVOL/$T" ] || fail "rmdir, worker lost: the folder is still on the DC"
+note "a lost worker: the write made in process; a rename or unlink already made counts as done"
+
+# --- connections cut under a call (ss -K) ---------------------------------------
+# held PORT ARGS...: the probe signs in and waits; its connections to the
+# DC's PORT are cut; then it makes its call. Output in held.out/held.err.
+held() {
+	local port=$1 cut
+	shift
+	touch "$TEST_TMP/hold"
+	PROBE_HOLD=$TEST_TMP/hold probe "$@" >"$TEST_TMP/held.out" 2>"$TEST_TMP/held.err" &
+	local pid=$!
+	for _ in $(seq 1 200); do
+		grep -q '^held$' "$TEST_TMP/held.err" && break
+		sleep 0.1
+	done
+	cut=$(ss -K dst "$CORP_IP" dport = "$port" 2>/dev/null | grep -c ESTAB) || true
+	rm -f "$TEST_TMP/hold"
+	[ "$cut" -gt 0 ] || { wait "$pid" || true; skip_section "cut connections" "ss -K cut nothing"; return 2; }
+	wait "$pid"
+}
+# SMB: cut in the middle of a put (100 MiB take a few tenths of a second):
+# written again whole on a new connection
+probe smb-mkdir "$T" || fail "mkdir"
+head -c $((100 * 1024 * 1024)) /dev/urandom >"$TEST_TMP/huge.bin"
+hit=
+for delay in 0.1 0.2 0.05; do
+	touch "$TEST_TMP/hold"
+	PROBE_HOLD=$TEST_TMP/hold probe smb-put "$T/big" "$TEST_TMP/huge.bin" 2>"$TEST_TMP/cut.err" &
+	pid=$!
+	for _ in $(seq 1 200); do
+		grep -q '^held$' "$TEST_TMP/cut.err" && break
+		sleep 0.1
+	done
+	rm -f "$TEST_TMP/hold"
+	sleep "$delay"
+	ss -K dst "$CORP_IP" dport = 445 >/dev/null 2>&1 || true
+	wait "$pid" || fail "a put cut in the middle failed: $(cat "$TEST_TMP/cut.err")"
+	cmp -s "$CORP_SYSVOL/$T/big" "$TEST_TMP/huge.bin" || fail "a put cut in the middle left other bytes"
+	if grep -q "connection lost .*: writing it again" "$TEST_TMP/cut.err"; then
+		hit=1
+		break
+	fi
+done
+rm -f "$TEST_TMP/huge.bin"
+if [ -n "$hit" ]; then
+	note "SMB put cut in the middle: written whole again on a new connection"
+else
+	skip_section "a put cut in the middle" "three cuts missed the transfer"
+fi
+probe smb-unlink "$T/big" && probe smb-rmdir "$T" || fail "clean up $T"
+
 # --- a tree: 4 workers against one connection in process and smbclient's mput --
 TREE=$TEST_TMP/tree
 for d in $(seq 1 10); do
@@ -178,6 +249,21 @@ ldap_replace "$G" versionNumber 7 || fail "ldapmodify versionNumber"
 expect_err ENODATA ldap-modify "$G" delete:versionNumber=6 add:versionNumber=8 replace:displayName=lost
 assert_eq "$(ldap_attr "$G" versionNumber)" 7 "versionNumber after a failed swap"
 assert_eq "$(ldap_attr "$G" displayName)" adw2 "the failed swap's other change was not applied"
+
+# an LDAP write over a cut connection is not sent again: -EIO, unapplied;
+# a read is, on a new connection
+rc=0
+held 636 ldap-modify "$G" replace:displayName=cut || rc=$?
+if [ "$rc" -ne 2 ]; then
+	[ "$rc" -ne 0 ] || fail "an LDAP modify over a cut connection succeeded (sent again?)"
+	grep -q "^error: EIO " "$TEST_TMP/held.err" || fail "LDAP modify, cut: not EIO: $(cat "$TEST_TMP/held.err")"
+	grep -q "may or may not have been applied" "$TEST_TMP/held.err" ||
+		fail "LDAP modify, cut: l->error does not say it: $(cat "$TEST_TMP/held.err")"
+	assert_eq "$(ldap_attr "$G" displayName)" adw2 "displayName after a modify over a cut connection"
+	held 636 ldap-read "$G" displayName || fail "a read over a cut connection: $(cat "$TEST_TMP/held.err")"
+	assert_eq "$(cat "$TEST_TMP/held.out")" adw2 "a read over a cut connection"
+	note "LDAP: a write over a cut connection: EIO, not sent again; a read reconnects"
+fi
 
 # the DACL alone, with SD flags 4: an ACE added; the owner in the written
 # descriptor (Builtin Users) is not applied
