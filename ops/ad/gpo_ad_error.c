@@ -24,7 +24,16 @@ static int ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,
 		err = EACCES;
 		break;
 	case LDAP_ALREADY_EXISTS:
+	case LDAP_TYPE_OR_VALUE_EXISTS:
 		err = EEXIST;
+		break;
+	case LDAP_NO_SUCH_ATTRIBUTE:
+		/* a value to delete is not there: how a compare-and-swap of
+		 * versionNumber (delete the old value, add the new) fails */
+		err = ENODATA;
+		break;
+	case LDAP_NOT_ALLOWED_ON_NONLEAF:
+		err = ENOTEMPTY;
 		break;
 	case LDAP_CONSTRAINT_VIOLATION:
 	case LDAP_INVALID_SYNTAX:
@@ -135,7 +144,10 @@ int gpo_smb_errno(const struct gpo_log *lg, int err, const char *what,
 		mapped = network_error(err) ? err : EIO;
 		break;
 	}
-	gpo_log(lg, mapped == ENOENT ? GPO_LOG_DEBUG : GPO_LOG_WARN,
+	/* answers a caller expects and handles (a name taken, a folder not
+	 * empty, nothing there) are no news for the log */
+	gpo_log(lg, mapped == ENOENT || mapped == EEXIST || mapped == ENOTEMPTY ?
+		GPO_LOG_DEBUG : GPO_LOG_WARN,
 		"SMB %s %s: %s", what, path ? path : "",
 		strerror(err ? err : EIO));
 	return -mapped;

@@ -10,7 +10,13 @@
 #include <stdbool.h>
 #include "gpo_log.h"
 
-/* Maps an LDAP result code to -errno (0 for LDAP_SUCCESS) and logs the
+/* Maps an LDAP result code to -errno (0 for LDAP_SUCCESS): no such object
+ * -ENOENT; insufficient access and sign-in refusals -EACCES; already
+ * exists (an object, a value) -EEXIST; no such attribute (a value to
+ * delete that is not there: a failed compare-and-swap) -ENODATA; not
+ * allowed on non-leaf -ENOTEMPTY; schema and syntax violations -EINVAL;
+ * unwilling to perform -EPERM; time limits -ETIMEDOUT; anything else, the
+ * connection's failures among them, -EIO. Logs the
  * original code, its text and the server's diagnostic message, if any, at
  * debug level for expected outcomes and as an error otherwise. */
 int gpo_ldap_errno(const struct gpo_log *lg, int ldap_rc, const char *diag,

@@ -1,4 +1,5 @@
 #include "gpo_ldap.h"
+#include "gpo_ldap_internal.h"
 #include "gpo_array.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #define LDAP_CONNECT_TIMEOUT_S 5
 #define LDAP_OP_TIMEOUT_S 30
 #define SD_FLAGS_OID "1.2.840.113556.1.4.801"
+#define TREE_DELETE_OID "1.2.840.113556.1.4.805"
 #define LDAP_PAGE_SIZE 1000
 
 /* Tells "no such host" and "nothing listens" apart from TLS and bind
@@ -331,7 +333,7 @@ void gpo_ldap_close(struct gpo_ldap *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int make_sd_control(int flags, LDAPControl **out)
+int gpo_ldap_sd_control(int flags, LDAPControl **out)
 {
 	BerElement *ber = ber_alloc_t(LBER_USE_DER);
 	struct berval bv = { 0, NULL };
@@ -407,7 +409,7 @@ static int search_once(struct gpo_ldap *l, const char *base, int scope,
 	*cb_rc = 0;
 	if (!l->ld)
 		return LDAP_SERVER_DOWN;
-	if (sd_flags && make_sd_control(sd_flags, &sd)) {
+	if (sd_flags && gpo_ldap_sd_control(sd_flags, &sd)) {
 		*cb_rc = -ENOMEM;
 		return LDAP_NO_MEMORY;
 	}
@@ -558,4 +560,275 @@ int gpo_ldap_entry_dn(const struct gpo_ldap_entry *e, char **dn)
 	*dn = strdup(d);
 	ldap_memfree(d);
 	return *dn ? 0 : -ENOMEM;
+}
+
+/* --- writes --------------------------------------------------------------- */
+
+int gpo_ldap_tree_delete_control(LDAPControl **out)
+{
+	return ldap_control_create(TREE_DELETE_OID, 1, NULL, 0, out) == LDAP_SUCCESS ?
+	       0 : -ENOMEM;
+}
+
+void gpo_ldap_mods_free(LDAPMod **m)
+{
+	if (!m)
+		return;
+	for (LDAPMod **p = m; *p; p++) {
+		/* the bervals are one block after the pointers */
+		free((*p)->mod_bvalues);
+		free(*p);
+	}
+	free(m);
+}
+
+int gpo_ldap_mods_make(const struct gpo_ldap_mod *mods, size_t n, bool add,
+		       LDAPMod ***out)
+{
+	LDAPMod **m = calloc(n + 1, sizeof(*m));
+	int rc = 0;
+
+	if (!m)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct gpo_ldap_mod *g = &mods[i];
+		struct berval **bv = NULL;
+		struct berval *vals;
+		int op;
+
+		if (!g->attr || (add && !g->n)) {
+			rc = -EINVAL;
+			break;
+		}
+		op = add ? LDAP_MOD_ADD :
+		     g->op == GPO_LDAP_ADD ? LDAP_MOD_ADD :
+		     g->op == GPO_LDAP_DELETE ? LDAP_MOD_DELETE : LDAP_MOD_REPLACE;
+		m[i] = calloc(1, sizeof(**m));
+		if (!m[i]) {
+			rc = -ENOMEM;
+			break;
+		}
+		m[i]->mod_op = op | LDAP_MOD_BVALUES;
+		m[i]->mod_type = (char *)g->attr;
+		if (!g->n)
+			continue; /* NULL: every value (delete, replace) */
+		bv = malloc((g->n + 1) * sizeof(*bv) + g->n * sizeof(*vals));
+		if (!bv) {
+			rc = -ENOMEM;
+			break;
+		}
+		vals = (struct berval *)(bv + g->n + 1);
+		for (size_t j = 0; j < g->n; j++) {
+			vals[j].bv_len = (ber_len_t)g->values[j].len;
+			vals[j].bv_val = (char *)g->values[j].data;
+			bv[j] = &vals[j];
+		}
+		bv[g->n] = NULL;
+		m[i]->mod_bvalues = bv;
+	}
+	if (rc) {
+		gpo_ldap_mods_free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+int gpo_ldap_parent_dn(const char *dn, char **parent)
+{
+	LDAPDN parsed = NULL;
+	bool two = false;
+	bool quoted = false;
+	const char *p;
+
+	/* parsed to know it is a DN of two RDNs or more; cut in the text
+	 * itself, so that its escapes stay as the directory wrote them */
+	if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return -EINVAL;
+	two = parsed && parsed[0] && parsed[1];
+	ldap_dnfree(parsed);
+	if (!two)
+		return -EINVAL;
+	for (p = dn; *p; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if ((*p == ',' || *p == ';') && !quoted)
+			break;
+	}
+	if (!*p)
+		return -EINVAL;
+	for (p++; *p == ' '; p++)
+		;
+	*parent = strdup(p);
+	return *parent ? 0 : -ENOMEM;
+}
+
+enum write_kind { WRITE_MODIFY, WRITE_ADD, WRITE_DELETE };
+
+/* Sends one write, once (see gpo_ldap.h). Returns 0 or -errno. */
+static int write_once(struct gpo_ldap *l, enum write_kind kind, const char *dn,
+		      LDAPMod **mods, LDAPControl **ctrls)
+{
+	static const char *const what[] = { "modify", "add", "delete" };
+	char *diag = NULL;
+	char desc[300];
+	int rc;
+
+	/* A connection found closed has carried nothing of this write. */
+	if (!l->ld && gpo_ldap_reconnect(l))
+		return -EIO;
+	rc = kind == WRITE_MODIFY ? ldap_modify_ext_s(l->ld, dn, mods, ctrls, NULL) :
+	     kind == WRITE_ADD ? ldap_add_ext_s(l->ld, dn, mods, ctrls, NULL) :
+	     ldap_delete_ext_s(l->ld, dn, ctrls, NULL);
+	snprintf(desc, sizeof(desc), "%s %s", what[kind], dn);
+	if (gpo_ldap_is_conn_error(rc)) {
+		gpo_log(l->lg, GPO_LOG_WARN,
+			"%s: connection to %s lost during LDAP %s: it may or may not have been applied",
+			l->conf ? l->conf->domain : "", l->host, desc);
+		snprintf(l->error, sizeof(l->error),
+			 "connection to %s lost during LDAP %s (it may or may not have been applied)",
+			 l->host, what[kind]);
+		ldap_unbind_ext_s(l->ld, NULL, NULL);
+		l->ld = NULL;
+		return -EIO;
+	}
+	if (rc != LDAP_SUCCESS)
+		diag = diag_message(l->ld);
+	rc = gpo_ldap_errno(l->lg, rc, diag, desc);
+	ldap_memfree(diag);
+	return rc;
+}
+
+int gpo_ldap_modify(struct gpo_ldap *l, const char *dn,
+		    const struct gpo_ldap_mod *mods, size_t n, int sd_flags)
+{
+	LDAPControl *sd = NULL;
+	LDAPControl *ctrls[2] = { NULL, NULL };
+	LDAPMod **m = NULL;
+	int rc;
+
+	if (!n)
+		return -EINVAL;
+	rc = gpo_ldap_mods_make(mods, n, false, &m);
+	if (!rc && sd_flags) {
+		rc = gpo_ldap_sd_control(sd_flags, &sd);
+		ctrls[0] = sd;
+	}
+	if (!rc)
+		rc = write_once(l, WRITE_MODIFY, dn, m, sd ? ctrls : NULL);
+	if (sd)
+		ldap_control_free(sd);
+	gpo_ldap_mods_free(m);
+	return rc;
+}
+
+int gpo_ldap_add(struct gpo_ldap *l, const char *dn,
+		 const struct gpo_ldap_mod *attrs, size_t n)
+{
+	LDAPMod **m = NULL;
+	int rc;
+
+	rc = gpo_ldap_mods_make(attrs, n, true, &m);
+	if (!rc)
+		rc = write_once(l, WRITE_ADD, dn, m, NULL);
+	gpo_ldap_mods_free(m);
+	return rc;
+}
+
+int gpo_ldap_delete(struct gpo_ldap *l, const char *dn, bool subtree)
+{
+	LDAPControl *tree = NULL;
+	LDAPControl *ctrls[2] = { NULL, NULL };
+	int rc = 0;
+
+	if (subtree) {
+		rc = gpo_ldap_tree_delete_control(&tree);
+		ctrls[0] = tree;
+	}
+	if (!rc)
+		rc = write_once(l, WRITE_DELETE, dn, NULL, tree ? ctrls : NULL);
+	if (tree)
+		ldap_control_free(tree);
+	return rc;
+}
+
+struct read_one {
+	gpo_ldap_entry_fn fn;
+	void *arg;
+	bool seen;
+};
+
+static int read_one_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct read_one *r = arg;
+
+	if (r->seen)
+		return 0; /* a base search has one */
+	r->seen = true;
+	return r->fn(r->arg, e);
+}
+
+int gpo_ldap_read(struct gpo_ldap *l, const char *dn, const char *const *attrs,
+		  int sd_flags, gpo_ldap_entry_fn fn, void *arg)
+{
+	struct read_one r = { fn, arg, false };
+	int rc;
+
+	rc = gpo_ldap_search(l, dn, -1, "(objectClass=*)", attrs, sd_flags,
+			     read_one_entry, &r);
+	if (!rc && !r.seen)
+		rc = -ENOENT;
+	return rc;
+}
+
+struct one_value {
+	const char *attr;
+	char *value;
+};
+
+static int take_value(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct one_value *v = arg;
+
+	return gpo_ldap_entry_value(e, v->attr, &v->value, NULL);
+}
+
+/* The first value of attr of dn, into a new *value. */
+static int read_value(struct gpo_ldap *l, const char *dn, const char *attr,
+		      char **value)
+{
+	const char *attrs[] = { attr, NULL };
+	struct one_value v = { attr, NULL };
+	int rc;
+
+	rc = gpo_ldap_read(l, dn, attrs, 0, take_value, &v);
+	if (!rc)
+		*value = v.value;
+	return rc;
+}
+
+int gpo_ldap_pdc(struct gpo_ldap *l, char **host)
+{
+	char *owner = NULL;
+	char *server = NULL;
+	int rc;
+
+	if (!l->base_dn)
+		return -ENOENT;
+	rc = read_value(l, l->base_dn, "fSMORoleOwner", &owner);
+	if (!rc)
+		rc = gpo_ldap_parent_dn(owner, &server);
+	if (rc == -EINVAL)
+		rc = -ENOENT;
+	if (!rc)
+		rc = read_value(l, server, "dNSHostName", host);
+	if (rc)
+		gpo_log(l->lg, GPO_LOG_WARN, "%s: cannot find the PDC emulator%s%s: %s",
+			l->conf ? l->conf->domain : "", owner ? " from " : "",
+			owner ? owner : "", strerror(-rc));
+	free(owner);
+	free(server);
+	return rc;
 }

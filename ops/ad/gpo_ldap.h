@@ -85,4 +85,70 @@ int gpo_ldap_entry_value(const struct gpo_ldap_entry *e, const char *attr,
 /* Copies the entry's DN (caller frees). Returns 0 or -ENOMEM. */
 int gpo_ldap_entry_dn(const struct gpo_ldap_entry *e, char **dn);
 
+/* --- writes ---------------------------------------------------------------
+ *
+ * A write is sent once. When the connection is found lost (closed before
+ * the call, it is made again first: nothing was sent yet) during a write,
+ * the write may or may not have been applied: it is not sent again, the
+ * connection is dropped, l->error says what was lost, and the call returns
+ * -EIO; the caller reads the object to find out (a read reconnects).
+ * Errors map as gpo_ldap_errno: -EACCES for insufficient access, -EEXIST
+ * for an object or value that exists, -ENODATA for a value to delete that
+ * the attribute does not hold (how a compare-and-swap fails), -ENOENT for
+ * an object that does not, -ENOTEMPTY for deleting an object with children
+ * without subtree, -EINVAL for a schema or syntax violation, -EPERM for
+ * "unwilling to perform". Callers hold l->lock. */
+
+/* One value of an attribute, bytes (not NUL-terminated). */
+struct gpo_ldap_value {
+	const void *data;
+	size_t len;
+};
+
+enum gpo_ldap_op { GPO_LDAP_ADD, GPO_LDAP_DELETE, GPO_LDAP_REPLACE };
+
+/* One change of one attribute: ADD these values; DELETE these values
+ * (n 0: every value); REPLACE every value by these (n 0: remove the
+ * attribute). For gpo_ldap_add the op is ignored. */
+struct gpo_ldap_mod {
+	enum gpo_ldap_op op;
+	const char *attr;
+	const struct gpo_ldap_value *values;
+	size_t n;
+};
+
+/* Applies mods to dn in one LDAP modify, which the DC applies whole or
+ * not at all. sd_flags non-zero sends LDAP_SERVER_SD_FLAGS with it (4:
+ * the DACL only, which writing nTSecurityDescriptor needs without the
+ * right to write the SACL). A DELETE of versionNumber's old value
+ * followed by an ADD of the new one is a compare-and-swap: -ENODATA
+ * when the value changed meanwhile, and then nothing was changed.
+ * Returns 0 or -errno (see above). */
+int gpo_ldap_modify(struct gpo_ldap *l, const char *dn,
+		    const struct gpo_ldap_mod *mods, size_t n, int sd_flags);
+
+/* Adds the object dn with attrs (objectClass among them). Returns 0,
+ * -EEXIST, or -errno. */
+int gpo_ldap_add(struct gpo_ldap *l, const char *dn,
+		 const struct gpo_ldap_mod *attrs, size_t n);
+
+/* Deletes dn; with subtree, its children too in the same request (the
+ * tree-delete control). Returns 0, -ENOENT, -ENOTEMPTY (children, not
+ * subtree), or -errno. */
+int gpo_ldap_delete(struct gpo_ldap *l, const char *dn, bool subtree);
+
+/* Reads the one object dn (base scope), with nTSecurityDescriptor parts
+ * as gpo_ldap_search's sd_flags, calling fn once. Reconnects once like a
+ * search. Returns 0, -ENOENT when dn does not exist, -errno, or fn's
+ * non-zero result. */
+int gpo_ldap_read(struct gpo_ldap *l, const char *dn, const char *const *attrs,
+		  int sd_flags, gpo_ldap_entry_fn fn, void *arg);
+
+/* The DNS name of the domain's PDC emulator, where GPMC writes GPOs: the
+ * domain object's fSMORoleOwner (an NTDS Settings object) names it, and
+ * its parent, the server object, holds dNSHostName. Into a new *host
+ * (caller frees). Returns 0, -ENOENT when the directory does not say, or
+ * -errno. */
+int gpo_ldap_pdc(struct gpo_ldap *l, char **host);
+
 #endif

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <libsmbclient.h>
 
@@ -458,5 +460,337 @@ int gpo_smb_fetch(struct gpo_smb *s, const char *rel, uint64_t size_hint,
 out:
 	free(buf);
 	gpo_smb_fclose(s, f);
+	return rc;
+}
+
+/* --- writes --------------------------------------------------------------- */
+
+static int last_errno(void)
+{
+	return errno ? errno : EIO;
+}
+
+/* One write: 0 or the errno it left, counting its own requests (some take
+ * a stat too). again: an attempt before it, lost with its connection,
+ * may have done it already. */
+typedef int (*smb_write_fn)(struct gpo_smb *s, const char *url, void *arg,
+			    bool again);
+
+/* Runs call under the SMB lock, and once more, as again, after a lost
+ * connection. Returns 0 or an errno. */
+static int write_with_retry(struct gpo_smb *s, const char *url,
+			    smb_write_fn call, void *arg, bool again)
+{
+	int rc;
+
+	lock(s);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		rc = call(s, url, arg, again);
+		if (!rc || !gpo_smb_is_conn_error(rc))
+			break;
+		if (!attempt)
+			gpo_log(s->lg, GPO_LOG_INFO, "SMB %s: connection lost (%s): once more",
+				url, strerror(rc));
+		forget_servers(s->ctx);
+		again = true;
+	}
+	unlock(s);
+	return rc;
+}
+
+/* A stat made inside a write, lock held. */
+static int counted_stat(struct gpo_smb *s, const char *url, struct stat *st)
+{
+	atomic_fetch_add(&s->requests, 1);
+	return stat_call(s, url, st);
+}
+
+static int mkdir_call(struct gpo_smb *s, const char *url, void *arg, bool again)
+{
+	struct stat st;
+	int rc;
+
+	atomic_fetch_add(&s->requests, 1);
+	rc = smbc_getFunctionMkdir(s->ctx)(s->ctx, url, 0755) < 0 ? last_errno() : 0;
+	if (rc == EEXIST && again && !counted_stat(s, url, &st) &&
+	    S_ISDIR(st.st_mode))
+		rc = 0;
+	return rc;
+}
+
+static int rmdir_call(struct gpo_smb *s, const char *url, void *arg, bool again)
+{
+	int rc;
+
+	atomic_fetch_add(&s->requests, 1);
+	rc = smbc_getFunctionRmdir(s->ctx)(s->ctx, url) < 0 ? last_errno() : 0;
+	return rc == ENOENT && again ? 0 : rc;
+}
+
+static int unlink_call(struct gpo_smb *s, const char *url, void *arg, bool again)
+{
+	int rc;
+
+	atomic_fetch_add(&s->requests, 1);
+	rc = smbc_getFunctionUnlink(s->ctx)(s->ctx, url) < 0 ? last_errno() : 0;
+	return rc == ENOENT && again ? 0 : rc;
+}
+
+struct rename_arg {
+	const char *to;          /* its URL */
+	bool replace;
+	bool same_entry;         /* from and to differ in ASCII case only */
+};
+
+static int rename_call(struct gpo_smb *s, const char *url, void *arg, bool again)
+{
+	struct rename_arg *ra = arg;
+	struct stat st;
+	int rc;
+
+	if (again) {
+		/* Not made twice: from gone and to there is the lost attempt's
+		 * work (a second rename would fail, or with replace, move
+		 * something else over it). */
+		rc = counted_stat(s, url, &st);
+		if (rc == ENOENT && !ra->same_entry && !counted_stat(s, ra->to, &st))
+			return 0;
+		if (rc && rc != ENOENT)
+			return rc;
+	}
+	/* libsmbclient itself always replaces (it unlinks a to that is in
+	 * the way and renames again): refuse first. */
+	if (!ra->replace && !ra->same_entry) {
+		rc = counted_stat(s, ra->to, &st);
+		if (!rc) /* a missing from says so first, as rename(2) */
+			return counted_stat(s, url, &st) == ENOENT ? ENOENT : EEXIST;
+		if (rc != ENOENT)
+			return rc;
+	}
+	atomic_fetch_add(&s->requests, 1);
+	return smbc_getFunctionRename(s->ctx)(s->ctx, url, s->ctx, ra->to) < 0 ?
+	       last_errno() : 0;
+}
+
+static int utimes_call(struct gpo_smb *s, const char *url, void *arg, bool again)
+{
+	atomic_fetch_add(&s->requests, 1);
+	return smbc_getFunctionUtimes(s->ctx)(s->ctx, url, arg) < 0 ? last_errno() : 0;
+}
+
+static int write_op(struct gpo_smb *s, const char *rel, smb_write_fn call,
+		    void *arg, bool again, const char *what)
+{
+	char *url = NULL;
+	int rc;
+
+	rc = make_url(s, rel, &url);
+	if (rc)
+		return rc;
+	rc = write_with_retry(s, url, call, arg, again);
+	if (rc)
+		rc = gpo_smb_errno(s->lg, rc, what, url);
+	free(url);
+	return rc;
+}
+
+static int do_rename(struct gpo_smb *s, const char *from, const char *to,
+		     bool replace, bool again)
+{
+	struct rename_arg ra = {
+		.replace = replace, .same_entry = !strcasecmp(from, to),
+	};
+	char *to_url = NULL;
+	int rc;
+
+	rc = make_url(s, to, &to_url);
+	if (rc)
+		return rc;
+	ra.to = to_url;
+	rc = write_op(s, from, rename_call, &ra, again, "rename");
+	free(to_url);
+	return rc;
+}
+
+int gpo_smb_mkdir(struct gpo_smb *s, const char *rel)
+{
+	return write_op(s, rel, mkdir_call, NULL, false, "mkdir");
+}
+
+int gpo_smb_rmdir(struct gpo_smb *s, const char *rel)
+{
+	return write_op(s, rel, rmdir_call, NULL, false, "rmdir");
+}
+
+int gpo_smb_unlink(struct gpo_smb *s, const char *rel)
+{
+	return write_op(s, rel, unlink_call, NULL, false, "unlink");
+}
+
+int gpo_smb_rename(struct gpo_smb *s, const char *from, const char *to,
+		   bool replace)
+{
+	return do_rename(s, from, to, replace, false);
+}
+
+int gpo_smb_redo(struct gpo_smb *s, enum gpo_smb_op op, const char *rel,
+		 const char *to, bool replace)
+{
+	switch (op) {
+	case GPO_SMB_MKDIR:
+		return write_op(s, rel, mkdir_call, NULL, true, "mkdir");
+	case GPO_SMB_RMDIR:
+		return write_op(s, rel, rmdir_call, NULL, true, "rmdir");
+	case GPO_SMB_UNLINK:
+		return write_op(s, rel, unlink_call, NULL, true, "unlink");
+	case GPO_SMB_RENAME:
+		return to ? do_rename(s, rel, to, replace, true) : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+int gpo_smb_set_times(struct gpo_smb *s, const char *rel, time_t mtime)
+{
+	struct timeval tv[2] = { { .tv_sec = mtime }, { .tv_sec = mtime } };
+
+	return write_op(s, rel, utimes_call, tv, false, "set times of");
+}
+
+#define PUT_CHUNK FETCH_CHUNK
+
+/* Where a put's bytes come from: memory, or a local file read through
+ * buf (cap bytes) a request at a time. */
+struct put_src {
+	const char *data;
+	size_t len;
+	int fd;
+	char *buf;
+	size_t cap;
+};
+
+/* The next at most cap bytes at off: 0 with *n (0 at the end) or a local
+ * -errno. */
+static int put_next(struct put_src *p, uint64_t off, const char **chunk,
+		    size_t *n)
+{
+	ssize_t r;
+
+	if (p->data) {
+		size_t left = off < p->len ? p->len - (size_t)off : 0;
+
+		*chunk = p->data + off;
+		*n = left > PUT_CHUNK ? PUT_CHUNK : left;
+		return 0;
+	}
+	do
+		r = pread(p->fd, p->buf, p->cap, (off_t)off);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	*chunk = p->buf;
+	*n = (size_t)r;
+	return 0;
+}
+
+/* One attempt at writing url whole, the lock taken per request so that
+ * readers of other files go on meanwhile. Returns 0 or an SMB errno; a
+ * local read error goes to *local instead. */
+static int put_once(struct gpo_smb *s, const char *url, struct put_src *p,
+		    int *local)
+{
+	SMBCFILE *fh;
+	uint64_t off = 0;
+	int rc = 0;
+
+	lock(s);
+	atomic_fetch_add(&s->requests, 1);
+	fh = smbc_getFunctionOpen(s->ctx)(s->ctx, url,
+					  O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (!fh)
+		rc = last_errno();
+	unlock(s);
+	if (rc)
+		return rc;
+	for (;;) {
+		const char *chunk = NULL;
+		size_t n = 0;
+		ssize_t w;
+
+		*local = put_next(p, off, &chunk, &n);
+		if (*local || !n)
+			break;
+		lock(s);
+		atomic_fetch_add(&s->requests, 1);
+		w = smbc_getFunctionWrite(s->ctx)(s->ctx, fh, chunk, n);
+		if (w < 0)
+			rc = last_errno();
+		else if ((size_t)w != n)
+			rc = EIO; /* libsmbclient writes all or fails */
+		unlock(s);
+		if (rc)
+			break;
+		off += n;
+	}
+	lock(s);
+	atomic_fetch_add(&s->requests, 1);
+	if (smbc_getFunctionClose(s->ctx)(s->ctx, fh) < 0 && !rc && !*local)
+		rc = last_errno();
+	unlock(s);
+	return rc;
+}
+
+int gpo_smb_put(struct gpo_smb *s, const char *rel, const void *data,
+		size_t len, const char *src)
+{
+	struct put_src p = { .data = data, .len = len, .fd = -1 };
+	char *url = NULL;
+	int local = 0;
+	int rc;
+
+	if (!data) {
+		struct stat st;
+
+		if (!src)
+			return -EINVAL;
+		p.fd = open(src, O_RDONLY | O_CLOEXEC);
+		if (p.fd < 0)
+			return -errno;
+		if (fstat(p.fd, &st) < 0) {
+			rc = -errno;
+			goto out;
+		}
+		/* small files, small buffers: 2,000 of them are common */
+		p.cap = st.st_size >= PUT_CHUNK ? PUT_CHUNK :
+			st.st_size < 4096 ? 4096 : (size_t)st.st_size;
+		p.buf = malloc(p.cap);
+		if (!p.buf) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	rc = make_url(s, rel, &url);
+	if (rc)
+		goto out;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		local = 0;
+		rc = put_once(s, url, &p, &local);
+		if (local || !rc || !gpo_smb_is_conn_error(rc))
+			break;
+		/* written again whole: the file is the caller's either way */
+		gpo_log(s->lg, GPO_LOG_INFO, "SMB write %s: connection lost (%s): writing it again",
+			url, strerror(rc));
+		lock(s);
+		forget_servers(s->ctx);
+		unlock(s);
+	}
+	if (local)
+		rc = local;
+	else if (rc)
+		rc = gpo_smb_errno(s->lg, rc, "write", url);
+out:
+	free(url);
+	free(p.buf);
+	if (p.fd >= 0)
+		close(p.fd);
 	return rc;
 }

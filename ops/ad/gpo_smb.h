@@ -6,7 +6,8 @@
  * every domain, holds the one gpo_smb_lib lock of the process. Paths are
  * relative to the domain's Policies folder: "{GUID}/Machine/registry.pol".
  * All calls return 0 (or a byte count) or -errno; a connection that was
- * lost is re-established once before a call gives up with -EIO. */
+ * lost is re-established once before a call gives up with -EIO (writes
+ * too: see gpo_smb_redo for what a second attempt assumes). */
 #ifndef GPO_SMB_H
 #define GPO_SMB_H
 
@@ -16,6 +17,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include "gpo_conf.h"
 #include "gpo_log.h"
 
@@ -90,5 +92,58 @@ void gpo_smb_fclose(struct gpo_smb *s, struct gpo_smb_file *f);
  * second one to find its end. Returns 0 with the size in *len, or -errno. */
 int gpo_smb_fetch(struct gpo_smb *s, const char *rel, uint64_t size_hint,
 		  size_t max, int fd, char **data, uint64_t *len);
+
+/* Writes. Each holds the SMB lock per request, as the reads do, counts
+ * its requests, and after a lost connection tries once more on a fresh
+ * one; that second attempt takes what the lost one may have done for
+ * done (see gpo_smb_redo). Errors go through gpo_smb_errno. */
+
+/* Creates directory rel. Returns 0, -EEXIST (anything of that name,
+ * in any case: SYSVOL is case-insensitive), or -errno. */
+int gpo_smb_mkdir(struct gpo_smb *s, const char *rel);
+
+/* Removes the empty directory rel. Returns 0, -ENOTEMPTY, -ENOENT, or
+ * -errno. */
+int gpo_smb_rmdir(struct gpo_smb *s, const char *rel);
+
+/* Removes file rel. Returns 0, -ENOENT, or -errno (-EISDIR or -EACCES
+ * for a directory, as the server says). */
+int gpo_smb_unlink(struct gpo_smb *s, const char *rel);
+
+/* Renames from to to, within the share. Without replace, -EEXIST when
+ * to exists (a change of case only, from and to equal but for ASCII case,
+ * is the same entry and goes ahead). With replace, an existing file to is
+ * removed first, by libsmbclient, which has no atomic replace: there is
+ * a moment without to, and a failure after the removal leaves to gone
+ * (the caller puts it back); to a directory that exists, -EEXIST. The
+ * existence check and the rename are two requests: a to created between
+ * them by someone else is replaced. Returns 0 or -errno. */
+int gpo_smb_rename(struct gpo_smb *s, const char *from, const char *to,
+		   bool replace);
+
+/* Writes file rel whole, created or truncated: len bytes of data, or
+ * when data is NULL the local file src (read in requests of up to 8 MiB,
+ * so a large file is never held whole). Holds the SMB lock per request,
+ * not for the whole file. After a lost connection the whole file is
+ * written again once. Returns 0 or -errno (a local error of src as it
+ * is); a failure may leave rel partly written. */
+int gpo_smb_put(struct gpo_smb *s, const char *rel, const void *data,
+		size_t len, const char *src);
+
+/* Sets the last-write (and last-access) time of rel to mtime, seconds
+ * (the server keeps 100 ns; a later write changes it again). Returns 0
+ * or -errno. */
+int gpo_smb_set_times(struct gpo_smb *s, const char *rel, time_t mtime);
+
+enum gpo_smb_op { GPO_SMB_MKDIR, GPO_SMB_RMDIR, GPO_SMB_UNLINK, GPO_SMB_RENAME };
+
+/* One of the calls above again, after an attempt whose outcome is not
+ * known (an SMB worker lost during it, say): what that attempt may have
+ * done counts as done. mkdir's -EEXIST for a directory, rmdir's and
+ * unlink's -ENOENT return 0, and a rename whose from is gone while to
+ * exists is not made again (returns 0). to and replace are for
+ * GPO_SMB_RENAME only. Returns as the call would. */
+int gpo_smb_redo(struct gpo_smb *s, enum gpo_smb_op op, const char *rel,
+		 const char *to, bool replace);
 
 #endif

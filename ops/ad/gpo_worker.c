@@ -17,7 +17,13 @@
 
 extern char **environ;
 
-enum { OP_INIT = 1, OP_LIST, OP_STAT, OP_FETCH };
+enum {
+	OP_INIT = 1, OP_LIST, OP_STAT, OP_FETCH,
+	OP_MKDIR, OP_RMDIR, OP_UNLINK, OP_RENAME, OP_PUT, OP_TIMES,
+};
+
+/* OP_RENAME's flags */
+#define RENAME_REPLACE 1u
 
 #define WORKER_FD 3
 #define PATH_MAX_WIRE 8192
@@ -26,14 +32,21 @@ enum { OP_INIT = 1, OP_LIST, OP_STAT, OP_FETCH };
 /* A worker's fetch into memory is bounded by its request's max; this
  * bounds what a parent believes of a reply whatever it asked. */
 #define REPLY_MAX (256u * 1024 * 1024)
+/* A put's bytes sent with the request (a file's are read by the worker
+ * from its path): the same bound. */
+#define PUT_INLINE_MAX REPLY_MAX
 
+/* A request: the header, rel_len bytes of rel, dest_len bytes of dest
+ * (a fetch's local file, a rename's to, a put's local source), and
+ * data_len bytes of a put's inline data. */
 struct req_hdr {
 	uint32_t op;
 	uint32_t rel_len;
 	uint32_t dest_len;
 	uint32_t flags;
-	uint64_t size_hint;
+	uint64_t size_hint;  /* a fetch's; OP_TIMES: the mtime */
 	uint64_t max;
+	uint64_t data_len;
 };
 
 struct rep_hdr {
@@ -160,26 +173,28 @@ bool gpo_worker_revive(struct gpo_worker *w)
 	return !gpo_worker_start(w, w->exe, w->target, w->local, w->requests);
 }
 
-/* One request and its reply header; the payload (rep->len bytes) is read
- * into a new *payload when payload is not NULL. Returns 0 (the request's
- * own result is rep->rc) or -EPIPE when the worker is gone. */
-static int roundtrip(struct gpo_worker *w, uint32_t op, const char *rel,
-		     size_t rel_len, const char *dest, uint64_t size_hint,
-		     uint64_t max, struct rep_hdr *rep, char **payload)
+/* One request (h with its lengths filled in here) and its reply header;
+ * the payload (rep->len bytes) is read into a new *payload when payload
+ * is not NULL. Returns 0 (the request's own result is rep->rc) or -EPIPE
+ * when the worker is gone. */
+static int roundtrip_full(struct gpo_worker *w, struct req_hdr *h,
+			  const char *rel, size_t rel_len, const char *dest,
+			  const void *data, size_t data_len,
+			  struct rep_hdr *rep, char **payload)
 {
-	struct req_hdr h = {
-		.op = op, .rel_len = (uint32_t)rel_len,
-		.dest_len = dest ? (uint32_t)strlen(dest) : 0,
-		.size_hint = size_hint, .max = max,
-	};
 	char *p = NULL;
 	int rc;
 
-	rc = write_full(w->fd, &h, sizeof(h));
+	h->rel_len = (uint32_t)rel_len;
+	h->dest_len = dest ? (uint32_t)strlen(dest) : 0;
+	h->data_len = data_len;
+	rc = write_full(w->fd, h, sizeof(*h));
 	if (!rc)
 		rc = write_full(w->fd, rel, rel_len);
-	if (!rc && h.dest_len)
-		rc = write_full(w->fd, dest, h.dest_len);
+	if (!rc && h->dest_len)
+		rc = write_full(w->fd, dest, h->dest_len);
+	if (!rc && data_len)
+		rc = write_full(w->fd, data, data_len);
 	if (!rc)
 		rc = read_full(w->fd, rep, sizeof(*rep));
 	if (!rc && rep->len > REPLY_MAX)
@@ -195,7 +210,7 @@ static int roundtrip(struct gpo_worker *w, uint32_t op, const char *rel,
 	if (rc) {
 		free(p);
 		gpo_log(w->lg, GPO_LOG_WARN,
-			"SMB worker %d ended: reading in process instead", (int)w->pid);
+			"SMB worker %d ended: working in process instead", (int)w->pid);
 		drop_process(w);
 		return -EPIPE;
 	}
@@ -207,6 +222,15 @@ static int roundtrip(struct gpo_worker *w, uint32_t op, const char *rel,
 	else
 		free(p);
 	return 0;
+}
+
+static int roundtrip(struct gpo_worker *w, uint32_t op, const char *rel,
+		     size_t rel_len, const char *dest, uint64_t size_hint,
+		     uint64_t max, struct rep_hdr *rep, char **payload)
+{
+	struct req_hdr h = { .op = op, .size_hint = size_hint, .max = max };
+
+	return roundtrip_full(w, &h, rel, rel_len, dest, NULL, 0, rep, payload);
 }
 
 static int put_str(struct gpo_buf *b, const char *s)
@@ -420,6 +444,116 @@ int gpo_worker_fetch(struct gpo_worker *w, const char *rel, uint64_t size_hint,
 	return rc;
 }
 
+/* The write in process: again after a worker lost during the request. */
+static int write_local(struct gpo_worker *w, enum gpo_smb_op op, const char *rel,
+		       const char *to, bool replace, bool again)
+{
+	if (again)
+		return gpo_smb_redo(w->local, op, rel, to, replace);
+	switch (op) {
+	case GPO_SMB_MKDIR:
+		return gpo_smb_mkdir(w->local, rel);
+	case GPO_SMB_RMDIR:
+		return gpo_smb_rmdir(w->local, rel);
+	case GPO_SMB_UNLINK:
+		return gpo_smb_unlink(w->local, rel);
+	case GPO_SMB_RENAME:
+		return gpo_smb_rename(w->local, rel, to, replace);
+	}
+	return -EINVAL;
+}
+
+static int worker_write(struct gpo_worker *w, enum gpo_smb_op op, uint32_t wop,
+			const char *rel, const char *to, bool replace)
+{
+	struct req_hdr h = { .op = wop, .flags = replace ? RENAME_REPLACE : 0 };
+	struct rep_hdr rep;
+	int rc;
+
+	if (strlen(rel) >= PATH_MAX_WIRE || (to && strlen(to) >= PATH_MAX_WIRE))
+		return -ENAMETOOLONG;
+	if (!gpo_worker_revive(w))
+		return write_local(w, op, rel, to, replace, false);
+	rc = roundtrip_full(w, &h, rel, strlen(rel), to, NULL, 0, &rep, NULL);
+	if (rc == -EPIPE) /* it may have been done before the worker died */
+		return write_local(w, op, rel, to, replace, true);
+	return rc ? rc : rep.rc;
+}
+
+int gpo_worker_mkdir(struct gpo_worker *w, const char *rel)
+{
+	return worker_write(w, GPO_SMB_MKDIR, OP_MKDIR, rel, NULL, false);
+}
+
+int gpo_worker_rmdir(struct gpo_worker *w, const char *rel)
+{
+	return worker_write(w, GPO_SMB_RMDIR, OP_RMDIR, rel, NULL, false);
+}
+
+int gpo_worker_unlink(struct gpo_worker *w, const char *rel)
+{
+	return worker_write(w, GPO_SMB_UNLINK, OP_UNLINK, rel, NULL, false);
+}
+
+int gpo_worker_rename(struct gpo_worker *w, const char *from, const char *to,
+		      bool replace)
+{
+	return worker_write(w, GPO_SMB_RENAME, OP_RENAME, from, to, replace);
+}
+
+int gpo_worker_set_times(struct gpo_worker *w, const char *rel, time_t mtime)
+{
+	struct req_hdr h = { .op = OP_TIMES, .size_hint = (uint64_t)(int64_t)mtime };
+	struct rep_hdr rep;
+	int rc;
+
+	if (strlen(rel) >= PATH_MAX_WIRE)
+		return -ENAMETOOLONG;
+	if (!gpo_worker_revive(w))
+		return gpo_smb_set_times(w->local, rel, mtime);
+	rc = roundtrip_full(w, &h, rel, strlen(rel), NULL, NULL, 0, &rep, NULL);
+	if (rc == -EPIPE)
+		return gpo_smb_set_times(w->local, rel, mtime);
+	return rc ? rc : rep.rc;
+}
+
+int gpo_worker_put(struct gpo_worker *w, const char *rel, const void *data,
+		   size_t len, const char *src)
+{
+	struct req_hdr h = { .op = OP_PUT };
+	struct rep_hdr rep;
+	char *abs = NULL;
+	int rc;
+
+	if (!data && !src)
+		return -EINVAL;
+	if (strlen(rel) >= PATH_MAX_WIRE)
+		return -ENAMETOOLONG;
+	if (!data && src[0] != '/') {
+		/* the worker's working directory need not be ours */
+		abs = realpath(src, NULL);
+		if (!abs)
+			return -errno;
+		src = abs;
+	}
+	if (!gpo_worker_revive(w) || (data && len > PUT_INLINE_MAX) ||
+	    (!data && strlen(src) >= PATH_MAX_WIRE)) {
+		rc = gpo_smb_put(w->local, rel, data, len, src);
+		goto out;
+	}
+	/* A file goes by its path: the worker reads it itself, so its bytes
+	 * are copied once, from the page cache into the worker's buffer. */
+	rc = roundtrip_full(w, &h, rel, strlen(rel), data ? NULL : src,
+			    data, data ? len : 0, &rep, NULL);
+	if (rc == -EPIPE) /* a put is written whole again */
+		rc = gpo_smb_put(w->local, rel, data, len, src);
+	else if (!rc)
+		rc = rep.rc;
+out:
+	free(abs);
+	return rc;
+}
+
 /* --- the worker's side --------------------------------------------------- */
 
 /* Every reply carries the worker's own count of SMB calls (smb's, or 0
@@ -451,7 +585,7 @@ static int add_entry(void *arg, const char *name, const struct stat *st)
 }
 
 static int serve(int fd, struct gpo_smb *smb, const struct req_hdr *h,
-		 const char *rel, const char *dest)
+		 const char *rel, const char *dest, const char *in)
 {
 	unsigned long before = atomic_load(&smb->requests);
 	struct gpo_buf b = GPO_BUF_INIT;
@@ -495,6 +629,24 @@ static int serve(int fd, struct gpo_smb *smb, const struct req_hdr *h,
 		r = reply(fd, smb, rc, (uint32_t)(atomic_load(&smb->requests) - before),
 			  data, rc || *dest ? 0 : (size_t)len, len);
 		break;
+	case OP_MKDIR:
+	case OP_RMDIR:
+	case OP_UNLINK:
+	case OP_RENAME:
+	case OP_PUT:
+	case OP_TIMES:
+		rc = h->op == OP_MKDIR ? gpo_smb_mkdir(smb, rel) :
+		     h->op == OP_RMDIR ? gpo_smb_rmdir(smb, rel) :
+		     h->op == OP_UNLINK ? gpo_smb_unlink(smb, rel) :
+		     h->op == OP_RENAME ? gpo_smb_rename(smb, rel, dest,
+						h->flags & RENAME_REPLACE) :
+		     h->op == OP_TIMES ? gpo_smb_set_times(smb, rel,
+						(time_t)(int64_t)h->size_hint) :
+		     *dest ? gpo_smb_put(smb, rel, NULL, 0, dest) :
+		     gpo_smb_put(smb, rel, in ? in : "", (size_t)h->data_len, NULL);
+		r = reply(fd, smb, rc, (uint32_t)(atomic_load(&smb->requests) - before),
+			  NULL, 0, 0);
+		break;
 	default:
 		r = -EPROTO;
 	}
@@ -503,21 +655,29 @@ static int serve(int fd, struct gpo_smb *smb, const struct req_hdr *h,
 	return r;
 }
 
-/* Reads one request; rel and dest are NUL-terminated. Returns 0 or
- * -EPIPE (socket closed) or -EPROTO. */
-static int read_request(int fd, struct req_hdr *h, char *rel, char *dest)
+/* Reads one request; rel and dest are NUL-terminated, a put's inline
+ * data goes to a new *in (NULL when none). Returns 0 or -EPIPE (socket
+ * closed) or -EPROTO. */
+static int read_request(int fd, struct req_hdr *h, char *rel, char *dest,
+			char **in)
 {
 	int rc = read_full(fd, h, sizeof(*h));
 
+	*in = NULL;
 	if (rc)
 		return rc;
-	if (h->rel_len >= PATH_MAX_WIRE || h->dest_len >= PATH_MAX_WIRE)
+	if (h->rel_len >= PATH_MAX_WIRE || h->dest_len >= PATH_MAX_WIRE ||
+	    h->data_len > PUT_INLINE_MAX)
 		return -EPROTO;
 	rc = read_full(fd, rel, h->rel_len);
 	if (!rc)
 		rc = read_full(fd, dest, h->dest_len);
 	rel[h->rel_len] = '\0';
 	dest[h->dest_len] = '\0';
+	if (!rc && h->data_len) {
+		*in = malloc((size_t)h->data_len);
+		rc = *in ? read_full(fd, *in, (size_t)h->data_len) : -EPROTO;
+	}
 	return rc;
 }
 
@@ -560,7 +720,8 @@ int gpo_worker_main(int fd)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	memset(&smb, 0, sizeof(smb));
 	rc = read_full(fd, &h, sizeof(h));
-	if (rc || h.op != OP_INIT || h.rel_len > INIT_MAX || h.dest_len)
+	if (rc || h.op != OP_INIT || h.rel_len > INIT_MAX || h.dest_len ||
+	    h.data_len)
 		return 2;
 	init_len = h.rel_len;
 	init = malloc(init_len + 1);
@@ -584,8 +745,13 @@ int gpo_worker_main(int fd)
 	smb_ready = !rc;
 	if (reply(fd, smb_ready ? &smb : NULL, rc, 0, NULL, 0, 0) || rc)
 		goto out;
-	while (!read_request(fd, &h, rel, dest)) {
-		if (serve(fd, &smb, &h, rel, dest))
+	for (;;) {
+		char *in = NULL;
+		bool stop = read_request(fd, &h, rel, dest, &in) ||
+			    serve(fd, &smb, &h, rel, dest, in);
+
+		free(in);
+		if (stop)
 			break;
 	}
 out:

@@ -8,6 +8,9 @@
  * password, if any) over that socket, never on its command line. It
  * answers one request at a time and exits when the socket closes.
  *
+ * It writes too (mkdir, put...), for a transaction that writes many
+ * files at once over several workers.
+ *
  * A gpo_worker is used by one thread at a time. When its process cannot
  * be started or dies, the calls fall back to the in-process connection
  * given at setup (slower: it shares the process's one SMB lock), and it
@@ -92,6 +95,25 @@ int gpo_worker_stat(struct gpo_worker *w, const char *rel, struct stat *st);
  * *len, or -errno (-EFBIG past max). */
 int gpo_worker_fetch(struct gpo_worker *w, const char *rel, uint64_t size_hint,
 		     size_t max, const char *dest, char **data, uint64_t *len);
+
+/* Writes, as gpo_smb's of the same names (see gpo_smb.h for returns):
+ * made by the worker, or in process when it is lost. A worker lost during
+ * a write leaves its outcome unknown: the call is then made again in
+ * process as gpo_smb_redo makes it (a put is written again whole). Paths
+ * of PATH_MAX_WIRE (8 KiB) or more: -ENAMETOOLONG. */
+int gpo_worker_mkdir(struct gpo_worker *w, const char *rel);
+int gpo_worker_rmdir(struct gpo_worker *w, const char *rel);
+int gpo_worker_unlink(struct gpo_worker *w, const char *rel);
+int gpo_worker_rename(struct gpo_worker *w, const char *from, const char *to,
+		      bool replace);
+int gpo_worker_set_times(struct gpo_worker *w, const char *rel, time_t mtime);
+
+/* Writes file rel whole, as gpo_smb_put. The worker reads the local file
+ * src itself (a relative src is made absolute here first), so that large
+ * files cross no socket; data (when not NULL) is sent with the request,
+ * up to 256 MiB (more is written in process). Returns 0 or -errno. */
+int gpo_worker_put(struct gpo_worker *w, const char *rel, const void *data,
+		   size_t len, const char *src);
 
 /* The worker process's main: serves requests on fd until it closes.
  * Returns the process's exit status. */
