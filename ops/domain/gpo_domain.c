@@ -93,6 +93,8 @@ static int domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	d->ttl_ms = DEFAULT_TTL_MS;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->cache_lock, NULL);
+	pthread_mutex_init(&d->write_lock, NULL);
+	pthread_cond_init(&d->released, NULL);
 	gpo_domain_dc_init(d);
 	if (asprintf(&d->cache_dir, "%s/%s", cache_dir, conf->domain) < 0) {
 		d->cache_dir = NULL;
@@ -241,6 +243,12 @@ void gpo_domain_close(struct gpo_domain *d)
 		rmdir(d->cache_dir);
 	free(d->cache_dir);
 	pthread_mutex_destroy(&d->cache_lock);
+	if (d->pdc_smb.root)
+		gpo_smb_close(&d->pdc_smb);
+	free(d->pdc);
+	free(d->held);
+	pthread_mutex_destroy(&d->write_lock);
+	pthread_cond_destroy(&d->released);
 	gpo_links_clear(&d->links);
 	for (size_t i = 0; i < d->n_names; i++)
 		free(d->names[i].sam);

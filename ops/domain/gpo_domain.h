@@ -7,12 +7,16 @@
 #ifndef GPO_DOMAIN_H
 #define GPO_DOMAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "gpo_cache.h"
 #include "gpo_conf.h"
+#include "gpo_err.h"
 #include "gpo_journal.h"
 #include "gpo_links.h"
 #include "gpo_log.h"
@@ -116,5 +120,57 @@ int gpo_domain_links(struct gpo_domain *d, const char *guid,
  * -ENOMEM. */
 int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len);
 
+
+/* ---- writing (gpo_domain_write.c) ----
+ *
+ * What a commit of changes to one GPO (ops/op) needs of the domain. SYSVOL
+ * is written on the PDC emulator, as GPMC writes it (its own connection
+ * when it is not the DC the domain reads from). Paths are relative to the
+ * GPO's SYSVOL folder. Each returns 0 or -errno with the reason in err
+ * (may be NULL); errors keep their meaning (EACCES from the DC, EIO when
+ * it failed). */
+
+/* The GPO's directory object as it is now (one LDAP read): guid, dn,
+ * version, extension lists, whenChanged, display name. Free with
+ * gpo_clear. -ENOENT when the GPO is gone. */
+int gpo_domain_read_gpo(struct gpo_domain *d, const char *guid, struct gpo *out,
+			struct gpo_err *err);
+
+/* GPT.INI as it is now: its text (a new NUL-terminated buffer, caller
+ * frees; NULL and *len 0 when there is none) and its listing (st_mode
+ * 0 when none). */
+int gpo_domain_read_gptini(struct gpo_domain *d, const char *guid, char **text,
+			   size_t *len, struct stat *st, struct gpo_err *err);
+
+/* SYSVOL steps (see gpo_smb.h): put writes data/len, or the local file
+ * src when data is NULL; rel "GPT.INI" is allowed here. */
+int gpo_domain_sysvol_mkdir(struct gpo_domain *d, const char *guid,
+			    const char *rel, struct gpo_err *err);
+int gpo_domain_sysvol_rmdir(struct gpo_domain *d, const char *guid,
+			    const char *rel, struct gpo_err *err);
+int gpo_domain_sysvol_unlink(struct gpo_domain *d, const char *guid,
+			     const char *rel, struct gpo_err *err);
+int gpo_domain_sysvol_put(struct gpo_domain *d, const char *guid,
+			  const char *rel, const void *data, size_t len,
+			  const char *src, struct gpo_err *err);
+int gpo_domain_sysvol_set_time(struct gpo_domain *d, const char *guid,
+			       const char *rel, time_t mtime, struct gpo_err *err);
+
+/* Sets versionNumber from was->version to version, and the extension
+ * lists (NULL: left as they are; "": removed), in one LDAP modify that
+ * fails with -ESTALE when versionNumber is no longer was->version
+ * (another writer came between). */
+int gpo_domain_set_version(struct gpo_domain *d, const struct gpo *was,
+			   uint32_t version, const char *machine_ext,
+			   const char *user_ext, struct gpo_err *err);
+
+/* Holds GPO guid while it is committed: readers keep the view they have,
+ * and none is captured (a reader that has none waits) until released,
+ * so that nobody here reads a commit half-way. */
+void gpo_domain_hold(struct gpo_domain *d, const char *guid, bool hold);
+
+/* Says that GPO guid was changed through this mount: its view is dropped
+ * and the GPO list read again at its next use. */
+void gpo_domain_changed(struct gpo_domain *d, const char *guid);
 
 #endif

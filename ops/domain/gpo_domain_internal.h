@@ -9,6 +9,13 @@
 
 #ifndef GPO_OPS_INTERNAL
 #error "gpo_domain_internal.h is ops/domain's own: use gpo_domain.h"
+/* True when guid is held by a commit (gpo_domain_hold). Caller holds
+ * the pool's lock. */
+bool gpo_domain_is_held(const struct gpo_domain *d, const char *guid);
+
+/* Drops guid's current view (readers keep theirs). */
+void gpo_domain_drop_view(struct gpo_domain *d, const char *guid);
+
 #endif
 
 #include <pthread.h>
@@ -64,6 +71,16 @@ struct gpo_domain {
 	size_t n_views, cap_views;
 	struct timespec idle_swept;     /* when views were last dropped */
 	struct gpo_view_pin *pins;      /* the view each reading process holds */
+	/* GPOs being committed (gpo_domain_hold): readers keep their
+	 * current view, and none is captured until released. */
+	char (*held)[GPO_GUID_LEN + 1];
+	size_t n_held, cap_held;
+	pthread_cond_t released;
+	/* Where writes go: the PDC emulator's SYSVOL (gpo_domain_write.c). */
+	pthread_mutex_t write_lock;
+	struct gpo_smb *write_smb;      /* &smb, or pdc_smb */
+	struct gpo_smb pdc_smb;
+	char *pdc;
 	size_t n_pins, cap_pins;
 	struct gpo_snapshot *prefetch;  /* the GPOs a walk is going through */
 	size_t prefetch_next;           /* where prefetching goes on from */
@@ -181,5 +198,12 @@ void gpo_principals_free(struct gpo_principal *p, size_t n);
  * both) or -ENOMEM. */
 int gpo_domain_file_paths(const struct gpo_view *v, const char ***out,
 			  size_t *n_out);
+
+/* True when guid is held by a commit (gpo_domain_hold). Caller holds
+ * the pool's lock. */
+bool gpo_domain_is_held(const struct gpo_domain *d, const char *guid);
+
+/* Drops guid's current view (readers keep theirs). */
+void gpo_domain_drop_view(struct gpo_domain *d, const char *guid);
 
 #endif

@@ -404,6 +404,18 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 	pthread_mutex_lock(&d->pool.lock);
 	note_demand(d, g, &now);
 	v = pinned(d, pid, g->guid, &now);
+	/* being committed: the view there is, or the one after */
+	while (!v && gpo_domain_is_held(d, g->guid)) {
+		struct gpo_view_slot *slot = find_slot(d, g->guid);
+
+		if (slot) {
+			v = slot->view;
+			gpo_view_get(v);
+			pin(d, pid, g->guid, v, &now);
+			break;
+		}
+		pthread_cond_wait(&d->released, &d->pool.lock);
+	}
 	if (!v) {
 		v = usable(d, g, &now);
 		/* not checked within the ttl: while the DC is away, as it
@@ -472,4 +484,16 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 done:
 	*view = v;
 	return 0;
+}
+
+void gpo_domain_drop_view(struct gpo_domain *d, const char *guid)
+{
+	struct gpo_view_slot *slot;
+
+	pthread_mutex_lock(&d->pool.lock);
+	slot = find_slot(d, guid);
+	if (slot)
+		drop_slot(d, slot);
+	/* a reader's pin on it lets go at its next use, as for any change */
+	pthread_mutex_unlock(&d->pool.lock);
 }

@@ -1,0 +1,288 @@
+/* Writing a domain's GPO: what a commit needs of the domain (gpo_domain.h,
+ * "writing"). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gpo_array.h"
+#include "gpo_domain_internal.h"
+#include "gpo_gptini.h"
+
+/* The connection writes go through: the PDC emulator's, found once. */
+static struct gpo_smb *writer(struct gpo_domain *d, struct gpo_err *err)
+{
+	char msg[512] = "";
+	char *pdc = NULL;
+	int rc;
+
+	pthread_mutex_lock(&d->write_lock);
+	if (d->write_smb)
+		goto out;
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_pdc(&d->ldap, &pdc);
+	pthread_mutex_unlock(&d->ldap.lock);
+	if (rc || !strcasecmp(pdc, d->dc)) {
+		/* this DC, or the directory does not say: write here */
+		d->write_smb = &d->smb;
+		goto out;
+	}
+	rc = gpo_smb_open(&d->pdc_smb, d->smb.lib, d->lg, pdc, d->conf->domain,
+			  d->conf->credentials ? &d->cred : NULL, msg, sizeof(msg));
+	if (rc) {
+		gpo_err_set(err, rc, "cannot reach the PDC emulator %s: %s", pdc, msg);
+		goto out;
+	}
+	gpo_journal_add(&d->journal, "writing SYSVOL on the PDC emulator %s", pdc);
+	d->pdc = pdc;
+	pdc = NULL;
+	d->write_smb = &d->pdc_smb;
+out:
+	pthread_mutex_unlock(&d->write_lock);
+	free(pdc);
+	return d->write_smb;
+}
+
+static char *rel_of(const char *guid, const char *rel)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s%s%s", guid, *rel ? "/" : "", rel) < 0)
+		return NULL;
+	return p;
+}
+
+/* Runs one SMB step on guid/rel and records a failure with its reason. */
+enum step { MKDIR, RMDIR, UNLINK, PUT, TIME };
+
+static int sysvol(struct gpo_domain *d, enum step step, const char *guid,
+		  const char *rel, const void *data, size_t len, const char *src,
+		  time_t mtime, struct gpo_err *err)
+{
+	static const char *const what[] = { "making folder", "removing folder",
+					    "removing", "writing", "setting the time of" };
+	struct gpo_smb *s = writer(d, err);
+	char *path = rel_of(guid, rel);
+	int rc;
+
+	if (!s || !path) {
+		free(path);
+		return s ? gpo_err_set(err, -ENOMEM, "out of memory") : err ? err->code : -EIO;
+	}
+	switch (step) {
+	case MKDIR:
+		rc = gpo_smb_mkdir(s, path);
+		break;
+	case RMDIR:
+		rc = gpo_smb_rmdir(s, path);
+		break;
+	case UNLINK:
+		rc = gpo_smb_unlink(s, path);
+		break;
+	case PUT:
+		rc = gpo_smb_put(s, path, data, len, src);
+		break;
+	default:
+		rc = gpo_smb_set_times(s, path, mtime);
+		break;
+	}
+	if (rc)
+		gpo_err_set(err, rc, "%s %s: %s", what[step], path, strerror(-rc));
+	free(path);
+	return rc;
+}
+
+int gpo_domain_sysvol_mkdir(struct gpo_domain *d, const char *guid,
+			    const char *rel, struct gpo_err *err)
+{
+	return sysvol(d, MKDIR, guid, rel, NULL, 0, NULL, 0, err);
+}
+
+int gpo_domain_sysvol_rmdir(struct gpo_domain *d, const char *guid,
+			    const char *rel, struct gpo_err *err)
+{
+	return sysvol(d, RMDIR, guid, rel, NULL, 0, NULL, 0, err);
+}
+
+int gpo_domain_sysvol_unlink(struct gpo_domain *d, const char *guid,
+			     const char *rel, struct gpo_err *err)
+{
+	return sysvol(d, UNLINK, guid, rel, NULL, 0, NULL, 0, err);
+}
+
+int gpo_domain_sysvol_put(struct gpo_domain *d, const char *guid,
+			  const char *rel, const void *data, size_t len,
+			  const char *src, struct gpo_err *err)
+{
+	return sysvol(d, PUT, guid, rel, data, len, src, 0, err);
+}
+
+int gpo_domain_sysvol_set_time(struct gpo_domain *d, const char *guid,
+			       const char *rel, time_t mtime, struct gpo_err *err)
+{
+	return sysvol(d, TIME, guid, rel, NULL, 0, NULL, mtime, err);
+}
+
+int gpo_domain_read_gptini(struct gpo_domain *d, const char *guid, char **text,
+			   size_t *len, struct stat *st, struct gpo_err *err)
+{
+	struct gpo_smb *s = writer(d, err);
+	char *path = rel_of(guid, "GPT.INI");
+	uint64_t n = 0;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	memset(st, 0, sizeof(*st));
+	if (!s || !path) {
+		free(path);
+		return s ? gpo_err_set(err, -ENOMEM, "out of memory") : err ? err->code : -EIO;
+	}
+	rc = gpo_smb_stat(s, path, st);
+	if (rc == -ENOENT) {
+		memset(st, 0, sizeof(*st));
+		rc = 0;
+	} else if (!rc) {
+		rc = gpo_smb_fetch(s, path, (uint64_t)st->st_size, GPO_GPTINI_MAX, -1,
+				   text, &n);
+		*len = (size_t)n;
+	}
+	if (rc)
+		gpo_err_set(err, rc, "reading %s: %s", path, strerror(-rc));
+	free(path);
+	return rc;
+}
+
+static int read_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct gpo *g = arg;
+	char *s = NULL;
+	int rc;
+
+	rc = gpo_ldap_entry_dn(e, &g->dn);
+	if (!rc && gpo_ldap_entry_value(e, "displayName", &g->display_name, NULL) == -ENOMEM)
+		rc = -ENOMEM;
+	if (!rc && gpo_ldap_entry_value(e, "gPCMachineExtensionNames", &g->machine_ext, NULL) == -ENOMEM)
+		rc = -ENOMEM;
+	if (!rc && gpo_ldap_entry_value(e, "gPCUserExtensionNames", &g->user_ext, NULL) == -ENOMEM)
+		rc = -ENOMEM;
+	if (!rc && !gpo_ldap_entry_value(e, "versionNumber", &s, NULL))
+		g->version = (uint32_t)strtoll(s, NULL, 10);
+	free(s);
+	s = NULL;
+	if (!rc && !gpo_ldap_entry_value(e, "flags", &s, NULL))
+		g->flags = (unsigned)strtoul(s, NULL, 10);
+	free(s);
+	s = NULL;
+	if (!rc && !gpo_ldap_entry_value(e, "whenChanged", &s, NULL))
+		gpo_parse_gentime(s, &g->changed);
+	free(s);
+	return rc;
+}
+
+int gpo_domain_read_gpo(struct gpo_domain *d, const char *guid, struct gpo *out,
+			struct gpo_err *err)
+{
+	static const char *const attrs[] = {
+		"displayName", "versionNumber", "flags", "whenChanged",
+		"gPCMachineExtensionNames", "gPCUserExtensionNames", NULL
+	};
+	char *dn = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->guid, sizeof(out->guid), "%s", guid);
+	if (asprintf(&dn, "CN=%s,CN=Policies,CN=System,%s", guid, d->ldap.base_dn) < 0)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_read(&d->ldap, dn, attrs, 0, read_entry, out);
+	pthread_mutex_unlock(&d->ldap.lock);
+	if (rc) {
+		gpo_err_set(err, rc, "reading %s from the directory: %s", guid,
+			    rc == -ENOENT ? "no such GPO" : strerror(-rc));
+		gpo_clear(out);
+	}
+	free(dn);
+	return rc;
+}
+
+int gpo_domain_set_version(struct gpo_domain *d, const struct gpo *was,
+			   uint32_t version, const char *machine_ext,
+			   const char *user_ext, struct gpo_err *err)
+{
+	char old[16], new[16];
+	struct gpo_ldap_value vold = { old, 0 }, vnew = { new, 0 };
+	struct gpo_ldap_value vm = { machine_ext, machine_ext ? strlen(machine_ext) : 0 };
+	struct gpo_ldap_value vu = { user_ext, user_ext ? strlen(user_ext) : 0 };
+	struct gpo_ldap_mod mods[4];
+	size_t n = 0;
+	int rc;
+
+	vold.len = (size_t)snprintf(old, sizeof(old), "%u", was->version);
+	vnew.len = (size_t)snprintf(new, sizeof(new), "%u", version);
+	/* delete the old value, add the new: a compare-and-swap */
+	mods[n++] = (struct gpo_ldap_mod){ GPO_LDAP_DELETE, "versionNumber", &vold, 1 };
+	mods[n++] = (struct gpo_ldap_mod){ GPO_LDAP_ADD, "versionNumber", &vnew, 1 };
+	if (machine_ext)
+		mods[n++] = (struct gpo_ldap_mod){ GPO_LDAP_REPLACE,
+			"gPCMachineExtensionNames", &vm, *machine_ext ? 1 : 0 };
+	if (user_ext)
+		mods[n++] = (struct gpo_ldap_mod){ GPO_LDAP_REPLACE,
+			"gPCUserExtensionNames", &vu, *user_ext ? 1 : 0 };
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_modify(&d->ldap, was->dn, mods, n, 0);
+	pthread_mutex_unlock(&d->ldap.lock);
+	if (rc == -ENODATA)
+		rc = gpo_err_set(err, -ESTALE,
+				 "%s changed in the directory meanwhile (versionNumber is no longer %u)",
+				 was->guid, was->version);
+	else if (rc)
+		gpo_err_set(err, rc, "setting the version of %s: %s", was->guid,
+			    *d->ldap.error && rc == -EIO ? d->ldap.error : strerror(-rc));
+	return rc;
+}
+
+static bool is_held(const struct gpo_domain *d, const char *guid)
+{
+	for (size_t i = 0; i < d->n_held; i++)
+		if (!strcmp(d->held[i], guid))
+			return true;
+	return false;
+}
+
+void gpo_domain_hold(struct gpo_domain *d, const char *guid, bool hold)
+{
+	pthread_mutex_lock(&d->pool.lock);
+	if (hold) {
+		char (*slot)[GPO_GUID_LEN + 1] = gpo_array_push(&d->held, &d->n_held,
+								&d->cap_held,
+								sizeof(*d->held));
+
+		if (slot)
+			memcpy(*slot, guid, sizeof(*slot));
+	} else {
+		for (size_t i = 0; i < d->n_held; i++) {
+			if (strcmp(d->held[i], guid))
+				continue;
+			memcpy(d->held[i], d->held[--d->n_held], sizeof(*d->held));
+			break;
+		}
+		pthread_cond_broadcast(&d->released);
+	}
+	pthread_mutex_unlock(&d->pool.lock);
+}
+
+bool gpo_domain_is_held(const struct gpo_domain *d, const char *guid)
+{
+	return is_held(d, guid);
+}
+
+void gpo_domain_changed(struct gpo_domain *d, const char *guid)
+{
+	gpo_domain_drop_view(d, guid);
+	pthread_mutex_lock(&d->lock);
+	if (d->snap)
+		d->snap->taken.tv_sec = 0; /* stale: read again at next use */
+	pthread_mutex_unlock(&d->lock);
+}
