@@ -1,0 +1,703 @@
+#include "gpo_commit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gpo_array.h"
+#include "gpo_backup_read.h"
+#include "gpo_buf.h"
+#include "gpo_cse.h"
+#include "gpo_file.h"
+#include "gpo_gptini.h"
+#include "gpo_journal.h"
+#include "gpo_model.h"
+
+#define INTENT "intent"
+#define INTENT_MAX (16 * 1024 * 1024)
+#define COPY_CHUNK (1024 * 1024)
+
+static const char *const step_names[] = { "mkdir", "put", "unlink", "rmdir" };
+
+/* One recorded step: what was (to be) done, and how to take it back. */
+struct step {
+	enum gpo_txn_step kind;
+	char *path;
+	bool backup;      /* the original content is in the journal as b<i> */
+	time_t mtime;     /* the original's time, to give back */
+};
+
+struct intent {
+	char guid[GPO_GUID_LEN + 1];
+	uint32_t from, to;
+	bool gptini;      /* the original GPT.INI is in the journal */
+	struct step *steps;
+	size_t n, cap;
+};
+
+static void intent_free(struct intent *in)
+{
+	for (size_t i = 0; i < in->n; i++)
+		free(in->steps[i].path);
+	free(in->steps);
+	memset(in, 0, sizeof(*in));
+}
+
+/* The journal's copy of step i's original, or (i SIZE_MAX) GPT.INI's. */
+static char *path_in(const char *dir, size_t i)
+{
+	char *p = NULL;
+	int n = i == SIZE_MAX ? asprintf(&p, "%s/gptini", dir)
+			      : asprintf(&p, "%s/b%zu", dir, i);
+
+	return n < 0 ? NULL : p;
+}
+
+/* Writes data into a new file path, synced. */
+static int write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	const char *p = data;
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	return rc;
+}
+
+/* Copies node n of view v into the new file path, synced. */
+static int save_node(struct gpo_view *v, const struct gpo_view_node *n,
+		     const char *path)
+{
+	struct gpo_view_reader *r = NULL;
+	char *buf = malloc(COPY_CHUNK);
+	off_t off = 0;
+	int fd = -1, rc;
+
+	if (!buf)
+		return -ENOMEM;
+	rc = gpo_view_reader_open(v, n, &r);
+	if (!rc) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		rc = fd < 0 ? -errno : 0;
+	}
+	while (!rc) {
+		ssize_t got = gpo_view_reader_pread(r, buf, COPY_CHUNK, off);
+		ssize_t w;
+
+		if (got <= 0) {
+			rc = (int)got;
+			break;
+		}
+		w = write(fd, buf, (size_t)got);
+		if (w != got)
+			rc = w < 0 ? -errno : -EIO;
+		off += got;
+	}
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
+	if (fd >= 0 && close(fd) < 0 && !rc)
+		rc = -errno;
+	gpo_view_reader_close(r);
+	free(buf);
+	return rc;
+}
+
+/* The intent as text: a header, then one line a step, the path last (a
+ * path holds no newline: gpo_txn refuses control characters). Written
+ * aside and renamed, so a journal holds a whole intent or none. */
+static int write_intent(const char *dir, const struct intent *in)
+{
+	struct gpo_buf b = GPO_BUF_INIT;
+	char *tmp = NULL, *path = NULL;
+	int rc;
+
+	rc = gpo_buf_printf(&b, "gpofs-commit 1\nguid %s\nfrom %u\nto %u\ngptini %d\n",
+			    in->guid, in->from, in->to, in->gptini);
+	for (size_t i = 0; !rc && i < in->n; i++)
+		rc = gpo_buf_printf(&b, "%s %d %lld %s\n", step_names[in->steps[i].kind],
+				    in->steps[i].backup, (long long)in->steps[i].mtime,
+				    in->steps[i].path);
+	if (!rc && (asprintf(&tmp, "%s/" INTENT ".tmp", dir) < 0 ||
+		    asprintf(&path, "%s/" INTENT, dir) < 0))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = write_file(tmp, b.data, b.len);
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	gpo_buf_free(&b);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+/* Reads an intent back. Returns 0, -ENOENT (none: the commit never
+ * began writing), or -EINVAL (not one of ours). */
+static int read_intent(const char *dir, struct intent *in)
+{
+	char *path = NULL, *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	if (asprintf(&path, "%s/" INTENT, dir) < 0)
+		return -ENOMEM;
+	rc = gpo_file_read(path, INTENT_MAX, &text, &len, NULL);
+	free(path);
+	if (rc)
+		return rc == -ENOENT ? rc : -EINVAL;
+	line = strtok_r(text, "\n", &save);
+	if (!line || strcmp(line, "gpofs-commit 1"))
+		rc = -EINVAL;
+	while (!rc && (line = strtok_r(NULL, "\n", &save))) {
+		char kind[16];
+		int backup, used = 0;
+		long long mtime;
+		unsigned v;
+		struct step *s;
+		size_t k;
+
+		if (sscanf(line, "guid %38s", in->guid) == 1 && gpo_guid_valid(in->guid))
+			continue;
+		if (sscanf(line, "from %u", &v) == 1) {
+			in->from = v;
+			continue;
+		}
+		if (sscanf(line, "to %u", &v) == 1) {
+			in->to = v;
+			continue;
+		}
+		if (sscanf(line, "gptini %d", &backup) == 1) {
+			in->gptini = backup;
+			continue;
+		}
+		if (sscanf(line, "%15s %d %lld %n", kind, &backup, &mtime, &used) != 3 ||
+		    !used || !line[used]) {
+			rc = -EINVAL;
+			break;
+		}
+		for (k = 0; k < 4 && strcmp(kind, step_names[k]); k++)
+			;
+		s = k < 4 ? gpo_array_push(&in->steps, &in->n, &in->cap, sizeof(*s)) : NULL;
+		if (!s) {
+			rc = k < 4 ? -ENOMEM : -EINVAL;
+			break;
+		}
+		s->kind = (enum gpo_txn_step)k;
+		s->backup = backup;
+		s->mtime = (time_t)mtime;
+		s->path = strdup(line + used);
+		if (!s->path)
+			rc = -ENOMEM;
+	}
+	if (!rc && !gpo_guid_valid(in->guid))
+		rc = -EINVAL;
+	free(text);
+	if (rc)
+		intent_free(in);
+	return rc;
+}
+
+/* Takes step i back; what it never did counts as taken back. */
+static int undo_step(struct gpo_domain *d, const char *dir, const struct intent *in,
+		     size_t i, struct gpo_err *err)
+{
+	const struct step *s = &in->steps[i];
+	char *backup = s->backup ? path_in(dir, i) : NULL;
+	int rc;
+
+	if (s->backup && !backup)
+		return -ENOMEM;
+	switch (s->kind) {
+	case GPO_TXN_MKDIR:
+		rc = gpo_domain_sysvol_rmdir(d, in->guid, s->path, NULL);
+		rc = rc == -ENOENT ? 0 : rc;
+		break;
+	case GPO_TXN_RMDIR:
+		rc = gpo_domain_sysvol_mkdir(d, in->guid, s->path, NULL);
+		rc = rc == -EEXIST ? 0 : rc;
+		break;
+	default: /* PUT, UNLINK */
+		if (backup) {
+			rc = gpo_domain_sysvol_put(d, in->guid, s->path, NULL, 0, backup, NULL);
+			if (!rc && s->mtime)
+				gpo_domain_sysvol_set_time(d, in->guid, s->path, s->mtime, NULL);
+		} else {
+			rc = gpo_domain_sysvol_unlink(d, in->guid, s->path, NULL);
+			rc = rc == -ENOENT ? 0 : rc;
+		}
+		break;
+	}
+	if (rc)
+		gpo_err_set(err, rc, "putting back %s/%s: %s", in->guid, s->path,
+			    strerror(-rc));
+	free(backup);
+	return rc;
+}
+
+/* Puts SYSVOL back: steps[0..applied) in reverse, then GPT.INI when it
+ * may have been written. Returns 0 when all of it is back. */
+static int undo(struct gpo_domain *d, const char *dir, const struct intent *in,
+		size_t applied, bool gptini_written, struct gpo_err *err)
+{
+	int rc = 0;
+
+	if (gptini_written) {
+		char *ini = in->gptini ? path_in(dir, SIZE_MAX) : NULL;
+		int r = ini ? gpo_domain_sysvol_put(d, in->guid, "GPT.INI", NULL, 0, ini, NULL)
+			    : gpo_domain_sysvol_unlink(d, in->guid, "GPT.INI", NULL);
+
+		if (r && r != -ENOENT) {
+			rc = r;
+			gpo_err_set(err, r, "putting back %s/GPT.INI: %s", in->guid,
+				    strerror(-r));
+		}
+		free(ini);
+	}
+	for (size_t i = applied; i-- > 0;) {
+		int r = undo_step(d, dir, in, i, err);
+
+		if (r && !rc)
+			rc = r;
+	}
+	return rc;
+}
+
+/* Removes a journal folder and what it holds. */
+static void remove_journal(const char *dir)
+{
+	DIR *dd = opendir(dir);
+	struct dirent *de;
+
+	while (dd && (de = readdir(dd))) {
+		if (de->d_name[0] == '.')
+			continue;
+		unlinkat(dirfd(dd), de->d_name, 0);
+	}
+	if (dd)
+		closedir(dd);
+	rmdir(dir);
+}
+
+/* Opens and locks a journal folder (made when make). Returns the lock's
+ * fd, or -errno (-EWOULDBLOCK: a live process holds it). */
+static int lock_journal(const char *dir, bool make)
+{
+	int fd;
+
+	if (make && mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* Finishes or undoes one journal. Returns 0 when it is gone. */
+static int recover_one(struct gpo_domain *d, const char *dir)
+{
+	struct gpo_journal *log = gpo_domain_journal(d);
+	struct intent in;
+	struct gpo now;
+	struct gpo_err err = { 0 };
+	int lock = lock_journal(dir, false);
+	int rc;
+
+	if (lock < 0)
+		return lock;
+	rc = read_intent(dir, &in);
+	if (rc == -ENOENT) {
+		/* it never began writing */
+		remove_journal(dir);
+		close(lock);
+		return 0;
+	}
+	if (rc) {
+		gpo_journal_add(log, "journal %s is not one of ours: left alone", dir);
+		close(lock);
+		return rc;
+	}
+	rc = gpo_domain_read_gpo(d, in.guid, &now, &err);
+	if (!rc && now.version == in.to) {
+		gpo_journal_add(log, "%s: a commit cut short had reached the directory (version %u): finished",
+				in.guid, in.to);
+		remove_journal(dir);
+	} else if (!rc || rc == -ENOENT) {
+		gpo_domain_hold(d, in.guid, true);
+		rc = undo(d, dir, &in, in.n, true, &err);
+		gpo_domain_hold(d, in.guid, false);
+		gpo_domain_changed(d, in.guid);
+		if (!rc) {
+			gpo_journal_add(log, "%s: a commit cut short (version %u to %u) was undone: SYSVOL is as it was",
+					in.guid, in.from, in.to);
+			remove_journal(dir);
+		}
+	}
+	if (rc)
+		gpo_journal_add(log, "%s: a commit cut short is still to be finished or undone: %s",
+				in.guid, gpo_err_reason(&err));
+	gpo_clear(&now);
+	intent_free(&in);
+	close(lock);
+	return rc;
+}
+
+int gpo_commit_recover(struct gpo_domain *d, const char *journal_dir)
+{
+	DIR *dd = opendir(journal_dir);
+	struct dirent *de;
+	int left = 0;
+
+	while (dd && (de = readdir(dd))) {
+		char *dir = NULL;
+		int r;
+
+		if (!gpo_guid_valid(de->d_name))
+			continue;
+		if (asprintf(&dir, "%s/%s", journal_dir, de->d_name) < 0)
+			break;
+		r = recover_one(d, dir);
+		if (r && r != -EWOULDBLOCK)
+			left++;
+		free(dir);
+	}
+	if (dd)
+		closedir(dd);
+	return left;
+}
+
+/* An extension list as its canonical spelling (for comparing). */
+static char *canonical_ext(const char *s)
+{
+	struct gpo_cse_list l;
+	char *out = NULL;
+
+	if (gpo_cse_parse(s, &l))
+		return strdup(s ? s : "");
+	if (gpo_cse_format(&l, &out))
+		out = NULL;
+	gpo_cse_list_free(&l);
+	return out;
+}
+
+static bool same_listing(const struct stat *a, const struct stat *b)
+{
+	return a->st_mode == b->st_mode && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static uint32_t higher_halves(uint32_t a, uint32_t b)
+{
+	unsigned u = gpo_version_user(a) > gpo_version_user(b) ? gpo_version_user(a)
+							       : gpo_version_user(b);
+	unsigned m = gpo_version_machine(a) > gpo_version_machine(b)
+			     ? gpo_version_machine(a) : gpo_version_machine(b);
+
+	return (uint32_t)u << 16 | m;
+}
+
+/* Reads the backup a whole-backup import wrote at the top. */
+static int read_backup(struct gpo_txn *t, struct gpo_backup *b,
+		       struct gpo_sysvol_entry **keep, size_t *n_keep,
+		       struct gpo_err *err)
+{
+	struct gpo_backup_info info = { 0 };
+	char why[512] = "";
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = gpo_txn_top_read(t, "bkupInfo.xml", GPO_BKUPINFO_MAX, &data, &len);
+	if (!rc)
+		rc = gpo_bkupinfo_read(data, len, &info, why, sizeof(why));
+	free(data);
+	data = NULL;
+	gpo_backup_info_free(&info);
+	if (rc)
+		return gpo_err_set(err, rc == -ENOMEM ? rc : -EINVAL,
+				   "not a backup: %s", *why ? why : strerror(-rc));
+	rc = gpo_txn_top_read(t, "Backup.xml", GPO_BACKUP_XML_MAX, &data, &len);
+	if (rc == -ENOENT)
+		return gpo_err_set(err, -EINVAL, "not a backup: bkupInfo.xml without Backup.xml");
+	if (!rc)
+		rc = gpo_backup_read(data, len, b, why, sizeof(why));
+	free(data);
+	if (rc)
+		return gpo_err_set(err, rc == -ENOMEM ? rc : -EINVAL,
+				   "not a backup: %s", *why ? why : strerror(-rc));
+	*keep = calloc(b->n_entries ? b->n_entries : 1, sizeof(**keep));
+	if (!*keep)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < b->n_entries; i++) {
+		(*keep)[i].path = b->entries[i].path;
+		(*keep)[i].dir = b->entries[i].dir;
+	}
+	*n_keep = b->n_entries;
+	return 0;
+}
+
+int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
+	       struct gpo_txn *t, struct gpo_commit_result *res,
+	       struct gpo_err *err)
+{
+	struct gpo_journal *log = gpo_domain_journal(d);
+	struct gpo_view *base = gpo_txn_base(t);
+	const struct gpo *bg = gpo_view_gpo(base);
+	struct gpo_backup b = { 0 };
+	struct gpo_sysvol_entry *keep = NULL;
+	size_t n_keep = 0;
+	struct gpo_txn_plan plan = { 0 };
+	struct gpo now = { 0 };
+	struct stat ini_st;
+	struct intent in = { 0 };
+	char *ini = NULL, *new_ini = NULL, *missing = NULL, *dir = NULL;
+	char *mext = NULL, *uext = NULL, *was_m = NULL, *was_u = NULL;
+	size_t ini_len = 0, new_ini_len = 0, applied = 0;
+	bool held = false, ini_written = false, user, machine;
+	uint32_t ini_version = 0;
+	int lock = -1;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->whole_backup = !gpo_txn_top_stat(t, "bkupInfo.xml", &ini_st);
+	if (res->whole_backup) {
+		rc = read_backup(t, &b, &keep, &n_keep, err);
+		if (rc)
+			goto refused;
+	}
+	rc = gpo_txn_plan(t, res->whole_backup ? keep : NULL, n_keep, &plan, &missing);
+	if (rc) {
+		if (missing)
+			gpo_err_set(err, -EINVAL, "the backup names %s, which it does not hold",
+				    missing);
+		else
+			gpo_err_set(err, rc, "planning: %s", strerror(-rc));
+		rc = err->code;
+		goto refused;
+	}
+	if (asprintf(&dir, "%s/%s", journal_dir, guid) < 0) {
+		dir = NULL;
+		rc = gpo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	/* what an earlier commit of this GPO left first */
+	if (!access(dir, F_OK) && recover_one(d, dir)) {
+		rc = gpo_err_set(err, -EBUSY, "an earlier commit of %s is not undone yet", guid);
+		goto out;
+	}
+
+	gpo_domain_hold(d, guid, true);
+	held = true;
+	/* No lost update: the GPO must be as the transaction found it. */
+	rc = gpo_domain_read_gpo(d, guid, &now, err);
+	if (!rc && now.version != bg->version)
+		rc = gpo_err_set(err, -ESTALE,
+				 "it changed in the directory after the changes began (version %u, now %u)",
+				 bg->version, now.version);
+	if (!rc)
+		rc = gpo_domain_read_gptini(d, guid, &ini, &ini_len, &ini_st, err);
+	if (!rc && !same_listing(&ini_st, gpo_view_gptini(base)))
+		rc = gpo_err_set(err, -ESTALE,
+				 "its GPT.INI changed on the DC after the changes began");
+	if (rc)
+		goto refused;
+	if (ini)
+		gpo_gptini_version(ini, ini_len, &ini_version);
+
+	/* the extension lists: the backup's, or what the files say */
+	if (res->whole_backup) {
+		mext = canonical_ext(b.machine_ext);
+		uext = canonical_ext(b.user_ext);
+	} else if (gpo_cse_derive(now.machine_ext, false, plan.tree, plan.n_tree, &mext) ||
+		   gpo_cse_derive(now.user_ext, true, plan.tree, plan.n_tree, &uext)) {
+		/* a list the directory holds that does not parse: keep it */
+		free(mext);
+		free(uext);
+		mext = strdup(now.machine_ext ? now.machine_ext : "");
+		uext = strdup(now.user_ext ? now.user_ext : "");
+	}
+	was_m = canonical_ext(now.machine_ext);
+	was_u = canonical_ext(now.user_ext);
+	if (!mext || !uext || !was_m || !was_u) {
+		rc = gpo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	machine = plan.machine || strcmp(mext, was_m);
+	user = plan.user || strcmp(uext, was_u);
+	if (!plan.n_ops && !machine && !user)
+		goto out; /* nothing changed: nothing to commit */
+	res->changed = true;
+	res->from = now.version;
+	res->to = gpo_version_bump(higher_halves(now.version, ini_version), user, machine);
+	rc = gpo_gptini_with_version(ini ? ini : "", ini_len, res->to, &new_ini, &new_ini_len);
+	if (rc) {
+		gpo_err_set(err, rc, "GPT.INI: %s", strerror(-rc));
+		goto refused;
+	}
+
+	/* The intent, and the originals, before the first write. */
+	snprintf(in.guid, sizeof(in.guid), "%s", guid);
+	in.from = now.version;
+	in.to = res->to;
+	in.gptini = ini != NULL;
+	if (mkdir(journal_dir, 0700) < 0 && errno != EEXIST) {
+		rc = gpo_err_set(err, -errno, "cannot make %s: %s", journal_dir, strerror(errno));
+		goto refused;
+	}
+	lock = lock_journal(dir, true);
+	if (lock < 0) {
+		rc = gpo_err_set(err, lock, "cannot lock %s: %s", dir, strerror(-lock));
+		goto refused;
+	}
+	if (ini) {
+		char *p = path_in(dir, SIZE_MAX);
+
+		rc = p ? write_file(p, ini, ini_len) : -ENOMEM;
+		free(p);
+	}
+	for (size_t i = 0; !rc && i < plan.n_ops; i++) {
+		const struct gpo_txn_op *op = &plan.ops[i];
+		struct step *s = gpo_array_push(&in.steps, &in.n, &in.cap, sizeof(*s));
+
+		if (!s || !(s->path = strdup(op->path))) {
+			rc = -ENOMEM;
+			break;
+		}
+		s->kind = op->step;
+		if (op->base && (op->step == GPO_TXN_PUT || op->step == GPO_TXN_UNLINK)) {
+			char *p = path_in(dir, i);
+
+			s->backup = true;
+			s->mtime = gpo_view_node_stat(op->base)->st_mtime;
+			rc = p ? save_node(base, op->base, p) : -ENOMEM;
+			free(p);
+		}
+	}
+	if (!rc)
+		rc = write_intent(dir, &in);
+	if (rc) {
+		gpo_err_set(err, rc, "cannot write the commit's journal in %s: %s", dir,
+			    strerror(-rc));
+		remove_journal(dir);
+		goto refused;
+	}
+
+	/* SYSVOL, then GPT.INI, then the directory. */
+	for (; applied < plan.n_ops; applied++) {
+		const struct gpo_txn_op *op = &plan.ops[applied];
+
+		switch (op->step) {
+		case GPO_TXN_MKDIR:
+			rc = gpo_domain_sysvol_mkdir(d, guid, op->path, err);
+			break;
+		case GPO_TXN_RMDIR:
+			rc = gpo_domain_sysvol_rmdir(d, guid, op->path, err);
+			break;
+		case GPO_TXN_UNLINK:
+			rc = gpo_domain_sysvol_unlink(d, guid, op->path, err);
+			res->removed++;
+			break;
+		case GPO_TXN_PUT:
+			rc = gpo_domain_sysvol_put(d, guid, op->path, NULL, 0, op->local, err);
+			if (!rc && op->mtime)
+				gpo_domain_sysvol_set_time(d, guid, op->path, op->mtime, NULL);
+			res->written++;
+			break;
+		}
+		if (rc)
+			break;
+	}
+	if (!rc) {
+		ini_written = true;
+		rc = gpo_domain_sysvol_put(d, guid, "GPT.INI", new_ini, new_ini_len, NULL, err);
+	}
+	if (!rc) {
+		rc = gpo_domain_set_version(d, &now, res->to,
+					    strcmp(mext, was_m) ? mext : NULL,
+					    strcmp(uext, was_u) ? uext : NULL, err);
+		if (rc == -EIO) {
+			/* lost on the way: it may have been applied */
+			struct gpo again;
+
+			if (!gpo_domain_read_gpo(d, guid, &again, NULL) &&
+			    again.version == res->to) {
+				rc = 0;
+				memset(err, 0, sizeof(*err));
+			}
+			gpo_clear(&again);
+		}
+	}
+	if (rc) {
+		struct gpo_err undo_err = { 0 };
+
+		if (undo(d, dir, &in, applied, ini_written, &undo_err)) {
+			gpo_journal_add(log, "%s: commit failed: %s; SYSVOL could not all be put back (%s): it will be at the next start or commit",
+					guid, gpo_err_reason(err), gpo_err_reason(&undo_err));
+		} else {
+			gpo_journal_add(log, "%s: commit failed: %s; SYSVOL was put back as it was",
+					guid, gpo_err_reason(err));
+			remove_journal(dir);
+		}
+		goto out;
+	}
+	remove_journal(dir);
+	gpo_journal_add(log, "%s: %s committed: %zu file%s written, %zu removed, version %u to %u",
+			guid, res->whole_backup ? "import of a backup" : "changes",
+			res->written, res->written == 1 ? "" : "s", res->removed,
+			res->from, res->to);
+	goto out;
+refused:
+	gpo_journal_add(log, "%s: changes refused: %s; nothing was written",
+			guid, gpo_err_reason(err));
+out:
+	if (held) {
+		gpo_domain_hold(d, guid, false);
+		if (res->changed || rc)
+			gpo_domain_changed(d, guid);
+	}
+	if (lock >= 0)
+		close(lock);
+	intent_free(&in);
+	gpo_txn_plan_free(&plan);
+	gpo_clear(&now);
+	free(keep);
+	gpo_backup_free(&b);
+	free(ini);
+	free(new_ini);
+	free(missing);
+	free(mext);
+	free(uext);
+	free(was_m);
+	free(was_u);
+	free(dir);
+	return rc;
+}
