@@ -1,0 +1,283 @@
+#include "gpo_writes.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gpo_array.h"
+#include "gpo_commit.h"
+#include "gpo_quiet.h"
+
+/* One GPO being written into. Never freed before the end: a domain has
+ * as many as GPOs written through the mount. */
+struct slot {
+	char guid[GPO_GUID_LEN + 1];
+	pthread_mutex_t lock;
+	struct gpo_txn *txn;
+	unsigned long generation;
+	pid_t *pids;                 /* the transaction's writers */
+	size_t n_pids, cap_pids;
+	pid_t *failed;               /* the writers of a commit that failed */
+	size_t n_failed, cap_failed;
+	int failed_rc;
+};
+
+struct gpo_writes {
+	struct gpo_domain *d;
+	char *staging;
+	char *journal;
+	pthread_mutex_t lock;        /* guards slots */
+	struct slot **slots;
+	size_t n, cap;
+	struct gpo_quiet *q;
+	unsigned long seq;
+};
+
+static struct slot *find_slot(struct gpo_writes *w, const char *guid, bool make)
+{
+	struct slot *s = NULL, **p;
+
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; i < w->n; i++)
+		if (!strcmp(w->slots[i]->guid, guid))
+			s = w->slots[i];
+	if (!s && make) {
+		s = calloc(1, sizeof(*s));
+		p = s ? gpo_array_push(&w->slots, &w->n, &w->cap, sizeof(*p)) : NULL;
+		if (!p) {
+			free(s);
+			s = NULL;
+		} else {
+			snprintf(s->guid, sizeof(s->guid), "%s", guid);
+			pthread_mutex_init(&s->lock, NULL);
+			*p = s;
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	return s;
+}
+
+static bool has_pid(const pid_t *pids, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* Commits s's transaction (slot locked). Returns 0 or the commit's
+ * -errno, which its writers then get once each. */
+static int commit_locked(struct gpo_writes *w, struct slot *s)
+{
+	struct gpo_commit_result res;
+	struct gpo_err err = { 0 };
+	int rc = 0;
+
+	if (!s->txn)
+		return 0;
+	if (gpo_txn_dirty(s->txn))
+		rc = gpo_commit(w->d, w->journal, s->guid, s->txn, &res, &err);
+	gpo_txn_free(s->txn);
+	s->txn = NULL;
+	s->generation++;
+	free(s->failed);
+	s->failed = NULL;
+	s->n_failed = s->cap_failed = 0;
+	if (rc) {
+		s->failed = s->pids;
+		s->n_failed = s->n_pids;
+		s->cap_failed = s->cap_pids;
+		s->failed_rc = rc;
+	} else {
+		free(s->pids);
+	}
+	s->pids = NULL;
+	s->n_pids = s->cap_pids = 0;
+	return rc;
+}
+
+static void ready(void *arg, const char *guid)
+{
+	struct gpo_writes *w = arg;
+	struct slot *s = find_slot(w, guid, false);
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	commit_locked(w, s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int gpo_writes_start(struct gpo_writes **out, struct gpo_domain *d,
+		     const char *staging_dir, const char *journal_dir)
+{
+	struct gpo_writes *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!w)
+		return -ENOMEM;
+	w->d = d;
+	pthread_mutex_init(&w->lock, NULL);
+	w->staging = strdup(staging_dir);
+	w->journal = strdup(journal_dir);
+	if (!w->staging || !w->journal) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	if (mkdir(staging_dir, 0700) < 0 && errno != EEXIST) {
+		rc = -errno;
+		goto fail;
+	}
+	/* what a daemon killed half-way through a commit left */
+	gpo_commit_recover(d, journal_dir);
+	rc = gpo_quiet_start(&w->q, GPO_WRITES_QUIET_MS, ready, w);
+	if (rc)
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	free(w->staging);
+	free(w->journal);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+	return rc;
+}
+
+void gpo_writes_stop(struct gpo_writes *w)
+{
+	if (!w)
+		return;
+	/* the changes end with the mount: commit each one now */
+	gpo_quiet_stop(w->q);
+	for (size_t i = 0; i < w->n; i++) {
+		struct slot *s = w->slots[i];
+
+		pthread_mutex_lock(&s->lock);
+		commit_locked(w, s);
+		pthread_mutex_unlock(&s->lock);
+		pthread_mutex_destroy(&s->lock);
+		free(s->pids);
+		free(s->failed);
+		free(s);
+	}
+	rmdir(w->staging);
+	free(w->slots);
+	free(w->staging);
+	free(w->journal);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+int gpo_writes_acquire(struct gpo_writes *w, const struct gpo *g, pid_t pid,
+		       bool begin, struct gpo_writes_ref *ref)
+{
+	struct slot *s = find_slot(w, g->guid, begin);
+	struct gpo_view *v = NULL;
+	pid_t *p;
+	char *dir = NULL;
+	int rc = 0;
+
+	memset(ref, 0, sizeof(*ref));
+	if (!s)
+		return begin ? -ENOMEM : -ENOENT;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->n_failed; i++) {
+		if (s->failed[i] != pid)
+			continue;
+		/* the commit this process wrote in failed: say so, once */
+		s->failed[i] = s->failed[--s->n_failed];
+		rc = s->failed_rc;
+		goto out;
+	}
+	if (s->txn && has_pid(s->pids, s->n_pids, pid))
+		goto hold;
+	if (!begin) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (!s->txn) {
+		rc = gpo_domain_view(w->d, g, pid, &v);
+		if (!rc && asprintf(&dir, "%s/%lu", w->staging,
+				    __atomic_add_fetch(&w->seq, 1, __ATOMIC_RELAXED)) < 0) {
+			dir = NULL;
+			rc = -ENOMEM;
+		}
+		if (!rc)
+			rc = gpo_txn_new(&s->txn, v, dir);
+		gpo_view_put(v);
+		free(dir);
+		if (rc)
+			goto out;
+		s->generation++;
+	}
+	p = gpo_array_push(&s->pids, &s->n_pids, &s->cap_pids, sizeof(*p));
+	if (!p) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	*p = pid;
+hold:
+	ref->txn = s->txn;
+	ref->slot = s;
+	ref->generation = s->generation;
+	return 0; /* locked until released */
+out:
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+void gpo_writes_release(struct gpo_writes *w, struct gpo_writes_ref *ref,
+			int writers_delta, bool changed)
+{
+	struct slot *s = ref->slot;
+
+	if (!s)
+		return;
+	if (writers_delta || changed)
+		gpo_quiet_touch(w->q, s->guid, writers_delta);
+	pthread_mutex_unlock(&s->lock);
+	memset(ref, 0, sizeof(*ref));
+}
+
+unsigned long gpo_writes_generation(struct gpo_writes *w, const char *guid)
+{
+	struct slot *s = find_slot(w, guid, false);
+	unsigned long g;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	g = s->txn ? s->generation : 0;
+	pthread_mutex_unlock(&s->lock);
+	return g;
+}
+
+void gpo_writes_closed(struct gpo_writes *w, const char *guid,
+		       unsigned long generation)
+{
+	(void)generation;
+	gpo_quiet_touch(w->q, guid, -1);
+}
+
+int gpo_writes_commit(struct gpo_writes *w, const char *guid)
+{
+	struct slot *s = find_slot(w, guid, false);
+	int rc;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	rc = commit_locked(w, s);
+	if (rc) {
+		/* the caller is told now: not again at its next call */
+		free(s->failed);
+		s->failed = NULL;
+		s->n_failed = s->cap_failed = 0;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}

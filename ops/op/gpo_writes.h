@@ -1,0 +1,73 @@
+/* A domain's writes: one open transaction per GPO being written into, who
+ * writes it, and when it is committed.
+ *
+ * The first change a process makes to a GPO begins a transaction from the
+ * view that process reads (gpo_domain_view); every process that changes
+ * the GPO afterwards joins it, and sees it (reads its own writes), while
+ * other processes see the GPO as committed. A transaction is committed
+ * (gpo_commit.h) once no file of it has been open for writing for a quiet
+ * time, at once when a writer asks (fsync), and at the end (unmount).
+ *
+ * A commit that fails is reported to the transaction's writers: the next
+ * call any of them makes on that GPO returns its errno, once. The domain's
+ * log has the reason either way. Thread-safe: calls on one GPO are
+ * serialised (a call waits while that GPO is being committed). */
+#ifndef GPO_WRITES_H
+#define GPO_WRITES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "gpo_domain.h"
+#include "gpo_err.h"
+#include "gpo_txn.h"
+
+#define GPO_WRITES_QUIET_MS 2000
+
+struct gpo_writes;
+
+/* A transaction held for a call: release it with gpo_writes_release. */
+struct gpo_writes_ref {
+	struct gpo_txn *txn;
+	void *slot;
+	unsigned long generation;   /* changes with each commit of the GPO */
+};
+
+/* Starts d's writes: staging under staging_dir (made here), journals
+ * under journal_dir (a folder outside the mount's cache), first
+ * finishing or undoing what journals there say was cut short. Returns 0
+ * and *w, or -errno. */
+int gpo_writes_start(struct gpo_writes **w, struct gpo_domain *d,
+		     const char *staging_dir, const char *journal_dir);
+
+/* Commits what is open, then frees w; NULL is a no-op. */
+void gpo_writes_stop(struct gpo_writes *w);
+
+/* The transaction of GPO g that process pid changes: its own, or begun
+ * now when begin (from the view pid reads). Locked until released.
+ * Returns 0 and fills ref; -ENOENT when pid writes no transaction of g
+ * and !begin (the caller reads the committed GPO); the errno of a failed
+ * commit pid wrote in (once); or -errno. */
+int gpo_writes_acquire(struct gpo_writes *w, const struct gpo *g, pid_t pid,
+		       bool begin, struct gpo_writes_ref *ref);
+
+/* Releases ref. writers_delta +1 when a file was opened for writing, -1
+ * when one was closed; changed when anything changed: both restart the
+ * quiet time. */
+void gpo_writes_release(struct gpo_writes *w, struct gpo_writes_ref *ref,
+			int writers_delta, bool changed);
+
+/* The generation of guid's transaction now (0 when none), to tell an
+ * open file whose transaction was committed under it. */
+unsigned long gpo_writes_generation(struct gpo_writes *w, const char *guid);
+
+/* Notes that a file of guid's transaction opened for writing was closed
+ * (its transaction may already be committed). */
+void gpo_writes_closed(struct gpo_writes *w, const char *guid,
+		       unsigned long generation);
+
+/* Commits guid's transaction now (fsync). Returns 0 (also when there is
+ * none) or the commit's -errno. */
+int gpo_writes_commit(struct gpo_writes *w, const char *guid);
+
+#endif
