@@ -14,6 +14,7 @@
 #include "gpo_log.h"
 #include "gpo_sealer.h"
 #include "gpo_session.h"
+#include "gpo_writes.h"
 
 struct fuse;
 
@@ -21,6 +22,7 @@ struct gpofs {
 	struct gpo_log log;
 	struct gpo_conf conf;
 	struct gpo_domain **domains;  /* conf.n_domains of them */
+	struct gpo_writes **writes;   /* each domain's, from init */
 	size_t n_domains;
 	uid_t uid;
 	gid_t gid;

@@ -9,12 +9,12 @@
 #include "gpofs_ops.h"
 #include "gpofs.h"
 
-enum handle_kind { H_BUFFER, H_VIEW, H_LOCAL, H_JOURNAL };
+enum handle_kind { H_BUFFER, H_VIEW, H_LOCAL, H_JOURNAL, H_TXN };
 
 /* A private copy for generated files, a file of a GPO view (SYSVOL
- * content is always read from a view), a store's file, or a domain's
- * log, read as it is at each read so that a reader that keeps it open
- * follows it. */
+ * content is read from a view), a store's file, a domain's log (read as
+ * it is at each read so that a reader that keeps it open follows it), or
+ * a file a GPO's writer stages (gpofs_gpo.c). */
 struct handle {
 	enum handle_kind kind;
 	int fd;              /* H_LOCAL */
@@ -23,6 +23,12 @@ struct handle {
 	char *writing_top;   /* backups/<top> this handle writes into, or NULL */
 	struct gpo_view_reader *reader;  /* H_VIEW */
 	struct gpo_journal *journal;     /* H_JOURNAL: the domain's */
+	/* H_TXN: a staged file of a GPO's open transaction (fd), or any
+	 * handle of a GPO's folder (for fsync) */
+	struct gpo_writes *writes;
+	char guid[GPO_GUID_LEN + 1];
+	unsigned long generation;
+	bool writing;
 };
 
 /* The mount's context, from the calling FUSE thread. */

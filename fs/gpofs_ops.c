@@ -1,7 +1,5 @@
-/* FUSE handlers: parse the path, call ops/, return 0 or -errno.
- *
- * The mount is read-only for now: everything that would change the
- * domain or the local stores fails with EROFS. */
+/* FUSE handlers: parse the path, call ops/, return 0 or -errno. The
+ * calls that change something are gpofs_write.c's. */
 #include "gpofs_ops.h"
 
 #include <dirent.h>
@@ -18,7 +16,9 @@
 #include "gpofs.h"
 #include "gpofs_handle.h"
 #include "gpofs_path.h"
+#include "gpofs_gpo.h"
 #include "gpofs_store.h"
+#include "gpofs_write.h"
 #include "gpo_buf.h"
 #include "gpo_store.h"
 
@@ -50,10 +50,11 @@ static void fill_file(struct gpofs *fs, struct stat *st, time_t t, off_t size,
 	st->st_atime = st->st_mtime = st->st_ctime = t;
 }
 
-/* SYSVOL's own modes say little on Linux: show what the mount allows. */
+/* SYSVOL's own modes say little on Linux: show what the mount allows
+ * (the mounting user writes into a GPO; the DC has the last word). */
 static void fix_sysvol_stat(struct gpofs *fs, struct stat *st)
 {
-	st->st_mode = S_ISDIR(st->st_mode) ? S_IFDIR | 0555 : S_IFREG | 0444;
+	st->st_mode = S_ISDIR(st->st_mode) ? S_IFDIR | 0755 : S_IFREG | 0644;
 	st->st_uid = fs->uid;
 	st->st_gid = fs->gid;
 	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
@@ -101,8 +102,12 @@ static const struct gpo_view_node *view_node(const struct gpo_view *v,
 					     const struct gpofs_path *p)
 {
 	const char *rel = p->rel + GPO_GUID_LEN;
+	const struct gpo_view_node *n;
 
-	return gpo_view_lookup(v, *rel == '/' ? rel + 1 : rel);
+	rel = *rel == '/' ? rel + 1 : rel;
+	n = gpo_view_lookup(v, rel);
+	/* SYSVOL finds a name in any case, and so does its GPO folder */
+	return n ? n : gpo_view_lookup_nocase(v, rel);
 }
 
 static void node_stat(struct gpofs *fs, const struct gpo_view_node *n,
@@ -225,9 +230,19 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	rc = gpofs_path_parse(fs, path, &p);
 	if (rc)
 		goto out;
+	if (gpofs_gpo_path(&p)) {
+		/* its writer sees its own changes */
+		rc = gpofs_gpo_getattr(fs, &p, st);
+		if (rc != 1)
+			goto out;
+		rc = 0;
+	}
 	switch (p.kind) {
 	case GPOFS_ROOT:
 		fill_dir(fs, st, fs->mounted);
+		break;
+	case GPOFS_GPO_TOP:
+		rc = -ENOENT; /* only its writer has it */
 		break;
 	case GPOFS_DOMAINS:
 		fill_dir(fs, st, newest_change(fs, NULL));
@@ -258,13 +273,17 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	case GPOFS_GPO:
 	case GPOFS_DOMAINSYSVOL:
 		rc = find_gpo(&p, &snap, &g);
-		if (!rc)
+		if (!rc) {
 			fill_dir(fs, st, g->changed);
+			st->st_mode |= S_IWUSR; /* written into: an import */
+		}
 		break;
 	case GPOFS_GENFILE:
 		rc = genfile(&p, &data, &len, &t);
-		if (!rc)
+		if (!rc) {
 			fill_file(fs, st, t, (off_t)len, S_IFREG);
+			st->st_mode |= S_IWUSR; /* a backup's own may be written */
+		}
 		break;
 	case GPOFS_SYSVOL: {
 		const struct gpo_view_node *n;
@@ -377,6 +396,11 @@ static int list_add(struct lister *l, const char *name, const struct stat *st)
 	return l->full;
 }
 
+static int list_add_cb(void *arg, const char *name, const struct stat *st)
+{
+	return list_add(arg, name, st);
+}
+
 /* Lists a store's local folder. */
 static int fill_local(const char *dir_path, struct lister *l)
 {
@@ -421,6 +445,18 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 	rc = gpofs_path_parse(fs, path, &p);
 	if (rc)
 		goto out;
+	if (gpofs_gpo_path(&p)) {
+		/* its writer lists its own changes, whole at once (they
+		 * may change between two calls) */
+		l.plain = true;
+		rc = gpofs_gpo_readdir(fs, &p, list_add_cb, &l);
+		if (rc != 1) {
+			list_add(&l, ".", NULL);
+			list_add(&l, "..", NULL);
+			goto out;
+		}
+		rc = 0;
+	}
 	l.plain = p.kind == GPOFS_LOCAL;
 	list_add(&l, ".", NULL);
 	list_add(&l, "..", NULL);
@@ -446,6 +482,7 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 			const struct gpo *g_i = gpo_snapshot_at(snap, i);
 
 			fill_dir(fs, &st, g_i->changed);
+			st.st_mode |= S_IWUSR;
 			list_add(&l, g_i->guid, &st);
 		}
 		break;
@@ -474,9 +511,11 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 
 			gpo_view_generated(view, (enum gpo_genfile)k, &d, &dlen);
 			fill_file(fs, &st, gpo_view_changed(view), (off_t)dlen, S_IFREG);
+			st.st_mode |= S_IWUSR;
 			list_add(&l, gpofs_genfile_names[k], &st);
 		}
 		fill_dir(fs, &st, g->changed);
+		st.st_mode |= S_IWUSR;
 		list_add(&l, "DomainSysvol", &st);
 		break;
 	case GPOFS_DOMAINSYSVOL: {
@@ -541,7 +580,7 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		gpofs_path_free(&p);
 		return gpofs_local_open(fs, path, fi);
 	}
-	if (gpofs_writing(fi->flags)) {
+	if (gpofs_writing(fi->flags) && !gpofs_gpo_path(&p)) {
 		rc = -EROFS;
 		goto out;
 	}
@@ -552,6 +591,18 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 	}
 	h->fd = -1;
 	h->kind = H_BUFFER;
+	if (gpofs_writing(fi->flags)) {
+		rc = gpofs_gpo_open_write(fs, &p, fi->flags, h);
+		goto out;
+	}
+	if (gpofs_gpo_path(&p)) {
+		/* its writer reads its own changes */
+		rc = gpofs_gpo_open_read(fs, &p, h);
+		if (rc != 1)
+			goto out;
+		rc = 0;
+		h->kind = H_BUFFER;
+	}
 	switch (p.kind) {
 	case GPOFS_README:
 		h->len = strlen(gpofs_readme);
@@ -637,6 +688,7 @@ static int gpofs_read(const char *path, char *buf, size_t size, off_t off,
 	case H_VIEW:
 		return (int)gpo_view_reader_pread(h->reader, buf, size, off);
 	case H_LOCAL:
+	case H_TXN:
 		n = pread(h->fd, buf, size, off);
 		return n < 0 ? -errno : (int)n;
 	case H_JOURNAL:
@@ -650,6 +702,7 @@ static int gpofs_release(const char *path, struct fuse_file_info *fi)
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 
 	(void)path;
+	gpofs_gpo_release(gpofs_get(), h);
 	if (h->writing_top)
 		gpo_sealer_touch(gpofs_get()->sealer, h->writing_top, -1);
 	free(h->writing_top);
@@ -719,6 +772,9 @@ static void *gpofs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 			     fs->n_domains, &fs->log))
 		gpo_log(&fs->log, GPO_LOG_ERR,
 			"cannot start the sealer: copies into backups/ stay unsealed");
+	/* and the GPOs' writes, after what a killed daemon left is put
+	 * right (the domains answer by now) */
+	gpofs_gpo_start(fs);
 	return fs;
 }
 
@@ -726,9 +782,11 @@ static void gpofs_destroy(void *private_data)
 {
 	struct gpofs *fs = private_data;
 
-	/* Copies into backups/ end with the mount: seal them now. */
+	/* Copies into backups/ and changes to GPOs end with the mount:
+	 * seal and commit them now. */
 	gpo_sealer_stop(fs->sealer);
 	fs->sealer = NULL;
+	gpofs_gpo_stop(fs);
 }
 
 const struct fuse_operations gpofs_ops = {
@@ -741,20 +799,20 @@ const struct fuse_operations gpofs_ops = {
 	.read = gpofs_read,
 	.release = gpofs_release,
 	.statfs = gpofs_statfs,
-	/* Changes: only the local stores take them (gpofs_local.c). */
-	.write = gpofs_local_write,
-	.create = gpofs_local_create,
-	.mkdir = gpofs_local_mkdir,
+	/* Changes: into a GPO (an import) or a local store, by path. */
+	.write = gpofs_write_write,
+	.create = gpofs_write_create,
+	.mkdir = gpofs_write_mkdir,
 	.mknod = gpofs_local_mknod,
-	.unlink = gpofs_local_unlink,
-	.rmdir = gpofs_local_rmdir,
+	.unlink = gpofs_write_unlink,
+	.rmdir = gpofs_write_rmdir,
 	.symlink = gpofs_local_symlink,
 	.link = gpofs_local_link,
-	.rename = gpofs_local_rename,
-	.chmod = gpofs_local_chmod,
-	.chown = gpofs_local_chown,
-	.truncate = gpofs_local_truncate,
-	.utimens = gpofs_local_utimens,
+	.rename = gpofs_write_rename,
+	.chmod = gpofs_write_chmod,
+	.chown = gpofs_write_chown,
+	.truncate = gpofs_write_truncate,
+	.utimens = gpofs_write_utimens,
 	.setxattr = gpofs_local_setxattr,
-	.fsync = gpofs_local_fsync,
+	.fsync = gpofs_write_fsync,
 };

@@ -96,9 +96,12 @@ int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 		p->kind = GPOFS_DOMAINS;
 		return 0;
 	}
-	for (size_t i = 0; i < fs->n_domains; i++)
-		if (!strcmp(gpo_domain_name(fs->domains[i]), comp))
-			p->dom = fs->domains[i];
+	for (size_t i = 0; i < fs->n_domains; i++) {
+		if (strcmp(gpo_domain_name(fs->domains[i]), comp))
+			continue;
+		p->dom = fs->domains[i];
+		p->dom_i = i;
+	}
 	if (!p->dom)
 		return -ENOENT;
 
@@ -142,8 +145,13 @@ int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 			return *s ? -ENOTDIR : 0;
 		}
 	}
-	if (strcmp(comp, "DomainSysvol"))
-		return -ENOENT;
+	if (strcmp(comp, "DomainSysvol")) {
+		/* anything else at the top: what a copy of a backup writes
+		 * there besides its files (rsync's temporary names...) */
+		p->kind = GPOFS_GPO_TOP;
+		p->name = s - n;
+		return *s ? -ENOENT : 0;
+	}
 	if (next_component(&s, comp, sizeof(comp)) <= 0) {
 		p->kind = GPOFS_DOMAINSYSVOL;
 		return 0;

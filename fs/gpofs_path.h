@@ -15,6 +15,8 @@ enum gpofs_kind {
 	GPOFS_GPOS,          /* /domains/D/gpos */
 	GPOFS_GPO,           /* /domains/D/gpos/{G} */
 	GPOFS_GENFILE,       /* /domains/D/gpos/{G}/Backup.xml, bkupInfo.xml */
+	GPOFS_GPO_TOP,       /* /domains/D/gpos/{G}/<other name>: none but
+				what its writer wrote there */
 	GPOFS_DOMAINSYSVOL,  /* /domains/D/gpos/{G}/DomainSysvol */
 	GPOFS_SYSVOL,        /* .../DomainSysvol/GPO[/...]: SYSVOL content */
 	GPOFS_BYNAME,        /* /domains/D/by-name */
@@ -27,9 +29,11 @@ enum gpofs_kind {
 struct gpofs_path {
 	enum gpofs_kind kind;
 	struct gpo_domain *dom;          /* for domain paths */
+	size_t dom_i;                    /* its place in fs->domains */
 	char guid[GPO_GUID_LEN + 1];     /* GPO, GENFILE, DOMAINSYSVOL, SYSVOL */
 	enum gpo_genfile gen;            /* GENFILE */
-	const char *name;                /* BYNAME_LINK: the entry's name */
+	const char *name;                /* BYNAME_LINK: the entry's name;
+					    GPO_TOP: the file's */
 	char *rel;                       /* SYSVOL: "{G}/Machine/..." (owned);
 					    LOCAL: the local path (owned) */
 	bool backups;                    /* LOCAL: in the backup store */

@@ -964,6 +964,16 @@ int gpo_txn_top_open(struct gpo_txn *t, const char *name, int flags, int *fd)
 	return 0;
 }
 
+int gpo_txn_top_open_read(struct gpo_txn *t, const char *name, int *fd)
+{
+	struct top *p = top_of(t, name);
+
+	if (!p)
+		return -ENOENT;
+	*fd = open(p->local, O_RDONLY | O_CLOEXEC);
+	return *fd < 0 ? -errno : 0;
+}
+
 int gpo_txn_top_unlink(struct gpo_txn *t, const char *name)
 {
 	struct top *p = top_of(t, name);

@@ -96,6 +96,7 @@ int gpo_txn_rename(struct gpo_txn *t, const char *from, const char *to,
 /* The top files (a flat namespace of names without '/'). */
 int gpo_txn_top_stat(struct gpo_txn *t, const char *name, struct stat *st);
 int gpo_txn_top_open(struct gpo_txn *t, const char *name, int flags, int *fd);
+int gpo_txn_top_open_read(struct gpo_txn *t, const char *name, int *fd);
 int gpo_txn_top_unlink(struct gpo_txn *t, const char *name);
 int gpo_txn_top_rename(struct gpo_txn *t, const char *from, const char *to);
 int gpo_txn_top_set_mtime(struct gpo_txn *t, const char *name, time_t mtime);

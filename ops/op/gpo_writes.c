@@ -230,6 +230,20 @@ out:
 	return rc;
 }
 
+bool gpo_writes_involved(struct gpo_writes *w, const char *guid, pid_t pid)
+{
+	struct slot *s = find_slot(w, guid, false);
+	bool yes;
+
+	if (!s)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	yes = (s->txn && has_pid(s->pids, s->n_pids, pid)) ||
+	      has_pid(s->failed, s->n_failed, pid);
+	pthread_mutex_unlock(&s->lock);
+	return yes;
+}
+
 void gpo_writes_release(struct gpo_writes *w, struct gpo_writes_ref *ref,
 			int writers_delta, bool changed)
 {

@@ -1,10 +1,11 @@
 /* A domain's writes: one open transaction per GPO being written into, who
  * writes it, and when it is committed.
  *
- * The first change a process makes to a GPO begins a transaction from the
- * view that process reads (gpo_domain_view); every process that changes
- * the GPO afterwards joins it, and sees it (reads its own writes), while
- * other processes see the GPO as committed. A transaction is committed
+ * The first change a writer makes to a GPO begins a transaction from the
+ * view it reads (gpo_domain_view); every writer that changes the GPO
+ * afterwards joins it, and sees it (reads its own writes), while others
+ * see the GPO as committed. A writer is named by a pid: the caller's
+ * choice of which (fs/ gives the session of the calling process). A transaction is committed
  * (gpo_commit.h) once no file of it has been open for writing for a quiet
  * time, at once when a writer asks (fsync), and at the end (unmount).
  *
@@ -50,6 +51,10 @@ void gpo_writes_stop(struct gpo_writes *w);
  * commit pid wrote in (once); or -errno. */
 int gpo_writes_acquire(struct gpo_writes *w, const struct gpo *g, pid_t pid,
 		       bool begin, struct gpo_writes_ref *ref);
+
+/* True when pid writes guid's open transaction, or has a failed commit
+ * of it to hear of: cheap, for the read path. */
+bool gpo_writes_involved(struct gpo_writes *w, const char *guid, pid_t pid);
 
 /* Releases ref. writers_delta +1 when a file was opened for writing, -1
  * when one was closed; changed when anything changed: both restart the
