@@ -227,7 +227,11 @@ int gpofs_gpo_open_write(struct gpofs *fs, struct gpofs_path *p, int flags,
 	if (p->kind == GPOFS_SYSVOL)
 		rc = gpo_txn_open_write(ref.txn, rel_of(p), flags, &h->fd);
 	else
-		rc = gpo_txn_top_open(ref.txn, top_of(p), flags, &h->fd);
+		/* a generated file is there to be written over: the writer's
+		 * copy starts now (a backup's own, being imported) */
+		rc = gpo_txn_top_open(ref.txn, top_of(p),
+				      p->kind == GPOFS_GENFILE ? flags | O_CREAT : flags,
+				      &h->fd);
 	if (!rc) {
 		h->kind = H_TXN;
 		h->writing = true;
@@ -322,7 +326,9 @@ static int change(struct gpofs *fs, struct gpofs_path *p, enum change c,
 
 int gpofs_gpo_mkdir(struct gpofs *fs, struct gpofs_path *p)
 {
-	if (p->kind == GPOFS_GPO || p->kind == GPOFS_DOMAINSYSVOL ||
+	if (p->kind == GPOFS_GPO)
+		return -EROFS; /* a GPO is made in by-name/, by its name */
+	if (p->kind == GPOFS_DOMAINSYSVOL ||
 	    (p->kind == GPOFS_SYSVOL && !*rel_of(p)))
 		return -EEXIST;
 	return change(fs, p, C_MKDIR, 0, 0);
