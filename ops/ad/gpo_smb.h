@@ -110,9 +110,9 @@ int gpo_smb_rmdir(struct gpo_smb *s, const char *rel);
  * for a directory, as the server says). */
 int gpo_smb_unlink(struct gpo_smb *s, const char *rel);
 
-/* Renames from to to, within the share. Without replace, -EEXIST when
- * to exists (a change of case only, from and to equal but for ASCII case,
- * is the same entry and goes ahead). With replace, an existing file to is
+/* Renames from to to, within the share. -ENOENT when from is missing.
+ * Without replace, -EEXIST when to exists (a change of case only, from
+ * and to equal but for ASCII case, is the same entry and goes ahead). With replace, an existing file to is
  * removed first, by libsmbclient, which has no atomic replace: there is
  * a moment without to, and a failure after the removal leaves to gone
  * (the caller puts it back); to a directory that exists, -EEXIST. The
@@ -122,9 +122,10 @@ int gpo_smb_rename(struct gpo_smb *s, const char *from, const char *to,
 		   bool replace);
 
 /* Writes file rel whole, created or truncated: len bytes of data, or
- * when data is NULL the local file src (read in requests of up to 8 MiB,
- * so a large file is never held whole). Holds the SMB lock per request,
- * not for the whole file. After a lost connection the whole file is
+ * when data is NULL the local file src, read and sent 8 MiB at a time (a
+ * large file is never held whole; libsmbclient sends each piece as
+ * writes of the server's largest size, one after another: it has no
+ * pipelined write). Holds the SMB lock per piece, not for the file. After a lost connection the whole file is
  * written again once. Returns 0 or -errno (a local error of src as it
  * is); a failure may leave rel partly written. */
 int gpo_smb_put(struct gpo_smb *s, const char *rel, const void *data,
