@@ -4,6 +4,7 @@
 #include "gpofs_gpo.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,8 +254,18 @@ int gpofs_gpo_write(struct gpofs *fs, struct handle *h, const char *buf,
 	 * nowhere, so they are refused */
 	if (gpo_writes_generation(h->writes, h->guid) != h->generation)
 		return -ESTALE;
-	n = pwrite(h->fd, buf, size, off);
-	return n < 0 ? -errno : (int)n;
+	if (off < 0 || (uint64_t)off + size > GPO_WRITES_FILE_MAX)
+		n = -1, errno = EFBIG;
+	else
+		n = pwrite(h->fd, buf, size, off);
+	if (n < 0) {
+		int rc = -errno;
+
+		/* the file is now half-written: its transaction goes */
+		gpo_writes_fail(h->writes, h->guid, h->generation, rc);
+		return rc;
+	}
+	return (int)n;
 }
 
 void gpofs_gpo_release(struct gpofs *fs, struct handle *h)
@@ -352,6 +363,8 @@ int gpofs_gpo_unlink(struct gpofs *fs, struct gpofs_path *p)
 int gpofs_gpo_truncate(struct gpofs *fs, struct gpofs_path *p, off_t size,
 		       struct handle *h)
 {
+	if (size < 0 || (uint64_t)size > GPO_WRITES_FILE_MAX)
+		return -EFBIG;
 	if (h && h->kind == H_TXN)
 		return ftruncate(h->fd, size) < 0 ? -errno : 0;
 	if (p->kind == GPOFS_GPO || p->kind == GPOFS_DOMAINSYSVOL)

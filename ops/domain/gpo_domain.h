@@ -103,6 +103,12 @@ const struct gpo *gpo_snapshot_find_name(const struct gpo_snapshot *snap,
 int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		    struct gpo_view **view);
 
+/* Lets go of the views of GPO guid pinned for session sid's processes
+ * (and for sid itself): after the session's own changes were committed,
+ * or before they begin, it must see the GPO as it is now, not as it was
+ * two seconds ago. Other readers keep theirs. */
+void gpo_domain_unpin_session(struct gpo_domain *d, pid_t sid, const char *guid);
+
 /* Builds gpreport.xml for view v: identity, times, versions, enabled
  * halves, the DACL as SDDL, WMI filter, links (one LDAP search) and the
  * extension list. Returns 0 and a new buffer (caller frees) or -errno. */

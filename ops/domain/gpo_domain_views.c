@@ -146,6 +146,22 @@ static void pin(struct gpo_domain *d, pid_t pid, const char *guid,
 	p->used = *now;
 }
 
+void gpo_domain_unpin_session(struct gpo_domain *d, pid_t sid, const char *guid)
+{
+	pthread_mutex_lock(&d->pool.lock);
+	for (size_t i = 0; i < d->n_pins;) {
+		struct gpo_view_pin *p = &d->pins[i];
+
+		if (!strcmp(p->guid, guid) && (p->pid == sid || getsid(p->pid) == sid)) {
+			gpo_view_put(p->view);
+			d->pins[i] = d->pins[--d->n_pins];
+			continue;
+		}
+		i++;
+	}
+	pthread_mutex_unlock(&d->pool.lock);
+}
+
 /* Drops views nobody has used for a long time: there is no need to keep
  * a whole domain's SYSVOL. Keeps the slots in order. */
 static void drop_idle(struct gpo_domain *d)

@@ -659,7 +659,11 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	if (rc) {
 		struct gpo_err undo_err = { 0 };
 
-		if (undo(d, dir, &in, applied, ini_written, &undo_err)) {
+		/* the step that failed may have been done in part (a put cut
+		 * short leaves a piece of the file): it is put back too */
+		size_t tried = applied < plan.n_ops ? applied + 1 : applied;
+
+		if (undo(d, dir, &in, tried, ini_written, &undo_err)) {
 			gpo_journal_add(log, "%s: commit failed: %s; SYSVOL could not all be put back (%s): it will be at the next start or commit",
 					guid, gpo_err_reason(err), gpo_err_reason(&undo_err));
 		} else {

@@ -10,6 +10,7 @@
 
 #include "gpo_array.h"
 #include "gpo_commit.h"
+#include "gpo_journal.h"
 #include "gpo_quiet.h"
 
 /* One GPO being written into. Never freed before the end: a domain has
@@ -24,6 +25,7 @@ struct slot {
 	pid_t *failed;               /* the writers of a commit that failed */
 	size_t n_failed, cap_failed;
 	int failed_rc;
+	int broken;                  /* a write into the transaction failed */
 };
 
 struct gpo_writes {
@@ -79,8 +81,18 @@ static int commit_locked(struct gpo_writes *w, struct slot *s)
 
 	if (!s->txn)
 		return 0;
-	if (gpo_txn_dirty(s->txn))
+	if (s->broken) {
+		rc = s->broken;
+		gpo_journal_add(gpo_domain_journal(w->d),
+				"%s: changes dropped: a write into them failed (%s); nothing was written",
+				s->guid, strerror(-rc));
+	} else if (gpo_txn_dirty(s->txn)) {
 		rc = gpo_commit(w->d, w->journal, s->guid, s->txn, &res, &err);
+	}
+	s->broken = 0;
+	/* its writers read what they committed from now on */
+	for (size_t i = 0; i < s->n_pids; i++)
+		gpo_domain_unpin_session(w->d, s->pids[i], s->guid);
 	gpo_txn_free(s->txn);
 	s->txn = NULL;
 	s->generation++;
@@ -200,6 +212,9 @@ int gpo_writes_acquire(struct gpo_writes *w, const struct gpo *g, pid_t pid,
 		goto out;
 	}
 	if (!s->txn) {
+		/* the base is the GPO as it is now, not a view this session
+		 * read from before its last commit */
+		gpo_domain_unpin_session(w->d, pid, g->guid);
 		rc = gpo_domain_view(w->d, g, pid, &v);
 		if (!rc && asprintf(&dir, "%s/%lu", w->staging,
 				    __atomic_add_fetch(&w->seq, 1, __ATOMIC_RELAXED)) < 0) {
@@ -275,6 +290,19 @@ void gpo_writes_closed(struct gpo_writes *w, const char *guid,
 {
 	(void)generation;
 	gpo_quiet_touch(w->q, guid, -1);
+}
+
+void gpo_writes_fail(struct gpo_writes *w, const char *guid,
+		     unsigned long generation, int rc)
+{
+	struct slot *s = find_slot(w, guid, false);
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (s->txn && s->generation == generation && !s->broken)
+		s->broken = rc;
+	pthread_mutex_unlock(&s->lock);
 }
 
 int gpo_writes_commit(struct gpo_writes *w, const char *guid)

@@ -24,6 +24,9 @@
 #include "gpo_txn.h"
 
 #define GPO_WRITES_QUIET_MS 2000
+/* The largest file a GPO takes through gpofs (EFBIG past it): far above
+ * any policy file, and what a cache folder can be asked to stage. */
+#define GPO_WRITES_FILE_MAX (1ULL << 30)
 
 struct gpo_writes;
 
@@ -70,6 +73,13 @@ unsigned long gpo_writes_generation(struct gpo_writes *w, const char *guid);
  * (its transaction may already be committed). */
 void gpo_writes_closed(struct gpo_writes *w, const char *guid,
 		       unsigned long generation);
+
+/* Marks guid's transaction (of that generation) as failed: a write into
+ * it failed with rc (a full disk, a file past GPO_WRITES_FILE_MAX), so
+ * committing it would write a file half-way. It is dropped instead, and
+ * its writers hear rc. */
+void gpo_writes_fail(struct gpo_writes *w, const char *guid,
+		     unsigned long generation, int rc);
 
 /* Commits guid's transaction now (fsync). Returns 0 (also when there is
  * none) or the commit's -errno. */

@@ -22,7 +22,10 @@
 #   smb_krb corp|prod SHARE COMMANDS
 #                          smbclient -c COMMANDS with Kerberos, signing required
 
-set -euo pipefail
+set -Eeuo pipefail
+# A command that ends the test through set -e says which one, so that a
+# failure is never a silent exit 1.
+trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: exit $? from: $BASH_COMMAND" >&2' ERR
 
 # shellcheck source=tests/harness/dcs.sh
 . "${GPOFS_HARNESS:?run this through tests/integration/run}/dcs.sh"

@@ -20,7 +20,11 @@ cleanup_mounts() {
 	for p in "${GPOFS_PIDS[@]}"; do
 		kill "$p" 2>/dev/null || true
 	done
-	rm -rf "$TEST_TMP"
+	if [ "${GPOFS_KEEP:-}" = 1 ]; then
+		echo "kept: $TEST_TMP" >&2
+	else
+		rm -rf "$TEST_TMP"
+	fi
 }
 trap cleanup_mounts EXIT
 
