@@ -471,9 +471,11 @@ int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 		gpo_err_set(err, rc, "out of memory");
 		goto out;
 	}
+	pthread_mutex_lock(&d->create_lock);
 	rc = check_free(d, display_name, guid, policies, err);
 	if (!rc)
 		rc = add_object(d, dn, display_name, guid, &made, err);
+	pthread_mutex_unlock(&d->create_lock);
 	if (!rc)
 		test_hold(d, guid);
 	if (!rc)
