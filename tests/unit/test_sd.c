@@ -930,11 +930,13 @@ static int test_principals(void)
 	ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 	ASSERT_EQ(gpo_sd_domain_principals(&sd, &sids, &n), 0);
 	ASSERT(sids == NULL && n == 0);
+	gpo_sd_free(&sd);
 	sd_begin(&w, GPO_SD_DACL_PRESENT);
 	ASSERT_EQ(roundtrip(w.b, w.n), 0);
 	ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 	ASSERT_EQ(gpo_sd_domain_principals(&sd, &sids, &n), 0);
 	ASSERT(sids == NULL && n == 0);
+	gpo_sd_free(&sd);
 	sd_begin(&w, GPO_SD_DACL_PRESENT);
 	set32(&w, 16, (uint32_t)w.n);
 	acl = acl_begin(&w);
