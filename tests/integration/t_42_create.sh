@@ -9,8 +9,9 @@
 # stopped) undoes what was made or says what it could not; delete removes
 # both halves; an ordinary user gets EACCES and nothing is made; a
 # Kerberos sign-in works the same; and a DACL changed in the directory
-# (a security-filtering group, a deny, Pre-Windows 2000, not protected)
-# is carried to the folder so that aclcheck agrees again.
+# (a security-filtering group, a deny, Pre-Windows 2000; not protected;
+# protected and auto-inherited as a Windows-made GPO's) is carried to the
+# folder so that aclcheck agrees again.
 source "$(dirname "$0")/lib.sh"
 
 PROBE=${GPOFS_BUILD_DIR:-build}/tests/gpo_create_probe
@@ -296,7 +297,8 @@ note "Kerberos: created $GK, aclcheck clean"
 S=$CORP_SID
 for dacl in \
 	"D:P(A;CI;RPWPCCDCLCLORCWOWDSDDTSW;;;DA)(A;CI;RPWPCCDCLCLORCWOWDSDDTSW;;;EA)(A;CIIO;RPWPCCDCLCLORCWOWDSDDTSW;;;CO)(A;CI;RPWPCCDCLCLORCWOWDSDDTSW;;;SY)(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;$CORP_SID_GG_FINANCE_USERS)(A;CI;RPLCLORC;;;$CORP_SID_GG_FINANCE_USERS)(D;;WP;;;$CORP_SID_GG_SERVER_ADMINS)(A;;RPLCLORC;;;RU)(A;CI;RPLCLORC;;;ED)" \
-	"D:AI(A;CI;RPWPCCDCLCLORCWOWDSDDTSW;;;DA)(A;CI;RPLCLORC;;;AU)(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;AU)(A;;RP;;;$S-1106)"; do
+	"D:AI(A;CI;RPWPCCDCLCLORCWOWDSDDTSW;;;DA)(A;CI;RPLCLORC;;;AU)(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;AU)(A;;RP;;;$S-1106)" \
+	"D:PAI(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;AU)(A;;RPWPCCDCLCLORCWOWDSDDTSW;;;DA)(A;CI;RPWPCCDCLCLORCWOWDSDDTSW;;;DA)(A;CI;RPWPCCDCLCLORCWOWDSDDTSW;;;EA)(A;CI;RPLCLORC;;;ED)(A;CI;RPLCLORC;;;AU)(A;CI;RPWPCCDCLCLORCWOWDSDDTSW;;;SY)(A;CIIO;RPWPCCDCLCLORCWOWDSDDTSW;;;CO)"; do
 	set_dacl "$GK" "$dacl" || fail "cannot set the DACL $dacl"
 	out=$(aclcheck) && fail "aclcheck did not see the folder ACL go stale"
 	grep -q "Invalid GPO ACL" <<<"$out" || fail "aclcheck: $out"
@@ -309,4 +311,4 @@ done
 probe delete "$GK" || fail "delete $GK"
 CREATED=()
 out=$(aclcheck) || fail "aclcheck at the end: $out"
-note "a changed DACL (filtering group, deny, Pre-Windows 2000, unprotected) carried to the folder; aclcheck clean"
+note "a changed DACL (filtering group, deny, Pre-Windows 2000; unprotected; GPMC's D:PAI) carried to the folder; aclcheck clean"
