@@ -274,6 +274,11 @@ int gpo_smb_set_acl(const struct gpo_acl_target *t, const char *rel,
 		rc = posix_spawn_file_actions_adddup2(&fa, po[1], 1);
 	if (!rc)
 		rc = posix_spawn_file_actions_adddup2(&fa, po[1], 2);
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
+	/* nothing else of ours (the FUSE device, sockets) goes with it */
+	if (!rc)
+		rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
 	if (!rc) {
 		char *argv[] = { (char *)GPO_ACL_PYTHON, (char *)"-I",
 				 (char *)"-c", (char *)script, (char *)t->host,
