@@ -126,6 +126,63 @@ int gpo_domain_links(struct gpo_domain *d, const char *guid,
  * -ENOMEM. */
 int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len);
 
+/* Longest display name, in UTF-16 units: displayName's rangeUpper. */
+#define GPO_DISPLAY_NAME_MAX 256
+
+/* Creates an empty GPO named display_name, as GPMC and samba-tool do,
+ * under a new GUID (upper case, written into guid_out): the directory
+ * object CN={GUID},CN=Policies,CN=System,<domain> (displayName,
+ * gPCFileSysPath, versionNumber 0, gPCFunctionalityVersion 2, flags 0)
+ * with its CN=User and CN=Machine containers; the security descriptor
+ * the DC gives it (the schema's default); the SYSVOL folder {GUID} with
+ * the ACL derived from that descriptor as Samba derives it (gpo_fsacl.h,
+ * set by gpo_smb_set_acl), then Machine/, User/ and GPT.INI (Version=0).
+ * All or nothing: on failure what was made is removed again. The GPO
+ * list is read again before it returns, so the new GPO is listed at
+ * once. The domain's log gets one line: the GPO created, or why not and
+ * whether what was made was removed (so callers need not log it again).
+ * Blocks for the DC's round trips (and the ACL helper, gpo_acl.h).
+ * Returns 0, or -errno with its reason in err: -EEXIST when a GPO of
+ * that name exists (names compared as the directory compares them:
+ * without regard to case), -EINVAL for an empty name or one that is not
+ * UTF-8, -ENAMETOOLONG past GPO_DISPLAY_NAME_MAX, -EACCES when the DC
+ * refuses (the account may not create GPOs), -EIO when the DC failed,
+ * -EOPNOTSUPP when the ACL cannot be set here (gpo_acl.h), -ENOMEM.
+ * For tests only: GPOFS_TEST_CREATE_HOLD=FILE (read here) holds a
+ * creation once its directory object is made, while FILE exists,
+ * logging the GUID, so that a test can make the later steps fail. */
+int gpo_domain_create(struct gpo_domain *d, const char *display_name,
+		      char guid_out[GPO_GUID_LEN + 1], struct gpo_err *err);
+
+/* The same under a given GUID (any case; restore brings a deleted GPO
+ * back under its own). Also -EEXIST when the directory object or the
+ * SYSVOL folder of that GUID exists (neither is touched then), -EINVAL
+ * for a GUID that is not one. */
+int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
+			   const char *guid, struct gpo_err *err);
+
+/* Sets the ACL of GPO guid's SYSVOL folder to what Samba derives from its
+ * directory security descriptor (owner, group and DACL as the DC gives
+ * them now; gpo_fsacl.h), as samba-tool does: what a restore or a copy
+ * does after writing the DACL, and what makes `samba-tool gpo aclcheck`
+ * agree. Only the folder's own ACL is set: what is in it keeps the ACEs
+ * it inherited. Returns 0, or -errno with its reason in err (-ENOENT: no
+ * such object or folder; -EACCES, -EIO, -EOPNOTSUPP as gpo_smb_set_acl). */
+int gpo_domain_set_folder_acl(struct gpo_domain *d, const char *guid,
+			      struct gpo_err *err);
+
+/* Deletes GPO guid: its directory object with everything under it (one
+ * LDAP delete with the tree-delete control), then its SYSVOL folder with
+ * everything in it. Links to it are not touched (gPLink values of sites,
+ * the domain and OUs; a GPO being created or restored has none). Either
+ * half may be missing already (what a rollback finds). The GPO list is
+ * read again, and the domain's log gets one line. Returns 0, -ENOENT when
+ * neither half exists, -EINVAL for a GUID that is not one, or -errno
+ * with its reason in err (-EACCES, -EIO...): then the directory object
+ * may be gone while the folder is not, which err says. */
+int gpo_domain_delete(struct gpo_domain *d, const char *guid,
+		      struct gpo_err *err);
+
 
 /* ---- writing (gpo_domain_write.c) ----
  *

@@ -61,6 +61,9 @@ struct gpo_domain {
 	struct gpo_journal journal;
 	unsigned ttl_ms;
 	pthread_mutex_t lock;           /* guards snap and its replacement */
+	pthread_mutex_t create_lock;    /* one creation at a time, so that two
+					   of one name cannot both pass the
+					   name check (gpo_domain_create.c) */
 	struct gpo_snapshot *snap;
 	uint64_t generations;
 	char *cache_dir;                /* where large files are captured */

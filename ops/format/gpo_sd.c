@@ -254,7 +254,23 @@ static int parse_ace(const unsigned char *p, size_t size, struct gpo_ace *ace)
 	if (off > size || gpo_sid_parse(p + off, size - off, &ace->sid, &used))
 		return -EINVAL;
 	ace->extra_len = (uint16_t)(size - off - used);
+	/* callback conditions and claims live here: kept, so that writing
+	 * the descriptor again does not change what it grants */
+	if (ace->extra_len) {
+		ace->extra = malloc(ace->extra_len);
+		if (!ace->extra)
+			return -ENOMEM;
+		memcpy(ace->extra, p + off + used, ace->extra_len);
+	}
 	return 0;
+}
+
+static void acl_free(struct gpo_acl *acl)
+{
+	for (uint16_t i = 0; acl->aces && i < acl->n_aces; i++)
+		free(acl->aces[i].extra);
+	free(acl->aces);
+	memset(acl, 0, sizeof(*acl));
 }
 
 /* Reads the ACL at offset off of the descriptor (len bytes). */
@@ -302,17 +318,15 @@ static int parse_acl(const unsigned char *sd, size_t len, uint32_t off,
 			goto out;
 		}
 		rc = parse_ace(p + pos, ace_size, &acl->aces[i]);
+		acl->n_aces = (uint16_t)(i + 1);
 		if (rc)
 			goto out;
 		pos += ace_size;
-		acl->n_aces = (uint16_t)(i + 1);
 	}
 	rc = 0;
 out:
-	if (rc) {
-		free(acl->aces);
-		memset(acl, 0, sizeof(*acl));
-	}
+	if (rc)
+		acl_free(acl);
 	return rc;
 }
 
@@ -366,6 +380,13 @@ int gpo_sd_parse(const void *buf, size_t len, struct gpo_sd *sd)
 			goto out;
 		sd->has_dacl = true;
 	}
+	sd->raw = malloc(len);
+	if (!sd->raw) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(sd->raw, p, len);
+	sd->raw_len = len;
 	rc = 0;
 out:
 	if (rc)
@@ -375,8 +396,9 @@ out:
 
 void gpo_sd_free(struct gpo_sd *sd)
 {
-	free(sd->dacl.aces);
-	free(sd->sacl.aces);
+	acl_free(&sd->dacl);
+	acl_free(&sd->sacl);
+	free(sd->raw);
 	memset(sd, 0, sizeof(*sd));
 }
 
@@ -508,7 +530,7 @@ static int put_sid(struct gpo_buf *b, const struct gpo_sid *sid,
 	return rc ? rc : gpo_buf_add(b, s, strlen(s));
 }
 
-static int put_mask(struct gpo_buf *b, uint32_t mask, bool label)
+static int put_mask(struct gpo_buf *b, uint32_t mask, bool label, bool hex)
 {
 	/* Aliases that stand for a whole mask; Windows prefers them to the
 	 * bit names (KA for 0xf003f, not CCDCLCSWRPWPSDRCWDWO). KX is KR's
@@ -529,6 +551,8 @@ static int put_mask(struct gpo_buf *b, uint32_t mask, bool label)
 
 	if (!mask)
 		return 0;
+	if (hex)
+		return gpo_buf_printf(b, "0x%" PRIx32, mask);
 	if (!label)
 		for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
 			if (mask == whole[i].mask)
@@ -577,7 +601,7 @@ static bool ace_is_object(uint8_t type)
 }
 
 static int put_ace(struct gpo_buf *b, const struct gpo_ace *ace,
-		   const struct gpo_sddl_scope *scope)
+		   const struct gpo_sddl_scope *scope, unsigned opts)
 {
 	static const struct { char code[3]; uint8_t flag; } flags[] = {
 		{ "OI", GPO_ACE_OBJECT_INHERIT },
@@ -600,7 +624,8 @@ static int put_ace(struct gpo_buf *b, const struct gpo_ace *ace,
 	if (!rc)
 		rc = gpo_buf_add(b, ";", 1);
 	if (!rc)
-		rc = put_mask(b, ace->mask, ace->type == GPO_ACE_MANDATORY_LABEL);
+		rc = put_mask(b, ace->mask, ace->type == GPO_ACE_MANDATORY_LABEL,
+			      opts & GPO_SDDL_HEX_MASKS);
 	if (!rc)
 		rc = gpo_buf_add(b, ";", 1);
 	if (!rc && ace_is_object(ace->type) &&
@@ -622,7 +647,8 @@ static int put_ace(struct gpo_buf *b, const struct gpo_ace *ace,
 
 static int put_acl(struct gpo_buf *b, const char *tag, bool present,
 		   const struct gpo_acl *acl, bool protected, bool auto_req,
-		   bool auto_inherited, const struct gpo_sddl_scope *scope)
+		   bool auto_inherited, const struct gpo_sddl_scope *scope,
+		   unsigned opts)
 {
 	int rc = gpo_buf_printf(b, "%s:%s%s%s", tag, protected ? "P" : "",
 				auto_req ? "AR" : "", auto_inherited ? "AI" : "");
@@ -630,12 +656,19 @@ static int put_acl(struct gpo_buf *b, const char *tag, bool present,
 	if (!rc && !present)
 		rc = gpo_buf_printf(b, "NO_ACCESS_CONTROL");
 	for (uint16_t i = 0; !rc && present && i < acl->n_aces; i++)
-		rc = put_ace(b, &acl->aces[i], scope);
+		rc = put_ace(b, &acl->aces[i], scope, opts);
 	return rc;
 }
 
 int gpo_sd_to_sddl(const struct gpo_sd *sd, const struct gpo_sddl_scope *scope,
 		   char **out)
+{
+	return gpo_sd_to_sddl_opts(sd, scope, 0, out);
+}
+
+int gpo_sd_to_sddl_opts(const struct gpo_sd *sd,
+			const struct gpo_sddl_scope *scope, unsigned opts,
+			char **out)
 {
 	struct gpo_buf b = GPO_BUF_INIT;
 	uint16_t c = sd->control;
@@ -656,12 +689,12 @@ int gpo_sd_to_sddl(const struct gpo_sd *sd, const struct gpo_sddl_scope *scope,
 		rc = put_acl(&b, "D", sd->has_dacl, &sd->dacl,
 			     c & GPO_SD_DACL_PROTECTED,
 			     c & GPO_SD_DACL_AUTO_INHERIT_REQ,
-			     c & GPO_SD_DACL_AUTO_INHERITED, scope);
-	if (!rc && (c & GPO_SD_SACL_PRESENT))
+			     c & GPO_SD_DACL_AUTO_INHERITED, scope, opts);
+	if (!rc && (c & GPO_SD_SACL_PRESENT) && !(opts & GPO_SDDL_NO_SACL))
 		rc = put_acl(&b, "S", sd->has_sacl, &sd->sacl,
 			     c & GPO_SD_SACL_PROTECTED,
 			     c & GPO_SD_SACL_AUTO_INHERIT_REQ,
-			     c & GPO_SD_SACL_AUTO_INHERITED, scope);
+			     c & GPO_SD_SACL_AUTO_INHERITED, scope, opts);
 	/* an empty descriptor is the empty string, not NULL */
 	if (!rc)
 		rc = gpo_buf_add(&b, "", 0);

@@ -87,6 +87,8 @@ struct gpo_ace {
 	struct gpo_sid sid;
 	uint16_t extra_len;               /* bytes after the SID: callback or
 					     resource data, else slack */
+	unsigned char *extra;             /* those bytes (owned by the sd that
+					     holds the ACE), NULL when none */
 };
 
 struct gpo_acl {
@@ -102,16 +104,52 @@ struct gpo_sd {
 	bool has_owner, has_group, has_dacl, has_sacl;
 	struct gpo_sid owner, group;
 	struct gpo_acl dacl, sacl;
+	/* The bytes gpo_sd_parse read (owned; NULL for a descriptor built
+	 * in memory). gpo_sd_to_binary gives them back while the fields
+	 * still say what they say, so that a descriptor passed through
+	 * unchanged keeps its layout, padding and slack to the byte. */
+	unsigned char *raw;
+	size_t raw_len;
 };
 
 /* Parses a self-relative descriptor of len bytes. An ACL is read only
- * when its PRESENT bit is set, as Windows does. Returns 0 (free with
+ * when its PRESENT bit is set, as Windows does. The ACEs' extra bytes and
+ * a copy of the whole input (sd->raw) are kept. Returns 0 (free with
  * gpo_sd_free), -EINVAL for anything malformed (sd is then clear and
  * owns nothing), -ENOMEM. */
 int gpo_sd_parse(const void *buf, size_t len, struct gpo_sd *sd);
 
 /* Frees what sd owns and clears it; a cleared sd may be freed again. */
 void gpo_sd_free(struct gpo_sd *sd);
+
+/* Writes sd as a self-relative descriptor (MS-DTYP 2.4.6) that
+ * gpo_sd_parse reads back as sd: the bytes sd was parsed from when its
+ * fields are unchanged since (sd->raw), else laid out anew: the header
+ * (revision 1, control with SELF_RELATIVE set), then the parts present
+ * back to back in the order of sd->raw's offsets, or, for a descriptor
+ * built in memory, in Windows' order (SACL, DACL, owner, group); each
+ * ACL sized to its ACEs, each ACE to its fields and extra bytes. A NULL
+ * ACL (PRESENT in control, has_* false) gets offset 0. Returns 0 and a
+ * new buffer in *out (caller frees) of *len bytes; -EINVAL when sd cannot
+ * be written so (an ACL without its PRESENT bit, an ACE type or ACL
+ * revision the parser refuses, unknown object flags, extra bytes not a
+ * multiple of 4 or missing, an ACE or ACL over 65535 bytes, an impossible
+ * SID), -ENOMEM; *out is NULL on failure. */
+int gpo_sd_to_binary(const struct gpo_sd *sd, unsigned char **out,
+		     size_t *len);
+
+/* True when a and b say the same: control, parts, ACLs and every field
+ * of every ACE that gpo_sd_to_binary writes (object GUIDs only where
+ * their flag is set and the type has them). raw is not compared. */
+bool gpo_sd_equal(const struct gpo_sd *a, const struct gpo_sd *b);
+
+/* Makes dst a deep copy of src (raw and extra bytes included). Returns 0
+ * (free dst with gpo_sd_free) or -ENOMEM (dst then clear). */
+int gpo_sd_copy(const struct gpo_sd *src, struct gpo_sd *dst);
+
+/* Forgets the bytes sd was parsed from, so that gpo_sd_to_binary lays it
+ * out anew (Windows' order). */
+void gpo_sd_forget_raw(struct gpo_sd *sd);
 
 /* Parses one binary SID at the start of buf (len bytes; trailing bytes
  * are allowed) and stores its size in *used when used is not NULL.
@@ -179,6 +217,19 @@ struct gpo_sddl_scope {
  * failure. */
 int gpo_sd_to_sddl(const struct gpo_sd *sd, const struct gpo_sddl_scope *scope,
 		   char **out);
+
+/* gpo_sd_to_sddl's options. */
+/* Every non-zero access mask as "0x%x": Samba 4.17 reads some aliases
+ * as other masks (FA as 0x1ff), so SDDL meant for Samba's tools names
+ * no mask by alias. */
+#define GPO_SDDL_HEX_MASKS 0x1
+/* No "S:" part, whatever the control says. */
+#define GPO_SDDL_NO_SACL   0x2
+
+/* gpo_sd_to_sddl with options (GPO_SDDL_*); the same returns. */
+int gpo_sd_to_sddl_opts(const struct gpo_sd *sd,
+			const struct gpo_sddl_scope *scope, unsigned opts,
+			char **out);
 
 /* The domain principals (gpo_sid_is_domain_principal) that the DACL's
  * ACEs name, each once, in the order GPMC lists them in Backup.xml's

@@ -359,13 +359,43 @@ static int from_hex(const char *hex, struct bytes *w)
 	return 0;
 }
 
-/* Parses w and writes it as SDDL; NULL when either fails. */
+/* Every descriptor the parser accepts is written back as the same bytes,
+ * and laid out anew (in Windows' order) as one that parses back to the
+ * same fields. Returns 0 when both hold. */
+static int roundtrip(const unsigned char *b, size_t n)
+{
+	struct gpo_sd sd, back;
+	unsigned char *out = NULL;
+	size_t len;
+	int bad = 1;
+
+	if (gpo_sd_parse(b, n, &sd))
+		return 1;
+	if (gpo_sd_to_binary(&sd, &out, &len) || len != n || memcmp(out, b, n))
+		goto out;
+	free(out);
+	out = NULL;
+	gpo_sd_forget_raw(&sd);
+	if (gpo_sd_to_binary(&sd, &out, &len) || gpo_sd_parse(out, len, &back))
+		goto out;
+	bad = !gpo_sd_equal(&sd, &back);
+	gpo_sd_free(&back);
+out:
+	if (bad)
+		fprintf(stderr, "descriptor of %zu bytes: no round trip\n", n);
+	free(out);
+	gpo_sd_free(&sd);
+	return bad;
+}
+
+/* Parses w and writes it as SDDL; NULL when either fails or w does not
+ * make the round trip. */
 static char *sddl_of(const struct bytes *w, const struct gpo_sddl_scope *scope)
 {
 	struct gpo_sd sd;
 	char *s = NULL;
 
-	if (gpo_sd_parse(w->b, w->n, &sd))
+	if (roundtrip(w->b, w->n) || gpo_sd_parse(w->b, w->n, &sd))
 		return NULL;
 	if (gpo_sd_to_sddl(&sd, scope, &s))
 		s = NULL;
@@ -389,7 +419,18 @@ static int test_fixture_dacls(void)
 
 		ASSERT_EQ(from_hex(f->hex, &w), 0);
 		ASSERT_EQ(gpo_sid_from_string(f->domain, &dom), 0);
+		ASSERT_EQ(roundtrip(w.b, w.n), 0);
 		ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
+		/* GPMC's layout is Windows': laid out anew, the same bytes */
+		{
+			unsigned char *out;
+			size_t len;
+
+			gpo_sd_forget_raw(&sd);
+			ASSERT_EQ(gpo_sd_to_binary(&sd, &out, &len), 0);
+			ASSERT(len == w.n && !memcmp(out, w.b, len));
+			free(out);
+		}
 		ASSERT_EQ(sd.control, 0x9c04);
 		ASSERT(!sd.has_owner && !sd.has_group && !sd.has_sacl);
 		ASSERT(sd.has_dacl);
@@ -765,6 +806,7 @@ static int test_sddl_parts(void)
 	/* a NULL DACL; an ACL whose PRESENT bit is clear is not read */
 	sd_begin(&w, GPO_SD_DACL_PRESENT | GPO_SD_DACL_PROTECTED);
 	set32(&w, 12, 0xfffffff0);
+	ASSERT_EQ(roundtrip(w.b, w.n), 0);
 	ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 	ASSERT(!sd.has_dacl && !sd.has_sacl);
 	ASSERT_EQ(gpo_sd_to_sddl(&sd, NULL, &s), 0);
@@ -803,8 +845,10 @@ static int test_sddl_refused(void)
 	put32(&w, 0x78747261);        /* "artx", a conditional expression */
 	set16(&w, acl + 8 + 2, 24);
 	acl_end(&w, acl, 1);
+	ASSERT_EQ(roundtrip(w.b, w.n), 0);
 	ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 	ASSERT_EQ(sd.dacl.aces[0].extra_len, 4);
+	ASSERT(!memcmp(sd.dacl.aces[0].extra, "artx", 4));
 	ASSERT_EQ(gpo_sd_to_sddl(&sd, NULL, &s), -EOPNOTSUPP);
 	ASSERT(s == NULL);
 	gpo_sd_free(&sd);
@@ -815,6 +859,7 @@ static int test_sddl_refused(void)
 	acl = acl_begin(&w);
 	put_ace(&w, 0, 0x20, 1, NULL, NULL, "S-1-1-0");
 	acl_end(&w, acl, 1);
+	ASSERT_EQ(roundtrip(w.b, w.n), 0);
 	ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 	ASSERT_EQ(gpo_sd_to_sddl(&sd, NULL, &s), -EOPNOTSUPP);
 	gpo_sd_free(&sd);
@@ -828,6 +873,7 @@ static int test_sddl_refused(void)
 		acl = acl_begin(&w);
 		put_ace(&w, t, 0, 1, NULL, NULL, "S-1-1-0");
 		acl_end(&w, acl, 1);
+		ASSERT_EQ(roundtrip(w.b, w.n), 0);
 		ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 		ASSERT_EQ(gpo_sd_to_sddl(&sd, NULL, &s), -EOPNOTSUPP);
 		gpo_sd_free(&sd);
@@ -867,6 +913,7 @@ static int test_principals(void)
 		put_ace(&w, i == 3 ? GPO_ACE_DENIED : GPO_ACE_ALLOWED_OBJECT, 0,
 			0x100, NULL, NULL, dacl[i]);
 	acl_end(&w, acl, sizeof(dacl) / sizeof(dacl[0]));
+	ASSERT_EQ(roundtrip(w.b, w.n), 0);
 	ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 	ASSERT_EQ(gpo_sd_domain_principals(&sd, &sids, &n), 0);
 	ASSERT_EQ(n, 4);
@@ -879,18 +926,23 @@ static int test_principals(void)
 
 	/* none: no DACL, a NULL DACL, only well-known SIDs */
 	sd_begin(&w, 0);
+	ASSERT_EQ(roundtrip(w.b, w.n), 0);
 	ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 	ASSERT_EQ(gpo_sd_domain_principals(&sd, &sids, &n), 0);
 	ASSERT(sids == NULL && n == 0);
+	gpo_sd_free(&sd);
 	sd_begin(&w, GPO_SD_DACL_PRESENT);
+	ASSERT_EQ(roundtrip(w.b, w.n), 0);
 	ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 	ASSERT_EQ(gpo_sd_domain_principals(&sd, &sids, &n), 0);
 	ASSERT(sids == NULL && n == 0);
+	gpo_sd_free(&sd);
 	sd_begin(&w, GPO_SD_DACL_PRESENT);
 	set32(&w, 16, (uint32_t)w.n);
 	acl = acl_begin(&w);
 	put_ace(&w, 0, 0, 1, NULL, NULL, "S-1-5-11");
 	acl_end(&w, acl, 1);
+	ASSERT_EQ(roundtrip(w.b, w.n), 0);
 	ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 	ASSERT_EQ(gpo_sd_domain_principals(&sd, &sids, &n), 0);
 	ASSERT(sids == NULL && n == 0);
@@ -937,6 +989,7 @@ static int test_malformed(void)
 	int bad = 0;
 
 	small_sd(&w);
+	ASSERT_EQ(roundtrip(w.b, w.n), 0);
 	ASSERT_EQ(gpo_sd_parse(w.b, w.n, &sd), 0);
 	gpo_sd_free(&sd);
 	ASSERT_EQ(gpo_sd_parse(NULL, 0, &sd), -EINVAL);
@@ -1053,6 +1106,7 @@ static int test_mutations(void)
 					continue;
 				}
 				parsed++;
+				ASSERT_EQ(roundtrip(t.b, t.n), 0);
 				rc = gpo_sd_to_sddl(&sd, NULL, &s);
 				ASSERT(rc == 0 || rc == -EOPNOTSUPP);
 				if (!rc)

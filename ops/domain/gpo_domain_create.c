@@ -1,0 +1,615 @@
+/* Creating and deleting a GPO (gpo_domain.h): the directory object and
+ * its containers, the SYSVOL folder and its ACL, each undone when a later
+ * step fails. */
+#include "gpo_domain.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "gpo_acl.h"
+#include "gpo_ad_error.h"
+#include "gpo_array.h"
+#include "gpo_buf.h"
+#include "gpo_domain_internal.h"
+#include "gpo_fsacl.h"
+#include "gpo_utf16.h"
+
+/* What GPMC and samba-tool write into a new GPO's folder. */
+static const char new_gpt_ini[] = "[General]\r\nVersion=0\r\n";
+
+/* Deeper than any GPO folder: a bound on the recursion of a removal. */
+#define TREE_DEPTH_MAX 32
+
+/* What a creation has made so far, so that a failure undoes just that. */
+struct made {
+	bool object;      /* the directory object (and what is under it) */
+	bool folder;      /* the SYSVOL folder (and what is in it) */
+};
+
+static void guid_upper(const char *in, char out[GPO_GUID_LEN + 1])
+{
+	for (size_t i = 0; i < GPO_GUID_LEN; i++)
+		out[i] = (char)toupper((unsigned char)in[i]);
+	out[GPO_GUID_LEN] = '\0';
+}
+
+/* RFC 4515: a value inside a filter, with * ( ) \ and NUL escaped. */
+static int filter_escape(const char *v, struct gpo_buf *b)
+{
+	int rc = 0;
+
+	for (const unsigned char *p = (const unsigned char *)v; *p && !rc; p++)
+		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\')
+			rc = gpo_buf_printf(b, "\\%02x", *p);
+		else
+			rc = gpo_buf_add(b, p, 1);
+	return rc ? rc : gpo_buf_add(b, "", 0);
+}
+
+static int check_name(const char *name, struct gpo_err *err)
+{
+	char *u16 = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!name || !*name)
+		return gpo_err_set(err, -EINVAL, "a GPO needs a name");
+	rc = gpo_utf8_to_utf16(name, strlen(name), false, &u16, &len);
+	free(u16);
+	if (rc == -EINVAL)
+		return gpo_err_set(err, rc, "a GPO name must be UTF-8");
+	if (rc)
+		return gpo_err_set(err, rc, "out of memory");
+	if (len / 2 > GPO_DISPLAY_NAME_MAX)
+		return gpo_err_set(err, -ENAMETOOLONG,
+				   "a GPO name has at most %d characters",
+				   GPO_DISPLAY_NAME_MAX);
+	return 0;
+}
+
+struct found {
+	size_t n;
+	char *cn;         /* the first one's */
+	char *name;
+};
+
+static int found_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct found *f = arg;
+
+	if (f->n++)
+		return 0;
+	if (gpo_ldap_entry_value(e, "cn", &f->cn, NULL) == -ENOMEM ||
+	    gpo_ldap_entry_value(e, "displayName", &f->name, NULL) == -ENOMEM)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Fails with -EEXIST when the directory has a GPO named name, or one
+ * whose CN is guid. The directory compares displayName without regard
+ * to case (and an LDAP filter is how samba-tool asks). */
+static int check_free(struct gpo_domain *d, const char *name, const char *guid,
+		      const char *policies, struct gpo_err *err)
+{
+	static const char *const attrs[] = { "cn", "displayName", NULL };
+	struct gpo_buf f = GPO_BUF_INIT;
+	struct found found = { 0 };
+	int rc;
+
+	rc = gpo_buf_printf(&f, "(&(objectClass=groupPolicyContainer)(|(cn=%s)(displayName=",
+			    guid);
+	if (!rc)
+		rc = filter_escape(name, &f);
+	if (!rc)
+		rc = gpo_buf_add(&f, ")))", 4);
+	if (rc)
+		return gpo_err_set(err, rc, "out of memory");
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_search(&d->ldap, policies, 0, f.data, attrs, 0,
+			     found_entry, &found);
+	if (rc)
+		gpo_err_set(err, rc, "cannot look for GPOs named \"%s\": %s", name,
+			    *d->ldap.error ? d->ldap.error : strerror(-rc));
+	pthread_mutex_unlock(&d->ldap.lock);
+	gpo_buf_free(&f);
+	if (!rc && found.n && found.cn && !strcasecmp(found.cn, guid))
+		rc = gpo_err_set(err, -EEXIST, "GPO %s exists", guid);
+	else if (!rc && found.n)
+		rc = gpo_err_set(err, -EEXIST, "the name is taken: GPO %s is named \"%s\"",
+				 found.cn ? found.cn : "?",
+				 found.name ? found.name : name);
+	free(found.cn);
+	free(found.name);
+	return rc;
+}
+
+static int add_object(struct gpo_domain *d, const char *dn, const char *name,
+		      const char *guid, struct made *made, struct gpo_err *err)
+{
+	char path[512];
+	const struct gpo_ldap_value gpc[] = { { "groupPolicyContainer", 20 } };
+	const struct gpo_ldap_value container[] = { { "container", 9 } };
+	const struct gpo_ldap_value zero[] = { { "0", 1 } };
+	const struct gpo_ldap_value two[] = { { "2", 1 } };
+	struct gpo_ldap_value dname[1] = { { name, strlen(name) } };
+	struct gpo_ldap_value fsp[1];
+	struct gpo_ldap_mod attrs[] = {
+		{ GPO_LDAP_ADD, "objectClass", gpc, 1 },
+		{ GPO_LDAP_ADD, "displayName", dname, 1 },
+		{ GPO_LDAP_ADD, "gPCFileSysPath", fsp, 1 },
+		{ GPO_LDAP_ADD, "versionNumber", zero, 1 },
+		/* clients refuse a GPO of any other functionality version */
+		{ GPO_LDAP_ADD, "gPCFunctionalityVersion", two, 1 },
+		{ GPO_LDAP_ADD, "flags", zero, 1 },
+	};
+	const struct gpo_ldap_mod cattrs[] = {
+		{ GPO_LDAP_ADD, "objectClass", container, 1 },
+	};
+	char *child = NULL;
+	int n, rc;
+
+	n = snprintf(path, sizeof(path), "\\\\%s\\sysvol\\%s\\Policies\\%s",
+		     d->conf->domain, d->conf->domain, guid);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return gpo_err_set(err, -ENAMETOOLONG, "%s: path too long", guid);
+	fsp[0] = (struct gpo_ldap_value){ path, (size_t)n };
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_add(&d->ldap, dn, attrs, sizeof(attrs) / sizeof(attrs[0]));
+	if (rc) {
+		/* an EEXIST is someone else's object: not ours to undo;
+		 * after an EIO it may be there, and undoing finds out */
+		made->object = rc == -EIO;
+		gpo_err_set(err, rc, "cannot add %s to the directory: %s", guid,
+			    rc == -EEXIST ? "it exists"
+			    : rc == -EIO && *d->ldap.error ? d->ldap.error
+			    : strerror(-rc));
+		goto out;
+	}
+	made->object = true;
+	for (int i = 0; i < 2 && !rc; i++) {
+		free(child);
+		if (asprintf(&child, "CN=%s,%s", i ? "Machine" : "User", dn) < 0) {
+			child = NULL;
+			rc = gpo_err_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		rc = gpo_ldap_add(&d->ldap, child, cattrs, 1);
+		if (rc)
+			gpo_err_set(err, rc, "cannot add %s's %s container: %s", guid,
+				    i ? "Machine" : "User",
+				    rc == -EIO && *d->ldap.error ? d->ldap.error
+								: strerror(-rc));
+	}
+out:
+	pthread_mutex_unlock(&d->ldap.lock);
+	free(child);
+	return rc;
+}
+
+struct sd_read {
+	struct gpo_sd sd;
+	bool have;
+};
+
+static int take_sd(void *arg, const struct gpo_ldap_entry *e)
+{
+	struct sd_read *r = arg;
+	char *bin = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = gpo_ldap_entry_value(e, "nTSecurityDescriptor", &bin, &len);
+	if (!rc)
+		rc = gpo_sd_parse(bin, len, &r->sd);
+	if (!rc)
+		r->have = true;
+	free(bin);
+	return rc == -ENOENT ? -EACCES : rc;
+}
+
+/* The folder's ACL, from the descriptor the DC gave the object: owner,
+ * group and DACL (SD flags 7), as samba-tool gpo create reads them. */
+static int folder_sddl(struct gpo_domain *d, const char *dn, const char *guid,
+		       char **sddl, struct gpo_err *err)
+{
+	static const char *const attrs[] = { "nTSecurityDescriptor", NULL };
+	struct sd_read r = { .have = false };
+	struct gpo_sd fs;
+	int rc;
+
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_read(&d->ldap, dn, attrs, 7, take_sd, &r);
+	if (rc)
+		gpo_err_set(err, rc, "cannot read %s's security descriptor: %s", guid,
+			    rc == -EIO && *d->ldap.error ? d->ldap.error
+							: strerror(-rc));
+	pthread_mutex_unlock(&d->ldap.lock);
+	if (rc)
+		goto out;
+	rc = gpo_fsacl_from_ds(&r.sd, &fs);
+	if (rc) {
+		gpo_err_set(err, rc, "%s: no folder ACL can be derived from its security descriptor",
+			    guid);
+		goto out;
+	}
+	rc = gpo_fsacl_to_sddl(&fs, sddl);
+	gpo_sd_free(&fs);
+	if (rc)
+		gpo_err_set(err, rc, "%s: its folder ACL has no SDDL: %s", guid,
+			    strerror(-rc));
+out:
+	if (r.have)
+		gpo_sd_free(&r.sd);
+	return rc;
+}
+
+/* Sets the ACL of guid's folder, derived from the object dn's descriptor. */
+static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid,
+			  struct gpo_err *err)
+{
+	char sid[GPO_SID_STR_MAX] = "S-1-5-21-0-0-0";
+	struct gpo_acl_target t = {
+		.host = d->dc, .domain = d->conf->domain, .domain_sid = sid,
+		.cred = d->conf->credentials ? &d->cred : NULL, .lg = d->lg,
+	};
+	char *sddl = NULL;
+	int rc;
+
+	/* the SDDL names no SID by a domain alias; Samba wants one anyway */
+	if (d->have_sid)
+		gpo_sid_to_string(&d->sid, sid, sizeof(sid));
+	rc = folder_sddl(d, dn, guid, &sddl, err);
+	if (!rc)
+		rc = gpo_smb_set_acl(&t, guid, sddl, err);
+	free(sddl);
+	return rc;
+}
+
+static int make_folder(struct gpo_domain *d, const char *dn, const char *guid,
+		       struct made *made, struct gpo_err *err)
+{
+	char rel[GPO_GUID_LEN + 16];
+	int rc;
+
+	rc = gpo_smb_mkdir(&d->smb, guid);
+	if (rc)
+		return gpo_err_set(err, rc, "cannot create the SYSVOL folder %s: %s",
+				   guid, rc == -EEXIST ? "something of that name is there"
+						       : strerror(-rc));
+	made->folder = true;
+	/* before anything goes in, which inherits from it */
+	rc = set_folder_acl(d, dn, guid, err);
+	if (rc)
+		return rc;
+	snprintf(rel, sizeof(rel), "%s/Machine", guid);
+	rc = gpo_smb_mkdir(&d->smb, rel);
+	if (!rc) {
+		snprintf(rel, sizeof(rel), "%s/User", guid);
+		rc = gpo_smb_mkdir(&d->smb, rel);
+	}
+	if (!rc) {
+		snprintf(rel, sizeof(rel), "%s/GPT.INI", guid);
+		rc = gpo_smb_put(&d->smb, rel, new_gpt_ini, sizeof(new_gpt_ini) - 1,
+				 NULL);
+	}
+	if (rc)
+		gpo_err_set(err, rc, "cannot create %s in SYSVOL: %s", rel,
+			    strerror(-rc));
+	return rc;
+}
+
+/* ---- removing ---- */
+
+struct dirent_list {
+	char **names;
+	bool *dirs;
+	size_t n, cap, cap_dirs;
+};
+
+static int collect_entry(void *arg, const char *name, const struct stat *st)
+{
+	struct dirent_list *l = arg;
+	char **slot;
+	bool *dir;
+	size_t n = l->n;
+
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	slot = gpo_array_push(&l->names, &l->n, &l->cap, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	*slot = strdup(name);
+	dir = gpo_array_push(&l->dirs, &n, &l->cap_dirs, sizeof(*dir));
+	if (!*slot || !dir)
+		return -ENOMEM;
+	*dir = S_ISDIR(st->st_mode);
+	return 0;
+}
+
+static void list_free(struct dirent_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+	free(l->dirs);
+}
+
+/* Removes rel and everything in it. Returns 0, -ENOENT when rel is not
+ * there, or -errno (err says which path failed). */
+static int remove_tree(struct gpo_domain *d, const char *rel, int depth,
+		       struct gpo_err *err)
+{
+	struct dirent_list l = { 0 };
+	char *child = NULL;
+	int rc;
+
+	if (depth > TREE_DEPTH_MAX)
+		return gpo_err_set(err, -ELOOP, "%s: too deep to remove", rel);
+	rc = gpo_smb_list(&d->smb, rel, collect_entry, &l);
+	if (rc) {
+		if (rc != -ENOENT)
+			gpo_err_set(err, rc, "cannot list %s: %s", rel, strerror(-rc));
+		goto out;
+	}
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		free(child);
+		if (asprintf(&child, "%s/%s", rel, l.names[i]) < 0) {
+			child = NULL;
+			rc = gpo_err_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		if (l.dirs[i])
+			rc = remove_tree(d, child, depth + 1, err);
+		else if ((rc = gpo_smb_unlink(&d->smb, child)))
+			gpo_err_set(err, rc, "cannot remove %s: %s", child,
+				    strerror(-rc));
+		if (rc == -ENOENT)
+			rc = 0; /* gone meanwhile */
+	}
+	if (!rc && (rc = gpo_smb_rmdir(&d->smb, rel)))
+		gpo_err_set(err, rc, "cannot remove %s: %s", rel, strerror(-rc));
+out:
+	free(child);
+	list_free(&l);
+	return rc;
+}
+
+static int delete_object(struct gpo_domain *d, const char *dn, const char *guid,
+			 struct gpo_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_delete(&d->ldap, dn, true);
+	if (rc && rc != -ENOENT)
+		gpo_err_set(err, rc, "cannot delete %s from the directory: %s", guid,
+			    rc == -EIO && *d->ldap.error ? d->ldap.error
+							: strerror(-rc));
+	pthread_mutex_unlock(&d->ldap.lock);
+	return rc;
+}
+
+/* Reads the GPO list again and makes it the domain's. When that fails the
+ * list is only marked stale: the next reader reads it. */
+static void refresh_list(struct gpo_domain *d)
+{
+	struct gpo_snapshot *s = NULL;
+	struct gpo_err err = { 0 };
+
+	if (gpo_domain_read_list(d, &s, &err) == 0) {
+		pthread_mutex_lock(&d->lock);
+		gpo_domain_install(d, s);
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	if (d->snap)
+		d->snap->taken.tv_sec -= (d->ttl_ms / 1000 + 1);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static int policies_dn(struct gpo_domain *d, char **out)
+{
+	if (asprintf(out, "CN=Policies,CN=System,%s", d->ldap.base_dn) < 0) {
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void note_dc_failure(struct gpo_domain *d, int rc, const struct gpo_err *err)
+{
+	if (gpo_is_dc_failure(rc))
+		gpo_domain_dc_lost(d, gpo_err_reason(err));
+}
+
+/* Tests only (GPOFS_TEST_CREATE_HOLD=FILE): holds a creation once its
+ * directory object is made, while FILE exists (at most two minutes),
+ * saying which GUID, so that a test can fail the steps after it. */
+static void test_hold(struct gpo_domain *d, const char *guid)
+{
+	const char *file = getenv("GPOFS_TEST_CREATE_HOLD");
+
+	if (!file || !*file || access(file, F_OK))
+		return;
+	gpo_log(d->lg, GPO_LOG_INFO, "test hook: creation of %s held while %s exists",
+		guid, file);
+	for (int i = 0; i < 1200 && access(file, F_OK) == 0; i++)
+		usleep(100 * 1000);
+}
+
+int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
+			   const char *guid_in, struct gpo_err *err)
+{
+	struct gpo_err undo = { 0 };
+	struct made made = { false, false };
+	char guid[GPO_GUID_LEN + 1];
+	char *policies = NULL, *dn = NULL;
+	const char *left = NULL;
+	int rc;
+
+	if (!guid_in || !gpo_guid_valid(guid_in))
+		return gpo_err_set(err, -EINVAL, "%s is not a GPO GUID",
+				   guid_in ? guid_in : "(none)");
+	guid_upper(guid_in, guid);
+	rc = check_name(display_name, err);
+	if (rc)
+		return rc;
+	rc = policies_dn(d, &policies);
+	if (!rc && asprintf(&dn, "CN=%s,%s", guid, policies) < 0) {
+		dn = NULL;
+		rc = -ENOMEM;
+	}
+	if (rc) {
+		gpo_err_set(err, rc, "out of memory");
+		goto out;
+	}
+	pthread_mutex_lock(&d->create_lock);
+	rc = check_free(d, display_name, guid, policies, err);
+	if (!rc)
+		rc = add_object(d, dn, display_name, guid, &made, err);
+	pthread_mutex_unlock(&d->create_lock);
+	if (!rc)
+		test_hold(d, guid);
+	if (!rc)
+		rc = make_folder(d, dn, guid, &made, err);
+	if (!rc)
+		goto out;
+
+	/* undo, newest first */
+	if (made.folder) {
+		int u = remove_tree(d, guid, 0, &undo);
+
+		if (u && u != -ENOENT)
+			left = "its SYSVOL folder";
+	}
+	if (made.object) {
+		int u = delete_object(d, dn, guid, &undo);
+
+		if (u && u != -ENOENT)
+			left = left ? "its directory object and SYSVOL folder"
+				    : "its directory object";
+	}
+out:
+	if (!rc) {
+		gpo_journal_add(&d->journal, "created GPO %s \"%s\"", guid,
+				display_name);
+	} else if (left) {
+		gpo_journal_add(&d->journal,
+				"creating GPO %s \"%s\" failed: %s; %s could not be removed again (%s): delete %s",
+				guid, display_name, gpo_err_reason(err), left,
+				gpo_err_reason(&undo), guid);
+	} else {
+		gpo_journal_add(&d->journal, "creating GPO \"%s\" failed: %s%s",
+				display_name, gpo_err_reason(err),
+				made.object || made.folder ? " (what was made is removed again)"
+							   : "");
+	}
+	if (rc)
+		note_dc_failure(d, rc, err);
+	if (made.object || made.folder || !rc)
+		refresh_list(d);
+	free(dn);
+	free(policies);
+	return rc;
+}
+
+int gpo_domain_create(struct gpo_domain *d, const char *display_name,
+		      char guid_out[GPO_GUID_LEN + 1], struct gpo_err *err)
+{
+	uuid_t id;
+	char text[37];
+	char guid[GPO_GUID_LEN + 1];
+	int rc;
+
+	uuid_generate(id);
+	uuid_unparse_upper(id, text);
+	snprintf(guid, sizeof(guid), "{%s}", text);
+	rc = gpo_domain_create_guid(d, display_name, guid, err);
+	if (!rc)
+		memcpy(guid_out, guid, sizeof(guid));
+	return rc;
+}
+
+int gpo_domain_set_folder_acl(struct gpo_domain *d, const char *guid_in,
+			      struct gpo_err *err)
+{
+	char guid[GPO_GUID_LEN + 1];
+	char *policies = NULL, *dn = NULL;
+	int rc;
+
+	if (!guid_in || !gpo_guid_valid(guid_in))
+		return gpo_err_set(err, -EINVAL, "%s is not a GPO GUID",
+				   guid_in ? guid_in : "(none)");
+	guid_upper(guid_in, guid);
+	rc = policies_dn(d, &policies);
+	if (!rc && asprintf(&dn, "CN=%s,%s", guid, policies) < 0) {
+		dn = NULL;
+		rc = -ENOMEM;
+	}
+	if (rc)
+		gpo_err_set(err, rc, "out of memory");
+	else
+		rc = set_folder_acl(d, dn, guid, err);
+	if (rc)
+		note_dc_failure(d, rc, err);
+	free(dn);
+	free(policies);
+	return rc;
+}
+
+int gpo_domain_delete(struct gpo_domain *d, const char *guid_in,
+		      struct gpo_err *err)
+{
+	char guid[GPO_GUID_LEN + 1];
+	char *policies = NULL, *dn = NULL;
+	bool object = false, folder = false;
+	int rc;
+
+	if (!guid_in || !gpo_guid_valid(guid_in))
+		return gpo_err_set(err, -EINVAL, "%s is not a GPO GUID",
+				   guid_in ? guid_in : "(none)");
+	guid_upper(guid_in, guid);
+	rc = policies_dn(d, &policies);
+	if (!rc && asprintf(&dn, "CN=%s,%s", guid, policies) < 0) {
+		dn = NULL;
+		rc = -ENOMEM;
+	}
+	if (rc) {
+		gpo_err_set(err, rc, "out of memory");
+		goto out;
+	}
+	rc = delete_object(d, dn, guid, err);
+	object = !rc;
+	if (rc && rc != -ENOENT)
+		goto out;
+	rc = remove_tree(d, guid, 0, err);
+	folder = !rc;
+	if (rc && rc != -ENOENT)
+		goto out;
+	rc = object || folder ? 0 : gpo_err_set(err, -ENOENT, "no GPO %s", guid);
+out:
+	if (!rc)
+		gpo_journal_add(&d->journal, "deleted GPO %s%s", guid,
+				!object ? " (its SYSVOL folder; it had no directory object)"
+				: !folder ? " (it had no SYSVOL folder)" : "");
+	else if (rc != -ENOENT)
+		gpo_journal_add(&d->journal, "deleting GPO %s failed: %s%s", guid,
+				gpo_err_reason(err), object ?
+				" (its directory object is deleted, its SYSVOL folder is not)"
+				: "");
+	if (rc)
+		note_dc_failure(d, rc, err);
+	if (object || folder)
+		refresh_list(d);
+	free(dn);
+	free(policies);
+	return rc;
+}
