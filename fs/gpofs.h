@@ -3,6 +3,7 @@
 #ifndef GPOFS_H
 #define GPOFS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -31,6 +32,14 @@ struct gpofs {
 	struct gpo_sealer *sealer;    /* seals copies into backups/ */
 	struct gpo_cache cache;       /* this mount's folder in cache_dir */
 	struct fuse *fuse;            /* from init, to notify the kernel */
+	pthread_mutex_t made_lock;    /* guards made */
+	struct gpofs_made {           /* GPOs a mkdir just made (gpofs_byname.h) */
+		pid_t pid;
+		size_t dom_i;
+		char name[256];
+		char guid[GPO_GUID_LEN + 1];
+		struct timespec at;
+	} made[8];
 };
 
 /* The README file shown at the top of the mount. */

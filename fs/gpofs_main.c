@@ -384,7 +384,7 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts opts = { 0 };
-	struct gpofs fs = { 0 };
+	struct gpofs fs = { .made_lock = PTHREAD_MUTEX_INITIALIZER };
 	struct cmdline cl = { .fs = &fs };
 	struct fuse *fuse = NULL;
 	bool mounted = false;

@@ -16,6 +16,7 @@
 #include "gpofs.h"
 #include "gpofs_handle.h"
 #include "gpofs_path.h"
+#include "gpofs_byname.h"
 #include "gpofs_gpo.h"
 #include "gpofs_store.h"
 #include "gpofs_write.h"
@@ -230,6 +231,11 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	rc = gpofs_path_parse(fs, path, &p);
 	if (rc)
 		goto out;
+	if (p.kind == GPOFS_BYNAME_LINK &&
+	    gpofs_byname_just_made(fs, &p, fuse_get_context()->pid, guid)) {
+		p.kind = GPOFS_GPO; /* the mkdir's own lookup: a folder */
+		memcpy(p.guid, guid, sizeof(p.guid));
+	}
 	if (gpofs_gpo_path(&p)) {
 		/* its writer sees its own changes */
 		rc = gpofs_gpo_getattr(fs, &p, st);

@@ -67,6 +67,38 @@ static int parse_local(const char *dir, const char *rest, bool backups,
 	return 0;
 }
 
+/* path is domains/D/by-name/<name>/rest: parses domains/D/gpos/{G}/rest
+ * into p instead, {G} being the GPO <name> names now. */
+static int byname_alias(struct gpofs *fs, struct gpofs_path *p, const char *name)
+{
+	struct gpo_snapshot *snap = NULL;
+	const struct gpo *g = NULL;
+	size_t n = strcspn(name, "/");
+	char entry[256], *alias = NULL;
+	int rc;
+
+	if (n >= sizeof(entry))
+		return -ENAMETOOLONG;
+	memcpy(entry, name, n);
+	entry[n] = '\0';
+	rc = gpo_domain_snapshot(p->dom, &snap);
+	if (!rc) {
+		g = gpo_snapshot_find_name(snap, entry);
+		rc = g ? 0 : -ENOENT;
+	}
+	if (!rc && asprintf(&alias, "/domains/%s/gpos/%s%s", gpo_domain_name(p->dom),
+			    g->guid, name + n) < 0) {
+		alias = NULL;
+		rc = -ENOMEM;
+	}
+	gpo_snapshot_put(snap);
+	if (rc)
+		return rc;
+	rc = gpofs_path_parse(fs, alias, p);
+	p->alias = alias;
+	return rc;
+}
+
 int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 {
 	char comp[256];
@@ -120,7 +152,7 @@ int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 			name++;
 		p->kind = *name ? GPOFS_BYNAME_LINK : GPOFS_BYNAME;
 		p->name = name;
-		return strchr(name, '/') ? -ENOENT : 0;
+		return strchr(name, '/') ? byname_alias(fs, p, name) : 0;
 	}
 	if (strcmp(comp, "gpos"))
 		return -ENOENT;
@@ -175,4 +207,6 @@ void gpofs_path_free(struct gpofs_path *p)
 {
 	free(p->rel);
 	p->rel = NULL;
+	free(p->alias);
+	p->alias = NULL;
 }

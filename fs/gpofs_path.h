@@ -40,10 +40,15 @@ struct gpofs_path {
 	char top[256];                   /* LOCAL: first component below the
 					    store ("" for the store itself) */
 	bool below_top;                  /* LOCAL: deeper than top */
+	char *alias;                     /* by-name/<name>/...: the same path
+					    under gpos/{G} (owned; name and
+					    rel may point into it) */
 };
 
 /* Parses path. Returns 0, or -ENOENT for a path that names nothing the
  * mount can hold (existence of GPOs and files is checked by the caller).
+ * A path below by-name/<name>/ (through the folder a mkdir made there,
+ * see gpofs_byname.h) is parsed as the same path below gpos/{G}/.
  * Free with gpofs_path_free. */
 int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p);
 

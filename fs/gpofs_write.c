@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gpofs_byname.h"
 #include "gpofs_gpo.h"
 #include "gpofs_handle.h"
 #include "gpofs_path.h"
@@ -73,6 +74,12 @@ int gpofs_write_mkdir(const char *path, mode_t mode)
 	struct gpofs_path p;
 	int rc;
 
+	if (!gpofs_path_parse(fs, path, &p) && p.kind == GPOFS_BYNAME_LINK) {
+		rc = gpofs_byname_mkdir(fs, &p, fuse_get_context()->pid);
+		gpofs_path_free(&p);
+		return rc;
+	}
+	gpofs_path_free(&p);
 	if (!gpo_path(fs, path, &p))
 		return gpofs_local_mkdir(path, mode);
 	rc = gpofs_gpo_mkdir(fs, &p);
