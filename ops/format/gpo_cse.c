@@ -239,12 +239,15 @@ int gpo_cse_format(const struct gpo_cse_list *l, char **out)
 	struct gpo_buf b = GPO_BUF_INIT;
 	int rc = 0;
 
-	/* the caller's list is sorted in place: its order carries nothing */
-	qsort(l->groups, l->n, sizeof(*l->groups), cmp_group);
+	/* the caller's list is sorted in place: its order carries nothing
+	 * (an empty one may have no array, which qsort must not be given) */
+	if (l->n > 1)
+		qsort(l->groups, l->n, sizeof(*l->groups), cmp_group);
 	for (size_t i = 0; !rc && i < l->n; i++) {
 		const struct gpo_cse_group *g = &l->groups[i];
 
-		qsort(g->tools, g->n_tools, sizeof(*g->tools), cmp_guid);
+		if (g->n_tools > 1)
+			qsort(g->tools, g->n_tools, sizeof(*g->tools), cmp_guid);
 		rc = gpo_buf_printf(&b, "[%s", g->cse);
 		for (size_t t = 0; !rc && t < g->n_tools; t++)
 			rc = gpo_buf_add(&b, g->tools[t], GPO_CSE_GUID_LEN);
