@@ -56,6 +56,24 @@ bool gpofs_byname_just_made(struct gpofs *fs, const struct gpofs_path *p,
 	return found;
 }
 
+int gpofs_byname_as_folder(struct gpofs_path *p)
+{
+	struct gpo_snapshot *snap = NULL;
+	const struct gpo *g = NULL;
+	int rc = gpo_domain_snapshot(p->dom, &snap);
+
+	if (!rc) {
+		g = gpo_snapshot_find_name(snap, p->name);
+		rc = g ? 0 : -ENOENT;
+	}
+	if (g) {
+		memcpy(p->guid, g->guid, sizeof(p->guid));
+		p->kind = GPOFS_GPO;
+	}
+	gpo_snapshot_put(snap);
+	return rc;
+}
+
 int gpofs_byname_mkdir(struct gpofs *fs, const struct gpofs_path *p, pid_t pid)
 {
 	struct gpo_err err = { 0 };

@@ -23,4 +23,9 @@ int gpofs_byname_mkdir(struct gpofs *fs, const struct gpofs_path *p, pid_t pid);
 bool gpofs_byname_just_made(struct gpofs *fs, const struct gpofs_path *p,
 			    pid_t pid, char guid[GPO_GUID_LEN + 1]);
 
+/* Makes p (by-name/<name>) the GPO's folder it names: what a listing of
+ * by-name/<name> means, which only the directory a mkdir left there can
+ * ask. Returns 0, or -ENOENT when no GPO has that name now. */
+int gpofs_byname_as_folder(struct gpofs_path *p);
+
 #endif

@@ -9,7 +9,7 @@
 #include "gpofs_ops.h"
 #include "gpofs.h"
 
-enum handle_kind { H_BUFFER, H_VIEW, H_LOCAL, H_JOURNAL, H_TXN };
+enum handle_kind { H_BUFFER, H_VIEW, H_LOCAL, H_JOURNAL, H_TXN, H_CONTROL };
 
 /* A private copy for generated files, a file of a GPO view (SYSVOL
  * content is read from a view), a store's file, a domain's log (read as
@@ -23,6 +23,8 @@ struct handle {
 	char *writing_top;   /* backups/<top> this handle writes into, or NULL */
 	struct gpo_view_reader *reader;  /* H_VIEW */
 	struct gpo_journal *journal;     /* H_JOURNAL: the domain's */
+	size_t dom_i;                    /* H_CONTROL: whose control file
+					    (data holds its usage) */
 	/* H_TXN: a staged file of a GPO's open transaction (fd), or any
 	 * handle of a GPO's folder (for fsync) */
 	struct gpo_writes *writes;

@@ -21,6 +21,7 @@
 #include "gpofs_store.h"
 #include "gpofs_write.h"
 #include "gpo_buf.h"
+#include "gpo_import.h"
 #include "gpo_store.h"
 
 struct gpofs *gpofs_get(void)
@@ -260,6 +261,10 @@ static int gpofs_getattr(const char *path, struct stat *st,
 	case GPOFS_README:
 		fill_file(fs, st, fs->mounted, (off_t)strlen(gpofs_readme), S_IFREG);
 		break;
+	case GPOFS_CONTROL:
+		fill_file(fs, st, fs->mounted, (off_t)strlen(gpo_import_usage), S_IFREG);
+		st->st_mode |= S_IWUSR;
+		break;
 	case GPOFS_LOG: {
 		struct stat js;
 
@@ -449,6 +454,8 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 	int rc;
 
 	rc = gpofs_path_parse(fs, path, &p);
+	if (!rc && p.kind == GPOFS_BYNAME_LINK)
+		rc = gpofs_byname_as_folder(&p);
 	if (rc)
 		goto out;
 	if (gpofs_gpo_path(&p)) {
@@ -481,6 +488,7 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		list_add(&l, "gpos", NULL);
 		list_add(&l, "by-name", NULL);
 		list_add(&l, "log", NULL);
+		list_add(&l, "import", NULL);
 		break;
 	case GPOFS_GPOS:
 		rc = gpo_domain_snapshot(p.dom, &snap);
@@ -586,7 +594,7 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		gpofs_path_free(&p);
 		return gpofs_local_open(fs, path, fi);
 	}
-	if (gpofs_writing(fi->flags) && !gpofs_gpo_path(&p)) {
+	if (gpofs_writing(fi->flags) && !gpofs_gpo_path(&p) && p.kind != GPOFS_CONTROL) {
 		rc = -EROFS;
 		goto out;
 	}
@@ -597,6 +605,17 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 	}
 	h->fd = -1;
 	h->kind = H_BUFFER;
+	if (p.kind == GPOFS_CONTROL) {
+		/* each write is a request, carried out before it returns;
+		 * a read shows the usage */
+		h->kind = H_CONTROL;
+		h->dom_i = p.dom_i;
+		h->len = strlen(gpo_import_usage);
+		h->data = strdup(gpo_import_usage);
+		rc = h->data ? 0 : -ENOMEM;
+		fi->direct_io = 1;
+		goto out;
+	}
 	if (gpofs_writing(fi->flags)) {
 		rc = gpofs_gpo_open_write(fs, &p, fi->flags, h);
 		goto out;
@@ -685,6 +704,7 @@ static int gpofs_read(const char *path, char *buf, size_t size, off_t off,
 	(void)path;
 	switch (h->kind) {
 	case H_BUFFER:
+	case H_CONTROL:
 		if (off < 0 || (size_t)off >= h->len)
 			return 0;
 		if (size > h->len - (size_t)off)

@@ -145,6 +145,10 @@ int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 		p->kind = GPOFS_LOG;
 		return *s ? -ENOTDIR : 0;
 	}
+	if (!strcmp(comp, "import")) {
+		p->kind = GPOFS_CONTROL;
+		return *s ? -ENOTDIR : 0;
+	}
 	if (!strcmp(comp, "by-name")) {
 		const char *name = s;
 

@@ -12,6 +12,7 @@ enum gpofs_kind {
 	GPOFS_DOMAINS,       /* /domains */
 	GPOFS_DOMAIN,        /* /domains/D */
 	GPOFS_LOG,           /* /domains/D/log */
+	GPOFS_CONTROL,       /* /domains/D/import: a control file */
 	GPOFS_GPOS,          /* /domains/D/gpos */
 	GPOFS_GPO,           /* /domains/D/gpos/{G} */
 	GPOFS_GENFILE,       /* /domains/D/gpos/{G}/Backup.xml, bkupInfo.xml */

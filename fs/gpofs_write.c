@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gpofs_byname.h"
+#include "gpofs_control.h"
 #include "gpofs_gpo.h"
 #include "gpofs_handle.h"
 #include "gpofs_path.h"
@@ -56,6 +57,8 @@ int gpofs_write_write(const char *path, const char *buf, size_t size, off_t off,
 
 	if (h->kind == H_TXN)
 		return gpofs_gpo_write(gpofs_get(), h, buf, size, off);
+	if (h->kind == H_CONTROL)
+		return gpofs_control_write(gpofs_get(), h, buf, size);
 	return gpofs_local_write(path, buf, size, off, fi);
 }
 
@@ -141,6 +144,11 @@ int gpofs_write_truncate(const char *path, off_t size, struct fuse_file_info *fi
 
 	if (h && h->kind == H_TXN)
 		return gpofs_gpo_truncate(fs, NULL, size, h);
+	if (!gpofs_path_parse(fs, path, &p) && p.kind == GPOFS_CONTROL) {
+		gpofs_path_free(&p);
+		return 0; /* the > of a shell: nothing is kept to truncate */
+	}
+	gpofs_path_free(&p);
 	if (!gpo_path(fs, path, &p))
 		return gpofs_local_truncate(path, size, fi);
 	rc = gpofs_gpo_truncate(fs, &p, size, NULL);

@@ -89,8 +89,8 @@ int gpo_resolve_nocase(const char *dir, const char *rel, char *out,
 	return 0;
 }
 
-int gpo_backup_check(const char *dir, struct gpo_backup_info *info,
-		     char *why, size_t whylen)
+static int check(const char *dir, bool present, struct gpo_backup_info *info,
+		 char *why, size_t whylen)
 {
 	char *data = NULL;
 	char **locs = NULL;
@@ -111,7 +111,7 @@ int gpo_backup_check(const char *dir, struct gpo_backup_info *info,
 		rc = gpo_backup_xml_locations(data, len, &locs, &n, why, whylen);
 	/* Each Location names something present in dir; a symlink does
 	 * not count. */
-	for (size_t i = 0; !rc && i < n; i++) {
+	for (size_t i = 0; !rc && present && i < n; i++) {
 		char path[8192];
 		struct stat st;
 
@@ -129,6 +129,18 @@ int gpo_backup_check(const char *dir, struct gpo_backup_info *info,
 	if (rc)
 		gpo_backup_info_free(info);
 	return rc;
+}
+
+int gpo_backup_check(const char *dir, struct gpo_backup_info *info,
+		     char *why, size_t whylen)
+{
+	return check(dir, true, info, why, whylen);
+}
+
+int gpo_backup_check_form(const char *dir, struct gpo_backup_info *info,
+			  char *why, size_t whylen)
+{
+	return check(dir, false, info, why, whylen);
 }
 
 bool gpo_store_is_sealed(const char *store, const char *name)

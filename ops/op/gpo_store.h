@@ -24,6 +24,12 @@
 int gpo_backup_check(const char *dir, struct gpo_backup_info *info,
 		     char *why, size_t whylen);
 
+/* The same without looking for what the Locations name: what an import
+ * checks first (it makes a folder the backup names and lacks, as a copy
+ * that lost its empty folders does; a missing file refuses the commit). */
+int gpo_backup_check_form(const char *dir, struct gpo_backup_info *info,
+			  char *why, size_t whylen);
+
 /* True when store/name is a sealed backup. */
 bool gpo_store_is_sealed(const char *store, const char *name);
 

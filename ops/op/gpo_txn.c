@@ -563,9 +563,10 @@ int gpo_txn_open_read(struct gpo_txn *t, const char *rel, int *fd,
 }
 
 /* The staged file of file rel, copied from the base when it has none
- * yet, or made empty when create; its entry in *out. */
+ * yet (unless it is to be emptied: no copy then), or made empty when
+ * create; its entry in *out. */
 static int stage(struct gpo_txn *t, const char *rel, bool create, bool excl,
-		 struct entry **out)
+		 bool empty, struct entry **out)
 {
 	struct found f;
 	struct entry *e;
@@ -592,7 +593,7 @@ static int stage(struct gpo_txn *t, const char *rel, bool create, bool excl,
 		*out = f.e;
 		return 0;
 	}
-	if (f.b) {
+	if (f.b && !empty) {
 		rc = copy_base(t, t->base, f.b, &local);
 	} else {
 		local = new_local(t);
@@ -626,7 +627,8 @@ static int stage(struct gpo_txn *t, const char *rel, bool create, bool excl,
 int gpo_txn_open_write(struct gpo_txn *t, const char *rel, int flags, int *fd)
 {
 	struct entry *e;
-	int rc = stage(t, rel, flags & O_CREAT, (flags & O_CREAT) && (flags & O_EXCL), &e);
+	int rc = stage(t, rel, flags & O_CREAT, (flags & O_CREAT) && (flags & O_EXCL),
+		       flags & O_TRUNC, &e);
 
 	if (rc)
 		return rc;
@@ -641,7 +643,7 @@ int gpo_txn_open_write(struct gpo_txn *t, const char *rel, int flags, int *fd)
 int gpo_txn_truncate(struct gpo_txn *t, const char *rel, off_t size)
 {
 	struct entry *e;
-	int rc = stage(t, rel, false, false, &e);
+	int rc = stage(t, rel, false, false, size == 0, &e);
 
 	if (rc)
 		return rc;
@@ -664,7 +666,7 @@ int gpo_txn_set_mtime(struct gpo_txn *t, const char *rel, time_t mtime)
 	if (!f.kind)
 		return -ENOENT;
 	if (f.kind == S_FILE) {
-		int rc = stage(t, rel, false, false, &e);
+		int rc = stage(t, rel, false, false, false, &e);
 
 		if (rc)
 			return rc;
@@ -818,7 +820,7 @@ static int move_file(struct gpo_txn *t, const char *from, const char *to)
 {
 	struct entry *src, *dst;
 	char *local, *key;
-	int rc = stage(t, from, false, false, &src);
+	int rc = stage(t, from, false, false, false, &src);
 
 	if (rc)
 		return rc;

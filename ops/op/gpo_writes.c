@@ -112,6 +112,32 @@ static int commit_locked(struct gpo_writes *w, struct slot *s)
 	return rc;
 }
 
+/* Begins s's transaction on GPO g as it is now (slot locked). */
+static int begin_locked(struct gpo_writes *w, struct slot *s, const struct gpo *g,
+			pid_t pid)
+{
+	struct gpo_view *v = NULL;
+	char *dir = NULL;
+	int rc;
+
+	/* the base is the GPO as it is now, not a view this session read
+	 * from before its last commit */
+	gpo_domain_unpin_session(w->d, pid, g->guid);
+	rc = gpo_domain_view(w->d, g, pid, &v);
+	if (!rc && asprintf(&dir, "%s/%lu", w->staging,
+			    __atomic_add_fetch(&w->seq, 1, __ATOMIC_RELAXED)) < 0) {
+		dir = NULL;
+		rc = -ENOMEM;
+	}
+	if (!rc)
+		rc = gpo_txn_new(&s->txn, v, dir);
+	gpo_view_put(v);
+	free(dir);
+	if (!rc)
+		s->generation++;
+	return rc;
+}
+
 static void ready(void *arg, const char *guid)
 {
 	struct gpo_writes *w = arg;
@@ -188,9 +214,7 @@ int gpo_writes_acquire(struct gpo_writes *w, const struct gpo *g, pid_t pid,
 		       bool begin, struct gpo_writes_ref *ref)
 {
 	struct slot *s = find_slot(w, g->guid, begin);
-	struct gpo_view *v = NULL;
 	pid_t *p;
-	char *dir = NULL;
 	int rc = 0;
 
 	memset(ref, 0, sizeof(*ref));
@@ -212,22 +236,9 @@ int gpo_writes_acquire(struct gpo_writes *w, const struct gpo *g, pid_t pid,
 		goto out;
 	}
 	if (!s->txn) {
-		/* the base is the GPO as it is now, not a view this session
-		 * read from before its last commit */
-		gpo_domain_unpin_session(w->d, pid, g->guid);
-		rc = gpo_domain_view(w->d, g, pid, &v);
-		if (!rc && asprintf(&dir, "%s/%lu", w->staging,
-				    __atomic_add_fetch(&w->seq, 1, __ATOMIC_RELAXED)) < 0) {
-			dir = NULL;
-			rc = -ENOMEM;
-		}
-		if (!rc)
-			rc = gpo_txn_new(&s->txn, v, dir);
-		gpo_view_put(v);
-		free(dir);
+		rc = begin_locked(w, s, g, pid);
 		if (rc)
 			goto out;
-		s->generation++;
 	}
 	p = gpo_array_push(&s->pids, &s->n_pids, &s->cap_pids, sizeof(*p));
 	if (!p) {
@@ -320,6 +331,39 @@ int gpo_writes_commit(struct gpo_writes *w, const char *guid)
 		s->failed = NULL;
 		s->n_failed = s->cap_failed = 0;
 	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int gpo_writes_run(struct gpo_writes *w, const struct gpo *g, pid_t pid,
+		   gpo_writes_fill_fn fill, void *arg)
+{
+	struct slot *s = find_slot(w, g->guid, true);
+	int rc;
+
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_lock(&s->lock);
+	if (s->txn) {
+		rc = -EBUSY; /* its writers' changes are not committed yet */
+		goto out;
+	}
+	rc = begin_locked(w, s, g, pid);
+	if (rc)
+		goto out;
+	rc = fill(s->txn, arg);
+	if (rc) {
+		gpo_txn_free(s->txn);
+		s->txn = NULL;
+		s->generation++;
+		goto out;
+	}
+	/* its one writer is the caller, told by the return value */
+	rc = commit_locked(w, s);
+	free(s->failed);
+	s->failed = NULL;
+	s->n_failed = s->cap_failed = 0;
+out:
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }

@@ -85,4 +85,16 @@ void gpo_writes_fail(struct gpo_writes *w, const char *guid,
  * none) or the commit's -errno. */
 int gpo_writes_commit(struct gpo_writes *w, const char *guid);
 
+/* Fills a transaction of the caller's own: 0 or -errno. */
+typedef int (*gpo_writes_fill_fn)(struct gpo_txn *t, void *arg);
+
+/* A change of GPO g made in one call (the import control file): a
+ * transaction begun from the GPO as it is now, filled by fill(t, arg),
+ * and committed at once. Returns 0 when committed; -EBUSY when g has an
+ * open transaction (what its writers wrote commits first); fill's -errno
+ * (nothing was written); or the commit's -errno (its reason is in the
+ * domain's log). pid is named as the writer, as in gpo_writes_acquire. */
+int gpo_writes_run(struct gpo_writes *w, const struct gpo *g, pid_t pid,
+		   gpo_writes_fill_fn fill, void *arg);
+
 #endif

@@ -1,0 +1,18 @@
+/* A domain's control files (domains/D/import): one request per write,
+ * carried out before the write returns. */
+#ifndef GPOFS_CONTROL_H
+#define GPOFS_CONTROL_H
+
+#include <stddef.h>
+
+#include "gpofs.h"
+#include "gpofs_handle.h"
+
+/* Carries out the request in buf (size bytes) written to h's control
+ * file. Returns size when it was done, or -errno (the design's
+ * convention: EINVAL, ENOENT, EEXIST, EACCES, EIO...; the reason is in
+ * the domain's log). */
+int gpofs_control_write(struct gpofs *fs, struct handle *h, const char *buf,
+			size_t size);
+
+#endif

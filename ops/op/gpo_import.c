@@ -1,0 +1,349 @@
+#include "gpo_import.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gpo_journal.h"
+#include "gpo_request.h"
+#include "gpo_store.h"
+
+const char gpo_import_usage[] =
+"import: imports a GPMC backup into a GPO of this domain, as Import-GPO\n"
+"(the GPO's settings become exactly the backup's; its GUID, name,\n"
+"security, links and WMI filter link stay). One request per write:\n"
+"\n"
+"  echo '{BACKUP-ID} {GUID}' > import            a backup in backups/\n"
+"  echo '/srv/backups/{BACKUP-ID} \"Name\"' > import   any backup folder\n"
+"  echo '{BACKUP-ID} create \"New name\"' > import   into a new GPO\n"
+"\n"
+"The write returns when the import is committed, or fails: EINVAL (a\n"
+"request or backup that is not valid), ENOENT (no such backup or GPO),\n"
+"EEXIST (create: the name is taken), EBUSY (the GPO has changes being\n"
+"written), EACCES (refused by the DC), EIO (the DC failed), ESTALE (the\n"
+"GPO changed meanwhile). The reason and the progress go to log.\n";
+
+struct fill {
+	const char *src;            /* the backup folder */
+	char sysvol[PATH_MAX];      /* its DomainSysvol/GPO, as spelled there */
+	size_t files;
+	unsigned long long bytes;
+	struct gpo_err *err;
+};
+
+/* Copies in to out whole. Returns 0 or -errno. */
+static int copy_fd(int in, int out)
+{
+	char buf[65536];
+
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+
+		if (n == 0)
+			return 0;
+		if (n > 0)
+			continue;
+		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
+		    errno != EOPNOTSUPP)
+			return -errno;
+		break; /* not between these file systems: by hand */
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf)), w = 0;
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		while (w < n) {
+			ssize_t k = write(out, buf + w, (size_t)(n - w));
+
+			if (k < 0)
+				return -errno;
+			w += k;
+		}
+	}
+}
+
+/* Stages file name of folder dirfd as rel (a top file when top). */
+static int put_file(struct gpo_txn *t, int dirfd, const char *name,
+		    const char *rel, bool top, struct fill *f)
+{
+	struct stat st;
+	int in = -1, out = -1, rc;
+
+	in = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st) < 0) {
+		rc = gpo_err_set(f->err, -errno, "%s/%s: %s", f->src, rel, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = gpo_err_set(f->err, -EINVAL, "%s/%s is not a file", f->src, rel);
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > GPO_WRITES_FILE_MAX) {
+		rc = gpo_err_set(f->err, -EFBIG, "%s/%s is larger than a GPO takes (%llu MiB)",
+				 f->src, rel, GPO_WRITES_FILE_MAX >> 20);
+		goto out;
+	}
+	rc = top ? gpo_txn_top_open(t, name, O_WRONLY | O_CREAT | O_TRUNC, &out)
+		 : gpo_txn_open_write(t, rel, O_CREAT | O_TRUNC, &out);
+	if (rc == -EPERM)
+		rc = gpo_err_set(f->err, -EINVAL, "%s/%s: a backup holds no GPT.INI", f->src, rel);
+	else if (rc)
+		gpo_err_set(f->err, rc, "staging %s: %s", rel, strerror(-rc));
+	if (!rc) {
+		rc = copy_fd(in, out);
+		if (rc)
+			gpo_err_set(f->err, rc, "staging %s: %s", rel, strerror(-rc));
+	}
+	if (!rc) {
+		f->files++;
+		f->bytes += (unsigned long long)st.st_size;
+	}
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+/* Stages folder dirfd (rel in the GPO; "" for its top) and its tree. */
+static int walk(struct gpo_txn *t, int dirfd, const char *rel, struct fill *f)
+{
+	int fd = dup(dirfd);
+	DIR *dd = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int rc = 0;
+
+	if (!dd) {
+		if (fd >= 0)
+			close(fd);
+		return gpo_err_set(f->err, -errno, "%s: %s", f->sysvol, strerror(errno));
+	}
+	while (!rc && (de = readdir(dd))) {
+		char child[PATH_MAX];
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(child, sizeof(child), "%s%s%s", rel, *rel ? "/" : "",
+			     de->d_name) >= (int)sizeof(child)) {
+			rc = gpo_err_set(f->err, -ENAMETOOLONG, "%s/%s...: path too long", f->sysvol, rel);
+			break;
+		}
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = gpo_err_set(f->err, -errno, "%s/%s: %s", f->sysvol, child, strerror(errno));
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int sub;
+
+			rc = gpo_txn_mkdir(t, child);
+			if (rc == -EEXIST)
+				rc = 0;
+			if (rc) {
+				gpo_err_set(f->err, rc, "staging %s: %s", child, strerror(-rc));
+				break;
+			}
+			sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				rc = gpo_err_set(f->err, -errno, "%s/%s: %s", f->sysvol, child, strerror(errno));
+				break;
+			}
+			rc = walk(t, sub, child, f);
+			close(sub);
+		} else if (S_ISREG(st.st_mode)) {
+			rc = put_file(t, dirfd, de->d_name, child, false, f);
+		} else {
+			rc = gpo_err_set(f->err, -EINVAL, "%s/%s is neither a file nor a folder",
+					 f->sysvol, child);
+		}
+	}
+	closedir(dd);
+	return rc;
+}
+
+static int fill_txn(struct gpo_txn *t, void *arg)
+{
+	static const char *const top[] = { "bkupInfo.xml", "Backup.xml" };
+	struct fill *f = arg;
+	int src = -1, sysvol = -1, rc = 0;
+
+	src = open(f->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (src < 0)
+		return gpo_err_set(f->err, -errno, "%s: %s", f->src, strerror(errno));
+	/* the two files that make the transaction a whole-backup import */
+	for (size_t i = 0; !rc && i < sizeof(top) / sizeof(top[0]); i++)
+		rc = put_file(t, src, top[i], top[i], true, f);
+	if (!rc) {
+		sysvol = open(f->sysvol, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sysvol < 0)
+			rc = gpo_err_set(f->err, -errno, "%s: %s", f->sysvol, strerror(errno));
+	}
+	if (!rc)
+		rc = walk(t, sysvol, "", f);
+	if (sysvol >= 0)
+		close(sysvol);
+	close(src);
+	return rc;
+}
+
+int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
+		      const struct gpo *g, const char *src, pid_t pid,
+		      struct gpo_err *err)
+{
+	struct fill f = { .src = src, .err = err };
+	struct gpo_backup_info info = { 0 };
+	char why[256] = "";
+	int rc;
+
+	rc = gpo_backup_check_form(src, &info, why, sizeof(why));
+	if (rc) {
+		gpo_err_set(err, rc == -ENOMEM ? rc : -EINVAL, "%s is not a GPMC backup: %s",
+			    src, why);
+		return err->code;
+	}
+	gpo_backup_info_free(&info);
+	/* a backup with no settings may hold no DomainSysvol/GPO at all */
+	if (gpo_resolve_nocase(src, "DomainSysvol/GPO", f.sysvol, sizeof(f.sysvol)))
+		return gpo_err_set(err, -EINVAL, "%s holds no DomainSysvol/GPO folder", src);
+	rc = gpo_writes_run(w, g, pid, fill_txn, &f);
+	if (rc == -EBUSY)
+		gpo_err_set(err, rc, "%s has changes being written: they are committed first, within %d s",
+			    g->guid, GPO_WRITES_QUIET_MS / 1000);
+	else if (rc && !err->code)
+		gpo_err_set(err, rc, "the commit failed: %s", strerror(-rc));
+	else if (!rc)
+		gpo_journal_add(gpo_domain_journal(d), "%s: imported %s: %zu files, %.1f MiB",
+				g->guid, src, f.files, (double)f.bytes / (1 << 20));
+	return rc;
+}
+
+/* The store's folder of backup id (its name in any case). */
+static int backup_folder(const char *store, const char *id, char *out, size_t outlen,
+			 struct gpo_err *err)
+{
+	if (gpo_resolve_nocase(store, id, out, outlen))
+		return gpo_err_set(err, -ENOENT, "no backup %s in %s", id, store);
+	return 0;
+}
+
+/* GPO ref of d (a GUID or a display name) in snap. */
+static const struct gpo *find_target(struct gpo_domain *d, const struct gpo_snapshot *snap,
+				     const struct gpo_ref *ref, struct gpo_err *err)
+{
+	const struct gpo *g = NULL;
+	size_t matches = 0;
+
+	if (ref->kind == GPO_REF_GUID) {
+		g = gpo_snapshot_find(snap, ref->value);
+		if (!g)
+			gpo_err_set(err, -ENOENT, "no GPO %s in %s", ref->value, gpo_domain_name(d));
+		return g;
+	}
+	/* names compare as the directory compares them, without case */
+	for (size_t i = 0; i < gpo_snapshot_count(snap); i++) {
+		const struct gpo *c = gpo_snapshot_at(snap, i);
+
+		if (!strcasecmp(c->display_name, ref->value)) {
+			g = c;
+			matches++;
+		}
+	}
+	if (!matches)
+		gpo_err_set(err, -ENOENT, "no GPO named \"%s\" in %s", ref->value,
+			    gpo_domain_name(d));
+	if (matches > 1) {
+		gpo_err_set(err, -EINVAL, "%zu GPOs are named \"%s\": give the GUID", matches,
+			    ref->value);
+		g = NULL;
+	}
+	return g;
+}
+
+int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
+		       const char *store, const char *buf, size_t len, pid_t pid,
+		       struct gpo_err *err)
+{
+	struct gpo_request r = { 0 };
+	struct gpo_ref src = { 0 }, tgt = { 0 };
+	struct gpo_snapshot *snap = NULL;
+	const struct gpo *g = NULL;
+	char folder[PATH_MAX], made[GPO_GUID_LEN + 1] = "";
+	bool create = false;
+	int rc;
+
+	rc = gpo_request_parse(buf, len, NULL, &r, err);
+	if (!rc)
+		rc = gpo_request_check(&r, 2, 3, NULL, err);
+	if (rc)
+		goto out;
+	create = gpo_request_word_is(&r.pos[1], "create");
+	if (create != (r.n_pos == 3)) {
+		rc = gpo_err_set(err, -EINVAL, create ? "create needs the new GPO's name"
+						      : "column %zu: one target, or create \"Name\"",
+				 r.n_pos == 3 ? r.pos[2].col : (size_t)0);
+		goto out;
+	}
+	rc = gpo_request_ref(&r.pos[0], GPO_REF_GUID | GPO_REF_PATH, &src, err);
+	if (rc)
+		goto out;
+	if (src.kind == GPO_REF_PATH) {
+		if (snprintf(folder, sizeof(folder), "%s", src.value) >= (int)sizeof(folder)) {
+			rc = gpo_err_set(err, -ENAMETOOLONG, "the backup's path is too long");
+			goto out;
+		}
+	} else {
+		rc = backup_folder(store, src.value, folder, sizeof(folder), err);
+		if (rc)
+			goto out;
+	}
+	if (create) {
+		rc = gpo_domain_create(d, r.pos[2].value, made, err);
+		if (rc)
+			goto out;
+		tgt.kind = GPO_REF_GUID;
+		tgt.value = strdup(made);
+		if (!tgt.value) {
+			rc = gpo_err_set(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+	} else {
+		rc = gpo_request_ref(&r.pos[1], GPO_REF_GUID | GPO_REF_NAME, &tgt, err);
+		if (rc)
+			goto out;
+	}
+	rc = gpo_domain_snapshot(d, &snap);
+	if (rc) {
+		gpo_err_set(err, rc, "cannot read the GPO list: %s", strerror(-rc));
+		goto out;
+	}
+	g = find_target(d, snap, &tgt, err);
+	if (!g) {
+		rc = err->code;
+		goto out;
+	}
+	gpo_journal_add(gpo_domain_journal(d), "%s: importing %s (\"%s\")", g->guid, folder,
+			g->display_name);
+	rc = gpo_import_folder(w, d, g, folder, pid, err);
+out:
+	if (rc && *made)
+		gpo_domain_delete(d, made, NULL); /* nothing is left of it */
+	if (rc)
+		gpo_journal_add(gpo_domain_journal(d), "import refused: %s", gpo_err_reason(err));
+	gpo_snapshot_put(snap);
+	gpo_ref_free(&src);
+	gpo_ref_free(&tgt);
+	gpo_request_free(&r);
+	return rc;
+}

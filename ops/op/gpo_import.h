@@ -1,0 +1,48 @@
+/* The import control file: a GPMC backup imported into a GPO in one
+ * request, as Import-GPO does (the target's settings become exactly the
+ * backup's; its GUID, name, security, links and WMI filter link stay).
+ *
+ *   {BACKUP-ID} TARGET           a backup sealed in the store
+ *   /path/to/backup TARGET       any backup folder
+ *   SOURCE create "New name"     a new GPO, made first
+ *
+ * TARGET is a GPO of this domain: {GUID} or its display name. The
+ * request's grammar is gpo_request.h's. What it is made of is the same
+ * whole-backup transaction that `cp -r <backup>/. gpos/{G}/` makes
+ * (gpo_writes.h, gpo_commit.h). */
+#ifndef GPO_IMPORT_H
+#define GPO_IMPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "gpo_domain.h"
+#include "gpo_err.h"
+#include "gpo_writes.h"
+
+/* What reading the import control file shows. */
+extern const char gpo_import_usage[];
+
+/* Carries out one request written to d's import control file: len bytes
+ * of buf, from writer pid (see gpo_writes_acquire), backups in the store
+ * folder store. Writes a line to d's log when it starts (what, into
+ * what, how much) and when it fails before the commit (the commit logs
+ * its own). Returns 0 when the import is committed, or -errno with the
+ * reason in err: -EINVAL (a request that does not parse, a folder that is
+ * not a valid backup, a file in it that is neither a file nor a folder),
+ * -ENOENT (no such backup or GPO), -EEXIST (create: the name is taken),
+ * -EBUSY (the GPO has changes of its own being written), -EFBIG, -EACCES
+ * or -EIO from the DC, -ESTALE (the GPO changed meanwhile). Nothing in the
+ * domain changes on failure (a GPO that create made is deleted again). */
+int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
+		       const char *store, const char *buf, size_t len, pid_t pid,
+		       struct gpo_err *err);
+
+/* Imports the backup in folder src into GPO g (a whole-backup
+ * transaction, committed before it returns). Returns as
+ * gpo_import_request. */
+int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
+		      const struct gpo *g, const char *src, pid_t pid,
+		      struct gpo_err *err);
+
+#endif
