@@ -551,6 +551,22 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 		rc = gpo_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
+	/* An edit touches the list of the half it changed, no other: a
+	 * list that already disagreed with the files (Samba provisions the
+	 * Default Domain Policy so) is not the edit's business, and
+	 * rewriting it would bump a half nobody changed. */
+	if (!res->whole_backup && !plan.machine) {
+		free(mext);
+		mext = strdup(was_m);
+	}
+	if (!res->whole_backup && !plan.user) {
+		free(uext);
+		uext = strdup(was_u);
+	}
+	if (!mext || !uext) {
+		rc = gpo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
 	machine = plan.machine || strcmp(mext, was_m);
 	user = plan.user || strcmp(uext, was_u);
 	if (!plan.n_ops && !machine && !user)
