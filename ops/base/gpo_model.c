@@ -93,45 +93,41 @@ int gpo_gptini_version(const char *text, size_t len, uint32_t *version)
 		p += 3;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		char line[256];
-		size_t n = (size_t)(le - p);
-		char *s;
+		const char *s = p, *e = nl ? nl : end;
+		unsigned long long v = 0;
+		const char *d;
 
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
 		p = nl ? nl + 1 : end;
-		s = line;
-		while (isspace((unsigned char)*s))
+		/* the line without its blanks at both ends, however long */
+		while (s < e && isspace((unsigned char)*s))
 			s++;
-		for (char *e = s + strlen(s); e > s && isspace((unsigned char)e[-1]);)
-			*--e = '\0';
-		if (*s == '[') {
-			general = !strcasecmp(s, "[General]");
+		while (e > s && isspace((unsigned char)e[-1]))
+			e--;
+		if (s < e && *s == '[') {
+			general = e - s == 9 && !strncasecmp(s, "[General]", 9);
 			continue;
 		}
-		if (general && !strncasecmp(s, "Version", 7)) {
-			char *eq = s + 7;
-			char *num_end;
-			unsigned long long v;
-
-			while (isspace((unsigned char)*eq))
-				eq++;
-			if (*eq != '=')
-				continue;
-			eq++;
-			while (isspace((unsigned char)*eq))
-				eq++;
-			errno = 0;
-			v = strtoull(eq, &num_end, 10);
-			if (errno || num_end == eq || *num_end || v > UINT32_MAX ||
-			    *eq == '-')
+		if (!general || e - s < 7 || strncasecmp(s, "Version", 7))
+			continue;
+		s += 7;
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+		if (s == e || *s != '=')
+			continue;
+		s++;
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+		if (s == e)
+			return -EINVAL;
+		for (d = s; d < e; d++) {
+			if (!isdigit((unsigned char)*d))
 				return -EINVAL;
-			*version = (uint32_t)v;
-			return 0;
+			v = v * 10 + (unsigned)(*d - '0');
+			if (v > UINT32_MAX)
+				return -EINVAL;
 		}
+		*version = (uint32_t)v;
+		return 0;
 	}
 	return -ENOENT;
 }

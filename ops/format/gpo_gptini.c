@@ -27,12 +27,25 @@ static bool is_key(const char *b, const char *e, const char *key, const char **v
 	if ((size_t)(e - b) < n || strncasecmp(b, key, n))
 		return false;
 	b += n;
-	while (b < e && (*b == ' ' || *b == '\t'))
+	/* blanks as gpo_gptini_version skips them, so that both agree on
+	 * which line is the Version line */
+	while (b < e && isspace((unsigned char)*b))
 		b++;
 	if (b == e || *b != '=')
 		return false;
 	*value = b + 1;
 	return true;
+}
+
+/* Adds line to b on a line of its own: after a line ending first when
+ * the last line has none. */
+static int add_line(struct gpo_buf *b, const char *line, const char *eol)
+{
+	int rc = 0;
+
+	if (b->len && b->data[b->len - 1] != '\n')
+		rc = gpo_buf_add(b, eol, strlen(eol));
+	return rc ? rc : gpo_buf_printf(b, "%s%s", line, eol);
 }
 
 int gpo_gptini_with_version(const char *text, size_t len, uint32_t version,
@@ -52,6 +65,12 @@ int gpo_gptini_with_version(const char *text, size_t len, uint32_t version,
 	if (len && memchr(text, '\0', len))
 		return -EINVAL;
 	snprintf(line, sizeof(line), "Version=%u", version);
+	/* a UTF-8 BOM stays first, and is no part of the first line (as
+	 * gpo_gptini_version reads it) */
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
+		rc = gpo_buf_add(&b, p, 3);
+		p += 3;
+	}
 	while (!rc && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl + 1 : end;
@@ -61,7 +80,7 @@ int gpo_gptini_with_version(const char *text, size_t len, uint32_t version,
 		if (tb < te && *tb == '[') {
 			/* leaving [General] without a Version line: add one */
 			if (general && !done) {
-				rc = gpo_buf_printf(&b, "%s%s", line, eol);
+				rc = add_line(&b, line, eol);
 				done = true;
 			}
 			general = te - tb == 9 && !strncasecmp(tb, "[General]", 9);
@@ -74,7 +93,7 @@ int gpo_gptini_with_version(const char *text, size_t len, uint32_t version,
 			/* keep the key's spelling and the line's ending */
 			const char *ending = te;
 
-			while (value < te && (*value == ' ' || *value == '\t'))
+			while (value < te && isspace((unsigned char)*value))
 				value++;
 			rc = gpo_buf_add(&b, p, (size_t)(value - p));
 			if (!rc)
@@ -88,7 +107,7 @@ int gpo_gptini_with_version(const char *text, size_t len, uint32_t version,
 		p = le;
 	}
 	if (!rc && general && !done) {
-		rc = gpo_buf_printf(&b, "%s%s", line, eol);
+		rc = add_line(&b, line, eol);
 		done = true;
 	}
 	if (!rc && !any_general) {

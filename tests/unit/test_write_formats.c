@@ -61,6 +61,12 @@ static int test_gptini_version(void)
 			   "[General]\r\ndisplayName=x\r\nVersion=5\r\n[Other]\r\nVersion=9\r\n"));
 	ASSERT(!expect_ini("[Other]\r\nA=1\r\n", 1, "[General]\r\nVersion=1\r\n[Other]\r\nA=1\r\n"));
 	ASSERT(!expect_ini("[General]", 7, "[General]\r\nVersion=7\r\n"));
+	/* a last line without its ending gets one before the added line
+	 * (found by fuzz_gptini) */
+	ASSERT(!expect_ini("[General]\r\ndisplayName=x", 8,
+			   "[General]\r\ndisplayName=x\r\nVersion=8\r\n"));
+	ASSERT(!expect_ini("[General]\r\ndisplayName=x\r[Other]\r\n", 9,
+			   "[General]\r\ndisplayName=x\r[Other]\r\nVersion=9\r\n"));
 	/* what it writes reads back */
 	ASSERT_EQ(gpo_gptini_with_version("[General]\r\nVersion=1\r\n", 22, 0x20003, &out, &len), 0);
 	ASSERT_EQ(gpo_gptini_version(out, len, &v), 0);
