@@ -133,7 +133,9 @@ static bool valid(const char *rel)
 		if (!n || (n == 1 && p[0] == '.') || (n == 2 && !strncmp(p, "..", 2)))
 			return false;
 		for (size_t i = 0; i < n; i++)
-			if ((unsigned char)p[i] < 0x20 || p[i] == '\\')
+			/* what Windows file names cannot hold (SYSVOL is read
+			 * by Windows clients) */
+			if ((unsigned char)p[i] < 0x20 || strchr("\\:*?\"<>|", p[i]))
 				return false;
 		p += n;
 		if (*p == '/')

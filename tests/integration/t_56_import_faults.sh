@@ -143,11 +143,15 @@ note "copies taken while commits ran: each of one version"
 # 6. What gpofs refuses: a name SYSVOL cannot hold, a file past the limit.
 out=$(touch "$P/back\\slash" 2>&1) && fail "a backslash in a name was taken"
 echo "$out" | grep -q "Invalid argument" || fail "not EINVAL: $out"
+for bad in 'a:b' 'what?' 'x|y' 'q"uote'; do
+	out=$(touch "$P/$bad" 2>&1) && fail "a name Windows cannot hold was taken: $bad"
+	echo "$out" | grep -q "Invalid argument" || fail "$bad: not EINVAL: $out"
+done
 out=$(truncate -s 1025M "$P/huge.bin" 2>&1) && fail "a file past 1 GiB was taken"
 echo "$out" | grep -q "File too large" || fail "not EFBIG: $out"
 rm -f "$P/huge.bin" # truncate made it (empty) before its size was refused
 gpofs_stop "$MNT"
-note "a backslash in a name: EINVAL; a file past 1 GiB: EFBIG"
+note "a backslash or a character Windows names cannot hold: EINVAL; a file past 1 GiB: EFBIG"
 
 # 7. An account the DC refuses: EACCES, nothing changed.
 export KRB5CCNAME=FILE:$(ccache corp)
