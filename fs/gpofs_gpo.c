@@ -190,8 +190,18 @@ int gpofs_gpo_readdir(struct gpofs *fs, struct gpofs_path *p, gpofs_add_fn add,
 	return rc;
 }
 
+static int count_top(void *arg, const char *name, const struct stat *st)
+{
+	(void)name;
+	(void)st;
+	++*(size_t *)arg;
+	return 0;
+}
+
 int gpofs_gpo_open_read(struct gpofs *fs, struct gpofs_path *p, struct handle *h)
 {
+	size_t tops = 0;
+
 	struct gpo_writes_ref ref;
 	int rc;
 
@@ -207,10 +217,24 @@ int gpofs_gpo_open_read(struct gpofs *fs, struct gpofs_path *p, struct handle *h
 	} else {
 		rc = gpo_txn_top_open_read(ref.txn, top_of(p), &h->fd);
 		h->kind = H_LOCAL;
-		if (rc == -ENOENT && p->kind == GPOFS_GENFILE)
+		if (rc == -ENOENT && p->kind == GPOFS_GENFILE) {
 			rc = 1; /* not written: the generated one */
+			gpo_txn_top_list(ref.txn, count_top, &tops);
+			if (!tops)
+				rc = 2;
+		}
 	}
 	done(fs, p, &ref, 0, false);
+	if (rc == 2) {
+		/* Backup.xml and its kin describe a committed version: the
+		 * writer's changes are committed first, so that a backup it
+		 * copies out (cp -r) is one, its files and Backup.xml alike.
+		 * Not while it writes a backup in (a top file written): a copy
+		 * tool reads what it replaces (rsync's basis file). */
+		rc = gpo_writes_commit(writes_of(fs, p), p->guid);
+		if (!rc)
+			rc = 2;
+	}
 	return rc;
 }
 

@@ -23,6 +23,9 @@ typedef int (*gpofs_add_fn)(void *arg, const char *name, const struct stat *st);
 int gpofs_gpo_getattr(struct gpofs *fs, struct gpofs_path *p, struct stat *st);
 int gpofs_gpo_readdir(struct gpofs *fs, struct gpofs_path *p, gpofs_add_fn add,
 		      void *arg);
+/* Also returns 2 for a generated file (Backup.xml, ...) the writer did
+ * not write: its transaction was committed first, and the file is the
+ * committed one's, of a size the kernel may not know yet. */
 int gpofs_gpo_open_read(struct gpofs *fs, struct gpofs_path *p, struct handle *h);
 
 /* Opens (or creates, with O_CREAT in flags) a file of a GPO folder for

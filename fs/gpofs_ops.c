@@ -262,7 +262,11 @@ static int gpofs_getattr(const char *path, struct stat *st,
 		fill_file(fs, st, fs->mounted, (off_t)strlen(gpofs_readme), S_IFREG);
 		break;
 	case GPOFS_CONTROL:
-		fill_file(fs, st, fs->mounted, (off_t)strlen(gpo_import_usage), S_IFREG);
+		/* the domain's time, as its folder: not the mount's, so that
+		 * rsync of an unchanged domain finds nothing new across
+		 * remounts */
+		fill_file(fs, st, newest_change(fs, p.dom), (off_t)strlen(gpo_import_usage),
+			  S_IFREG);
 		st->st_mode |= S_IWUSR;
 		break;
 	case GPOFS_LOG: {
@@ -623,7 +627,9 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 	if (gpofs_gpo_path(&p)) {
 		/* its writer reads its own changes */
 		rc = gpofs_gpo_open_read(fs, &p, h);
-		if (rc != 1)
+		if (rc == 2)
+			fi->direct_io = 1; /* the size the kernel has may be the old one */
+		else if (rc != 1)
 			goto out;
 		rc = 0;
 		h->kind = H_BUFFER;

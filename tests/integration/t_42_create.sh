@@ -179,7 +179,7 @@ REF=$(st gpo create "samba-tool reference $$" --tmpdir "$TEST_TMP" | grep -o '{[
 REF_GPOS+=("$REF")
 file_acl() {
 	smbcacls "//$CORP_DC/sysvol" "$CORP_DNS/Policies/$1" --use-kerberos=required -N --sddl 2>&1 |
-		sed -E 's/\((OA;[A-Z]*;[^;]*);[0-9a-f-]*;/(\1;;/g'
+		sed -E 's/\((OA;[A-Z]*;[^;]*);[0-9a-f-]*;[0-9a-f-]*;/(\1;;;/g'
 }
 for p in Machine User GPT.INI; do
 	ours=$(file_acl "$G/$p") || fail "smbcacls $G/$p: $ours"

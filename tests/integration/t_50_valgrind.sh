@@ -25,7 +25,12 @@ ls -lR "$D/by-name/" "$D/gpos" >/dev/null
 cp -r "$D/gpos/$GPO_SECURITY" "$D/gpos/$GPO_PREFS" "$TEST_TMP/"
 cat "$D/log" "$MNT/README" >/dev/null
 grep -r "Groups" "$D/gpos/$GPO_PREFS" >/dev/null
-! touch "$D/gpos/$GPO_PREFS/x" 2>/dev/null || fail "write succeeded"
+! touch "$D/x" 2>/dev/null || fail "a write outside GPO folders succeeded"
+# the write path: an edit committed at once (fsync), and a removal
+# committed at unmount
+printf '[General]\r\n' | dd of="$D/gpos/$GPO_PREFS/DomainSysvol/GPO/Machine/vg.ini" conv=fsync status=none ||
+	fail "an edit under valgrind failed"
+rm "$D/gpos/$GPO_PREFS/DomainSysvol/GPO/Machine/vg.ini" || fail "a removal under valgrind failed"
 # the store: a copy in, sealed by the sealer thread, listed, removed
 cp -r "$D/gpos/$GPO_PREFS" "$MNT/backups/"
 mkdir "$MNT/backups/unfinished"

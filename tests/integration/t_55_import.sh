@@ -167,4 +167,18 @@ else
 	skip_section "whole-backup imports (no GPMC fixtures)"
 fi
 
+# 7. The writer copies the GPO out before its changes were committed: the
+# backup is one (Backup.xml names the files it holds), because reading a
+# generated file commits the writer's changes first.
+G7=$GPO_SCRIPTS
+c7=$(commits "$G7")
+echo "copied out at once" >"$D/gpos/$G7/DomainSysvol/GPO/Machine/gpofs-copyout.txt"
+rm -rf "$TEST_TMP/out7"
+cp -r "$D/gpos/$G7" "$TEST_TMP/out7" || fail "cp -r of a GPO with changes under way"
+[ -f "$TEST_TMP/out7/DomainSysvol/GPO/Machine/gpofs-copyout.txt" ] || fail "the copy lacks the writer's file"
+grep -q 'gpofs-copyout.txt' "$TEST_TMP/out7/Backup.xml" || fail "Backup.xml does not name the writer's file"
+[ "$(commits "$G7")" -gt "$c7" ] || fail "the changes were not committed before Backup.xml was read"
+same_versions "$G7"
+note "the writer's cp -r before a commit: its changes committed, the backup holds together"
+
 gpofs_stop "$MNT"

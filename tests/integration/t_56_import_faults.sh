@@ -167,5 +167,8 @@ v=$(ver "$G")
 out=$(printf 'x' | dd of="$P/denied.txt" conv=fsync status=none 2>&1) && fail "an ordinary user's commit succeeded"
 echo "$out" | grep -q "Permission denied" || fail "not EACCES: $out"
 as_before "$G" "$v" Machine/denied.txt
+out=$(mkdir "$MNT/domains/$CORP_DNS/by-name/Not allowed" 2>&1) && fail "an ordinary user made a GPO"
+echo "$out" | grep -q "Permission denied" || fail "mkdir: not EACCES: $out"
+[ -e "$MNT/domains/$CORP_DNS/by-name/Not allowed" ] && fail "a refused GPO is listed"
 gpofs_stop "$MNT"
-note "an account the DC refuses: EACCES, nothing changed"
+note "an account the DC refuses: EACCES for a commit and for mkdir, nothing changed"

@@ -133,6 +133,24 @@ v2=$(ver "$K")
 grep -qF "$K: importing $MNT" "$LOG" && fail "the log names a path in the mount"
 note "import control file: $id1 then $id2 into $K by GUID and by name: the second replaced the first whole"
 
+# a stray file at the top of a backup folder (a migration table kept with
+# it) does not fail the copy, and does not reach SYSVOL
+cp -r "$FIXTURES_DIR/$fx1" "$TEST_TMP/stray"
+printf '<MigrationTable/>' >"$TEST_TMP/stray/corp-to-prod.migtable"
+n=$(grep -c "$K: import of a backup committed" "$LOG")
+cp -r "$TEST_TMP/stray/." "$D/gpos/$K/" || fail "cp -r of a backup with a stray file failed"
+for _ in $(seq 1 100); do [ "$(grep -c "$K: import of a backup committed" "$LOG")" -gt "$n" ] && break; sleep 0.1; done
+imported "$K" "$fx1"
+find "$CORP_SYSVOL/$K" -iname '*.migtable' | grep -q . && fail "the stray file reached SYSVOL"
+note "a backup folder with a stray .migtable at its top: imported, the stray file ignored"
+
+# a name with '/' (percent-encoded in by-name/) makes a GPO of that name
+mkdir "$D/by-name/Lab%2FKiosk" || fail "mkdir of an encoded name"
+[ -n "$(guid_of "Lab/Kiosk")" ] || fail "no GPO named Lab/Kiosk"
+out=$(mkdir "$D/by-name/bad%ZZname" 2>&1) && fail "a name that does not unescape made a GPO"
+echo "$out" | grep -q "Invalid argument" || fail "not EINVAL: $out"
+note "mkdir by-name/Lab%2FKiosk made \"Lab/Kiosk\"; a malformed escape: EINVAL"
+
 # 4. requests that fail: the design's errno, one line in the log, nothing changed
 cat "$D/import" | grep -q "^import: imports a GPMC backup" || fail "reading import does not print its usage"
 before=$(gpo_count)
@@ -163,7 +181,7 @@ refused "Invalid argument" "$TEST_TMP/bad $K"
 [ "$(gpo_count)" = "$before" ] || fail "a refused request left a GPO behind"
 [ ! -e "$D/by-name/Never made" ] || fail "a refused create is listed"
 [ "$(ver "$K")" = "$v" ] || fail "a refused request changed $K"
-imported "$K" "$fx2"
+imported "$K" "$fx1"
 note "bad requests and backups: EINVAL/ENOENT/EEXIST, a log line each, nothing changed"
 
 gpofs_stop "$MNT"
