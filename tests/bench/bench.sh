@@ -5,8 +5,10 @@
 # (quick: so that it never rots). Prints one table of figures and ratios.
 #
 #   GPOFS_BENCH=quick|full
-#   quick: 20 GPOs, a 20 MiB + 200-file GPO, one run of each step
-#   full:  250, 500 and 1,000 GPOs, a 200 MiB + 2,000-file GPO, median of 3
+#   quick: 20 GPOs, a 20 MiB + 200-file GPO, one run of each step; a
+#          20 MiB + 200-file backup imported, 10 fixtures imported
+#   full:  250, 500 and 1,000 GPOs, a 200 MiB + 2,000-file GPO, median of 3;
+#          a 200 MiB + 2,000-file backup imported, 100 fixtures imported
 source "$(dirname "$0")/../integration/lib.sh"
 
 MODE=${GPOFS_BENCH:-quick}
@@ -228,8 +230,13 @@ done
 #       samba-tool backups of the same GPOs.
 # The split of each figure comes from the domain's log (each creation and
 # each commit says where its time went) and /.stats.
-IMP_MB=${GPOFS_BENCH_IMPORT_MB:-200} IMP_SMALL=${GPOFS_BENCH_IMPORT_SMALL:-2000}
-IMP_N=${GPOFS_BENCH_IMPORT_N:-100}
+if [ "$MODE" = full ]; then
+	IMP_MB=200 IMP_SMALL=2000 IMP_N=100
+else
+	IMP_MB=20 IMP_SMALL=200 IMP_N=10
+fi
+IMP_MB=${GPOFS_BENCH_IMPORT_MB:-$IMP_MB} IMP_SMALL=${GPOFS_BENCH_IMPORT_SMALL:-$IMP_SMALL}
+IMP_N=${GPOFS_BENCH_IMPORT_N:-$IMP_N}
 NOTES=$TEST_TMP/notes
 : >"$NOTES"
 fixtures=()
