@@ -23,7 +23,9 @@ enum job_kind { J_LIST, J_FETCH, J_GPTINI, J_END, J_CHECK };
 
 struct gpo_capture_job {
 	struct gpo_capture_job *next;
-	struct gpo_capture *c;
+	struct gpo_capture *c;         /* NULL: a task */
+	gpo_capture_task_fn fn;        /* the task's */
+	void *arg;
 	enum job_kind kind;
 	char *path;         /* J_LIST, J_FETCH: relative to the GPO folder */
 	size_t node;        /* J_FETCH: the file's node */
@@ -64,8 +66,9 @@ static void capture_unref(struct gpo_capture *c)
 
 static void push(struct gpo_capture_pool *p, struct gpo_capture_job *j)
 {
-	struct gpo_capture_job **head = j->c->urgent ? &p->urgent : &p->later;
-	struct gpo_capture_job **tail = j->c->urgent ? &p->urgent_tail : &p->later_tail;
+	bool urgent = !j->c || j->c->urgent;
+	struct gpo_capture_job **head = urgent ? &p->urgent : &p->later;
+	struct gpo_capture_job **tail = urgent ? &p->urgent_tail : &p->later_tail;
 
 	j->next = NULL;
 	if (*tail)
@@ -435,8 +438,14 @@ static void *driver_main(void *arg)
 			pthread_cond_wait(&p->work, &p->lock);
 			continue;
 		}
-		run(p, dr, j);
-		settle(p, j->c);
+		if (!j->c) {
+			pthread_mutex_unlock(&p->lock);
+			j->fn(j->arg, &dr->w);
+			pthread_mutex_lock(&p->lock);
+		} else {
+			run(p, dr, j);
+			settle(p, j->c);
+		}
 		job_free(j);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -491,6 +500,33 @@ static void start_drivers(struct gpo_capture_pool *p)
 	}
 }
 
+int gpo_capture_pool_task(struct gpo_capture_pool *p, gpo_capture_task_fn fn,
+			  void *arg)
+{
+	struct gpo_capture_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return -ENOMEM;
+	j->fn = fn;
+	j->arg = arg;
+	pthread_mutex_lock(&p->lock);
+	if (p->stopping) {
+		pthread_mutex_unlock(&p->lock);
+		free(j);
+		return -ESHUTDOWN;
+	}
+	if (!p->started)
+		start_drivers(p);
+	push(p, j);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+size_t gpo_capture_pool_parallel(struct gpo_capture_pool *p)
+{
+	return p->exe ? p->n_drivers : 0;
+}
+
 size_t gpo_capture_pool_workers(struct gpo_capture_pool *p, int *pids,
 				unsigned long *requests, size_t max)
 {
@@ -521,7 +557,10 @@ void gpo_capture_pool_stop(struct gpo_capture_pool *p)
 		if (p->drivers[i].running)
 			pthread_join(p->drivers[i].thread, NULL);
 	while ((j = pop(p))) {
-		j->c->pending--;
+		if (j->c)
+			j->c->pending--;
+		else
+			j->fn(j->arg, NULL); /* its owner hears it was not run */
 		job_free(j);
 	}
 	while (p->captures) {

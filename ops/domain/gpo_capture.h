@@ -11,8 +11,11 @@
  * they moved. Captures a reader waits for go first (urgent); others
  * (prefetch) take what the urgent ones leave.
  *
- * All gpo_capture_* calls but gpo_capture_pool_init/stop are made with
- * the pool's lock held. */
+ * The pool also runs other work on its SMB workers (gpo_capture_pool_task:
+ * the files of a commit, written side by side).
+ *
+ * All gpo_capture_* calls but gpo_capture_pool_init/stop/task/workers
+ * are made with the pool's lock held. */
 #ifndef GPO_CAPTURE_H
 #define GPO_CAPTURE_H
 
@@ -97,6 +100,23 @@ void gpo_capture_pool_start(struct gpo_capture_pool *p);
 
 /* Stops the drivers and their workers, and frees what is left. */
 void gpo_capture_pool_stop(struct gpo_capture_pool *p);
+
+/* A task: run on a driver thread with its SMB worker, without the pool's
+ * lock. w is NULL when the task is dropped unrun (the pool stops). */
+typedef void (*gpo_capture_task_fn)(void *arg, struct gpo_worker *w);
+
+/* Queues fn(arg, w) to run on the next free driver, before any capture's
+ * job queued later and after those queued earlier (a caller waits for
+ * it, as for an urgent capture). Tasks run in the order queued, several
+ * at once. Any thread, without the lock. Returns 0, or -ENOMEM or
+ * -ESHUTDOWN (the pool stops) and fn is not called. */
+int gpo_capture_pool_task(struct gpo_capture_pool *p, gpo_capture_task_fn fn,
+			  void *arg);
+
+/* How many of the pool's drivers have an SMB worker process to use (0:
+ * all read in process, where nothing runs side by side). Any thread, no
+ * lock. */
+size_t gpo_capture_pool_parallel(struct gpo_capture_pool *p);
 
 /* For /.stats: the pid of each driver's SMB worker (0 when it has none:
  * lost, or reading in process) and the SMB requests that worker says it

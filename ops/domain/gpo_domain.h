@@ -219,6 +219,30 @@ int gpo_domain_sysvol_put(struct gpo_domain *d, const char *guid,
 int gpo_domain_sysvol_set_time(struct gpo_domain *d, const char *guid,
 			       const char *rel, time_t mtime, struct gpo_err *err);
 
+/* One file of gpo_domain_sysvol_put_many. */
+struct gpo_domain_put {
+	const char *rel;     /* where, below the GPO's folder */
+	const char *src;     /* the local file written there */
+	time_t mtime;        /* the time it is given; 0: the server's */
+	bool started;        /* out: begun, so it may be written, in part */
+};
+
+/* Writes n files into guid's SYSVOL folder (the folders they go in must
+ * exist), each as gpo_domain_sysvol_put, then _set_time (a time that
+ * cannot be set fails nothing): several at once over the domain's SMB
+ * workers when SYSVOL is written on the DC they connect to (each writes
+ * whole files, the worker reading src itself), one after another through
+ * the writing connection otherwise (the PDC emulator is another server,
+ * or there are no workers). Puts begin in the order given; once one has
+ * failed no other begins, and those under way are waited for. Returns 0
+ * when all were written, else the first failure's -errno with its reason
+ * in err; puts[i].started says which were begun: every put that may have
+ * changed anything. *connections (may be NULL) is set to how many went
+ * side by side (1: one after another). */
+int gpo_domain_sysvol_put_many(struct gpo_domain *d, const char *guid,
+			       struct gpo_domain_put *puts, size_t n,
+			       size_t *connections, struct gpo_err *err);
+
 /* Sets versionNumber from was->version to version, and the extension
  * lists (NULL: left as they are; "": removed), in one LDAP modify that
  * fails with -ESTALE when versionNumber is no longer was->version

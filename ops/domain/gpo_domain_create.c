@@ -19,6 +19,7 @@
 #include "gpo_buf.h"
 #include "gpo_domain_internal.h"
 #include "gpo_fsacl.h"
+#include "gpo_time.h"
 #include "gpo_utf16.h"
 
 /* What GPMC and samba-tool write into a new GPO's folder. */
@@ -272,10 +273,13 @@ static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid
 	return rc;
 }
 
+/* Makes guid's SYSVOL folder with its ACL, Machine/, User/ and GPT.INI;
+ * *acl_ms is how long the ACL took (the helper's round trip). */
 static int make_folder(struct gpo_domain *d, const char *dn, const char *guid,
-		       struct made *made, struct gpo_err *err)
+		       struct made *made, long long *acl_ms, struct gpo_err *err)
 {
 	char rel[GPO_GUID_LEN + 16];
+	struct timespec t;
 	int rc;
 
 	rc = gpo_smb_mkdir(&d->smb, guid);
@@ -285,7 +289,9 @@ static int make_folder(struct gpo_domain *d, const char *dn, const char *guid,
 						       : strerror(-rc));
 	made->folder = true;
 	/* before anything goes in, which inherits from it */
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	rc = set_folder_acl(d, dn, guid, err);
+	*acl_ms = gpo_ms_since(&t);
 	if (rc)
 		return rc;
 	snprintf(rel, sizeof(rel), "%s/Machine", guid);
@@ -453,8 +459,12 @@ int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 	char guid[GPO_GUID_LEN + 1];
 	char *policies = NULL, *dn = NULL;
 	const char *left = NULL;
+	struct timespec t0, t1, t2, t3;
+	long long acl_ms = 0;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t1 = t2 = t0;
 	if (!guid_in || !gpo_guid_valid(guid_in))
 		return gpo_err_set(err, -EINVAL, "%s is not a GPO GUID",
 				   guid_in ? guid_in : "(none)");
@@ -476,10 +486,12 @@ int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 	if (!rc)
 		rc = add_object(d, dn, display_name, guid, &made, err);
 	pthread_mutex_unlock(&d->create_lock);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!rc)
 		test_hold(d, guid);
 	if (!rc)
-		rc = make_folder(d, dn, guid, &made, err);
+		rc = make_folder(d, dn, guid, &made, &acl_ms, err);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (!rc)
 		goto out;
 
@@ -498,9 +510,17 @@ int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 				    : "its directory object";
 	}
 out:
+	/* listed at once: the list read again before the log says so */
+	if (made.object || made.folder || !rc)
+		refresh_list(d);
+	clock_gettime(CLOCK_MONOTONIC, &t3);
 	if (!rc) {
-		gpo_journal_add(&d->journal, "created GPO %s \"%s\"", guid,
-				display_name);
+		gpo_journal_add(&d->journal,
+				"created GPO %s \"%s\" (%.3f s: directory %.3f, SYSVOL folder %.3f, its ACL %.3f of it, GPO list read again %.3f)",
+				guid, display_name, (double)gpo_ms_between(&t0, &t3) / 1000,
+				(double)gpo_ms_between(&t0, &t1) / 1000,
+				(double)gpo_ms_between(&t1, &t2) / 1000, (double)acl_ms / 1000,
+				(double)gpo_ms_between(&t2, &t3) / 1000);
 	} else if (left) {
 		gpo_journal_add(&d->journal,
 				"creating GPO %s \"%s\" failed: %s; %s could not be removed again (%s): delete %s",
@@ -514,8 +534,6 @@ out:
 	}
 	if (rc)
 		note_dc_failure(d, rc, err);
-	if (made.object || made.folder || !rc)
-		refresh_list(d);
 	free(dn);
 	free(policies);
 	return rc;

@@ -124,6 +124,131 @@ int gpo_domain_sysvol_set_time(struct gpo_domain *d, const char *guid,
 	return sysvol(d, TIME, guid, rel, NULL, 0, NULL, mtime, err);
 }
 
+/* A gpo_domain_sysvol_put_many under way: each of its tasks (one per
+ * SMB worker) takes the next put until none is left or one failed. */
+struct put_batch {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	const char *guid;
+	struct gpo_domain_put *puts;
+	size_t n;
+	size_t next;          /* the next put to begin */
+	size_t running;       /* tasks queued and not finished */
+	struct gpo_err err;   /* the first failure */
+};
+
+/* One put through worker w (its own connection, or in process when lost). */
+static int put_one(struct gpo_worker *w, const char *guid,
+		   const struct gpo_domain_put *p, struct gpo_err *err)
+{
+	char *path = rel_of(guid, p->rel);
+	int rc;
+
+	if (!path)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	rc = gpo_worker_put(w, path, NULL, 0, p->src);
+	if (rc)
+		gpo_err_set(err, rc, "writing %s: %s", path, strerror(-rc));
+	else if (p->mtime)
+		gpo_worker_set_times(w, path, p->mtime);
+	free(path);
+	return rc;
+}
+
+static void put_task(void *arg, struct gpo_worker *w)
+{
+	struct put_batch *b = arg;
+
+	/* w NULL: dropped unrun (the pool stops), nothing begun */
+	pthread_mutex_lock(&b->lock);
+	while (w && !b->err.code && b->next < b->n) {
+		struct gpo_domain_put *p = &b->puts[b->next++];
+		struct gpo_err e = { 0 };
+		int rc;
+
+		p->started = true;
+		pthread_mutex_unlock(&b->lock);
+		rc = put_one(w, b->guid, p, &e);
+		pthread_mutex_lock(&b->lock);
+		if (rc && !b->err.code)
+			b->err = e;
+	}
+	/* the last touch of b: its owner frees it once all have said so */
+	b->running--;
+	pthread_cond_signal(&b->done);
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* The puts one after another through the writing connection. */
+static int put_in_turn(struct gpo_domain *d, const char *guid,
+		       struct gpo_domain_put *puts, size_t n, struct gpo_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		puts[i].started = true;
+		rc = gpo_domain_sysvol_put(d, guid, puts[i].rel, NULL, 0, puts[i].src, err);
+		if (!rc && puts[i].mtime)
+			gpo_domain_sysvol_set_time(d, guid, puts[i].rel, puts[i].mtime, NULL);
+	}
+	return rc;
+}
+
+int gpo_domain_sysvol_put_many(struct gpo_domain *d, const char *guid,
+			       struct gpo_domain_put *puts, size_t n,
+			       size_t *connections, struct gpo_err *err)
+{
+	struct put_batch b = { .guid = guid, .puts = puts, .n = n };
+	struct gpo_smb *s = writer(d, err);
+	size_t k = d->pool_ready ? gpo_capture_pool_parallel(&d->pool) : 0;
+	int rc = 0;
+
+	if (connections)
+		*connections = 1;
+	if (!s)
+		return err && err->code ? err->code : -EIO;
+	/* the workers sign in to the DC the domain reads from: only when
+	 * that is where SYSVOL is written may they write it */
+	if (s != &d->smb || n < 2 || k < 2)
+		return put_in_turn(d, guid, puts, n, err);
+	if (k > n)
+		k = n;
+	pthread_mutex_init(&b.lock, NULL);
+	pthread_cond_init(&b.done, NULL);
+	pthread_mutex_lock(&b.lock);
+	for (size_t i = 0; i < k; i++) {
+		b.running++;
+		if (gpo_capture_pool_task(&d->pool, put_task, &b)) {
+			b.running--;
+			break;
+		}
+	}
+	if (connections)
+		*connections = b.running;
+	if (!b.running) {
+		/* not one task queued: one after another here */
+		pthread_mutex_unlock(&b.lock);
+		pthread_cond_destroy(&b.done);
+		pthread_mutex_destroy(&b.lock);
+		if (connections)
+			*connections = 1;
+		return put_in_turn(d, guid, puts, n, err);
+	}
+	while (b.running)
+		pthread_cond_wait(&b.done, &b.lock);
+	pthread_mutex_unlock(&b.lock);
+	pthread_cond_destroy(&b.done);
+	pthread_mutex_destroy(&b.lock);
+	if (b.err.code) {
+		rc = b.err.code;
+		if (err)
+			*err = b.err;
+	} else if (b.next < n) {
+		rc = gpo_err_set(err, -EIO, "writing %s: the mount is stopping", guid);
+	}
+	return rc;
+}
+
 int gpo_domain_read_gptini(struct gpo_domain *d, const char *guid, char **text,
 			   size_t *len, struct stat *st, struct gpo_err *err)
 {

@@ -20,6 +20,7 @@
 #include "gpo_gptini.h"
 #include "gpo_journal.h"
 #include "gpo_model.h"
+#include "gpo_time.h"
 
 #define INTENT "intent"
 #define INTENT_MAX (16 * 1024 * 1024)
@@ -465,6 +466,32 @@ static int read_backup(struct gpo_txn *t, struct gpo_backup *b,
 	return 0;
 }
 
+/* Writes plan->ops[from..to), a run of puts, side by side where the
+ * domain can. *begun is set past the last put begun (from when none
+ * was): those before may have been written, in whole or in part. */
+static int put_run(struct gpo_domain *d, const char *guid,
+		   const struct gpo_txn_plan *plan, size_t from, size_t to,
+		   size_t *begun, size_t *connections, struct gpo_err *err)
+{
+	struct gpo_domain_put *puts = calloc(to - from, sizeof(*puts));
+	int rc;
+
+	*begun = from;
+	if (!puts)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	for (size_t i = from; i < to; i++) {
+		puts[i - from].rel = plan->ops[i].path;
+		puts[i - from].src = plan->ops[i].local;
+		puts[i - from].mtime = plan->ops[i].mtime;
+	}
+	rc = gpo_domain_sysvol_put_many(d, guid, puts, to - from, connections, err);
+	for (size_t i = from; i < to; i++)
+		if (puts[i - from].started)
+			*begun = i + 1;
+	free(puts);
+	return rc;
+}
+
 int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	       struct gpo_txn *t, struct gpo_commit_result *res,
 	       struct gpo_err *err)
@@ -484,9 +511,11 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	size_t ini_len = 0, new_ini_len = 0, applied = 0;
 	bool held = false, ini_written = false, user, machine;
 	uint32_t ini_version = 0;
+	struct timespec t0, t1, t2;
 	int lock = -1;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(res, 0, sizeof(*res));
 	res->whole_backup = !gpo_txn_top_stat(t, "bkupInfo.xml", &ini_st);
 	if (res->whole_backup) {
@@ -628,9 +657,31 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	}
 
 	/* SYSVOL, then GPT.INI, then the directory. */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->ms_prepare = gpo_ms_between(&t0, &t1);
+	res->connections = 1;
 	for (; applied < plan.n_ops; applied++) {
 		const struct gpo_txn_op *op = &plan.ops[applied];
+		size_t end = applied, begun;
 
+		if (op->step == GPO_TXN_PUT) {
+			/* a run of puts (their folders are made) at once */
+			while (end < plan.n_ops && plan.ops[end].step == GPO_TXN_PUT)
+				end++;
+			rc = put_run(d, guid, &plan, applied, end, &begun,
+				     &res->connections, err);
+			res->written += end - applied;
+			if (!rc) {
+				applied = end - 1;
+				continue;
+			}
+			/* the undo below takes back steps up to the one that
+			 * failed: here every put begun, in whatever order
+			 * they ended */
+			if (begun > applied)
+				applied = begun - 1;
+			break;
+		}
 		switch (op->step) {
 		case GPO_TXN_MKDIR:
 			rc = gpo_domain_sysvol_mkdir(d, guid, op->path, err);
@@ -642,11 +693,7 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 			rc = gpo_domain_sysvol_unlink(d, guid, op->path, err);
 			res->removed++;
 			break;
-		case GPO_TXN_PUT:
-			rc = gpo_domain_sysvol_put(d, guid, op->path, NULL, 0, op->local, err);
-			if (!rc && op->mtime)
-				gpo_domain_sysvol_set_time(d, guid, op->path, op->mtime, NULL);
-			res->written++;
+		default: /* GPO_TXN_PUT: above */
 			break;
 		}
 		if (rc)
@@ -656,6 +703,8 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 		ini_written = true;
 		rc = gpo_domain_sysvol_put(d, guid, "GPT.INI", new_ini, new_ini_len, NULL, err);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	res->ms_sysvol = gpo_ms_between(&t1, &t2);
 	if (!rc) {
 		rc = gpo_domain_set_version(d, &now, res->to,
 					    strcmp(mext, was_m) ? mext : NULL,
@@ -690,10 +739,14 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 		goto out;
 	}
 	remove_journal(dir);
-	gpo_journal_add(log, "%s: %s committed: %zu file%s written, %zu removed, version %u to %u",
+	res->ms_directory = gpo_ms_since(&t2);
+	gpo_journal_add(log, "%s: %s committed: %zu file%s written, %zu removed, version %u to %u (%.3f s: checks and journal %.3f, SYSVOL %.3f over %zu connection%s, directory %.3f)",
 			guid, res->whole_backup ? "import of a backup" : "changes",
 			res->written, res->written == 1 ? "" : "s", res->removed,
-			res->from, res->to);
+			res->from, res->to,
+			(double)gpo_ms_since(&t0) / 1000, (double)res->ms_prepare / 1000,
+			(double)res->ms_sysvol / 1000, res->connections,
+			res->connections == 1 ? "" : "s", (double)res->ms_directory / 1000);
 	goto out;
 refused:
 	gpo_journal_add(log, "%s: changes refused: %s; nothing was written",

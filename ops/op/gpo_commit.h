@@ -11,6 +11,11 @@
  * gpo_commit_recover: finished when the directory shows the new version,
  * undone otherwise.
  *
+ * Files are written several at once where the domain can (its SMB
+ * workers, when they connect to the PDC emulator: see
+ * gpo_domain_sysvol_put_many), after the folders they go in; a failure
+ * puts back every file whose write had begun.
+ *
  * A transaction that wrote a bkupInfo.xml at the top of the GPO folder is
  * a whole-backup import (GPMC's Import): the GPO's SYSVOL becomes exactly
  * what the backup's Backup.xml names, and its extension lists the
@@ -35,6 +40,10 @@ struct gpo_commit_result {
 	bool changed;              /* false: nothing to write */
 	uint32_t from, to;         /* the versions */
 	size_t written, removed;   /* files */
+	size_t connections;        /* the puts went over so many side by side */
+	/* Where the time went, in ms: checks and journal (the originals
+	 * saved), SYSVOL (its steps and GPT.INI), the directory. */
+	long long ms_prepare, ms_sysvol, ms_directory;
 };
 
 /* Commits t to GPO guid of d, journalling under journal_dir (the
