@@ -342,7 +342,7 @@ else
 	cost2="$(($(stat_of ldap_searches) - l0)) $(($(stat_of smb_requests) - q0))"
 	# the split, from the log: each creation's and each commit's lines
 	grep -F '"Bench fixture ' "$ILOG" | sed -n 's/.*created GPO \({[^}]*}\).*/\1/p' >"$TEST_TMP/i2.guids"
-	read -r cr acl lst cm < <(awk -v gf="$TEST_TMP/i2.guids" '
+	split2=$(awk -v gf="$TEST_TMP/i2.guids" '
 		BEGIN { while ((getline g < gf) > 0) want[g] = 1 }
 		{ g = $0; sub(/^[^{]*/, "", g); g = substr(g, 1, 38) }
 		!(g in want) { next }
@@ -355,6 +355,7 @@ else
 			if (match($0, /[0-9] \([0-9.]+ s/)) cm += substr($0, RSTART + 3, RLENGTH - 5)
 		}
 		END { printf "%.3f %.3f %.3f %.3f\n", cr, acl, lst, cm }' "$ILOG")
+	read -r cr acl lst cm <<<"$split2"
 	# samba-tool: backups of the first GPOs gpofs made (one per fixture,
 	# untimed), each restored in turn into IMP_N new GPOs
 	stb=()
