@@ -390,7 +390,7 @@ else
 	awk -v n="$IMP_N" -v g="$g2" -v cr="$cr" -v acl="$acl" -v lst="$lst" -v cm="$cm" -v st="$st2" -v dir="$dir" \
 		-v l="${cost2% *}" -v q="${cost2#* }" 'BEGIN {
 		printf "I2 (per GPO, mean of %d): %.3f s in all (samba-tool %.3f): creating it %.3f", n, g / n, st / n, cr / n
-		printf " (the directory object, one LDAP add, %.3f; its folder ACL, set by the python helper, %.3f;", dir / n, acl / n
+		printf " (the directory object: its name checked, its LDAP add, %.3f; its folder ACL, set by the python helper, %.3f;", dir / n, acl / n
 		printf " the GPO list read again %.3f),\n", lst / n
 		printf "   its import commit %.3f, the rest (request, staging the backup, checks) %.3f;", cm / n, (g - cr - cm) / n
 		printf " LDAP searches %.1f, SMB requests %.1f\n", l / n, q / n
