@@ -1,4 +1,4 @@
-/* A domain's control files (domains/D/import): one request per write,
+/* A domain's control files (domains/D/import, restore): one request per write,
  * carried out before the write returns. */
 #ifndef GPOFS_CONTROL_H
 #define GPOFS_CONTROL_H
@@ -7,6 +7,13 @@
 
 #include "gpofs.h"
 #include "gpofs_handle.h"
+#include "gpofs_path.h"
+
+/* The control files' names, by enum gpofs_control. */
+extern const char *const gpofs_control_names[GPOFS_CTL_COUNT];
+
+/* What reading control file c shows: its usage. */
+const char *gpofs_control_usage(enum gpofs_control c);
 
 /* Carries out the request in buf (size bytes) written to h's control
  * file. Returns size when it was done, or -errno (the design's

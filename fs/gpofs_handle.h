@@ -25,6 +25,8 @@ struct handle {
 	struct gpo_journal *journal;     /* H_JOURNAL: the domain's */
 	size_t dom_i;                    /* H_CONTROL: whose control file
 					    (data holds its usage) */
+	int control;                     /* H_CONTROL: which (enum
+					    gpofs_control) */
 	/* H_TXN: a staged file of a GPO's open transaction (fd), or any
 	 * handle of a GPO's folder (for fsync) */
 	struct gpo_writes *writes;

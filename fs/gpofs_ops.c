@@ -17,6 +17,7 @@
 #include "gpofs_handle.h"
 #include "gpofs_path.h"
 #include "gpofs_byname.h"
+#include "gpofs_control.h"
 #include "gpofs_gpo.h"
 #include "gpofs_store.h"
 #include "gpofs_write.h"
@@ -265,8 +266,8 @@ static int gpofs_getattr(const char *path, struct stat *st,
 		/* the domain's time, as its folder: not the mount's, so that
 		 * rsync of an unchanged domain finds nothing new across
 		 * remounts */
-		fill_file(fs, st, newest_change(fs, p.dom), (off_t)strlen(gpo_import_usage),
-			  S_IFREG);
+		fill_file(fs, st, newest_change(fs, p.dom),
+			  (off_t)strlen(gpofs_control_usage(p.control)), S_IFREG);
 		st->st_mode |= S_IWUSR;
 		break;
 	case GPOFS_LOG: {
@@ -492,7 +493,8 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		list_add(&l, "gpos", NULL);
 		list_add(&l, "by-name", NULL);
 		list_add(&l, "log", NULL);
-		list_add(&l, "import", NULL);
+		for (int c = 0; c < GPOFS_CTL_COUNT; c++)
+			list_add(&l, gpofs_control_names[c], NULL);
 		break;
 	case GPOFS_GPOS:
 		rc = gpo_domain_snapshot(p.dom, &snap);
@@ -614,8 +616,9 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		 * a read shows the usage */
 		h->kind = H_CONTROL;
 		h->dom_i = p.dom_i;
-		h->len = strlen(gpo_import_usage);
-		h->data = strdup(gpo_import_usage);
+		h->control = (int)p.control;
+		h->len = strlen(gpofs_control_usage(p.control));
+		h->data = strdup(gpofs_control_usage(p.control));
 		rc = h->data ? 0 : -ENOMEM;
 		fi->direct_io = 1;
 		goto out;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "gpofs_control.h"
+
 const char *const gpofs_genfile_names[GPO_GEN_COUNT] = {
 	[GPO_GEN_BACKUP_XML] = "Backup.xml",
 	[GPO_GEN_BKUPINFO_XML] = "bkupInfo.xml",
@@ -145,9 +147,12 @@ int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 		p->kind = GPOFS_LOG;
 		return *s ? -ENOTDIR : 0;
 	}
-	if (!strcmp(comp, "import")) {
-		p->kind = GPOFS_CONTROL;
-		return *s ? -ENOTDIR : 0;
+	for (int c = 0; c < GPOFS_CTL_COUNT; c++) {
+		if (!strcmp(comp, gpofs_control_names[c])) {
+			p->kind = GPOFS_CONTROL;
+			p->control = (enum gpofs_control)c;
+			return *s ? -ENOTDIR : 0;
+		}
 	}
 	if (!strcmp(comp, "by-name")) {
 		const char *name = s;

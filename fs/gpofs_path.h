@@ -12,7 +12,7 @@ enum gpofs_kind {
 	GPOFS_DOMAINS,       /* /domains */
 	GPOFS_DOMAIN,        /* /domains/D */
 	GPOFS_LOG,           /* /domains/D/log */
-	GPOFS_CONTROL,       /* /domains/D/import: a control file */
+	GPOFS_CONTROL,       /* /domains/D/import, restore: control files */
 	GPOFS_GPOS,          /* /domains/D/gpos */
 	GPOFS_GPO,           /* /domains/D/gpos/{G} */
 	GPOFS_GENFILE,       /* /domains/D/gpos/{G}/Backup.xml, bkupInfo.xml */
@@ -27,10 +27,14 @@ enum gpofs_kind {
 	GPOFS_STATS,         /* /.stats: what the mount has cost, per domain */
 };
 
+/* The control files of a domain, in the order they are listed. */
+enum gpofs_control { GPOFS_CTL_IMPORT, GPOFS_CTL_RESTORE, GPOFS_CTL_COUNT };
+
 struct gpofs_path {
 	enum gpofs_kind kind;
 	struct gpo_domain *dom;          /* for domain paths */
 	size_t dom_i;                    /* its place in fs->domains */
+	enum gpofs_control control;      /* CONTROL: which */
 	char guid[GPO_GUID_LEN + 1];     /* GPO, GENFILE, DOMAINSYSVOL, SYSVOL */
 	enum gpo_genfile gen;            /* GENFILE */
 	const char *name;                /* BYNAME_LINK: the entry's name;

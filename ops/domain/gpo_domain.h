@@ -194,7 +194,8 @@ int gpo_domain_delete(struct gpo_domain *d, const char *guid,
  * it failed). */
 
 /* The GPO's directory object as it is now (one LDAP read): guid, dn,
- * version, extension lists, whenChanged, display name. Free with
+ * version, extension lists, whenChanged, display name, flags, WMI filter
+ * link and DACL (a DACL-only descriptor). Free with
  * gpo_clear. -ENOENT when the GPO is gone. */
 int gpo_domain_read_gpo(struct gpo_domain *d, const char *guid, struct gpo *out,
 			struct gpo_err *err);
@@ -250,6 +251,26 @@ int gpo_domain_sysvol_put_many(struct gpo_domain *d, const char *guid,
 int gpo_domain_set_version(struct gpo_domain *d, const struct gpo *was,
 			   uint32_t version, const char *machine_ext,
 			   const char *user_ext, struct gpo_err *err);
+
+/* What a restore sets on a GPO's directory object. */
+struct gpo_state {
+	const char *display_name;
+	unsigned flags;
+	const char *wmi_filter;        /* gPCWQLFilter; NULL: none */
+	const unsigned char *sd;       /* DACL-only descriptor; NULL: kept */
+	size_t sd_len;
+};
+
+/* Sets was's display name, flags, WMI filter link and DACL to to's in one
+ * LDAP modify (SD flags: the DACL only; the DC applies it whole or not
+ * at all). Returns 0 or -errno with its reason in err. */
+int gpo_domain_set_state(struct gpo_domain *d, const struct gpo *was,
+			 const struct gpo_state *to, struct gpo_err *err);
+
+/* Whether the WMI filter a gPCWQLFilter value wql names exists in d:
+ * 1, 0 (also for a value that names none), or -errno with err set. */
+int gpo_domain_wmi_filter_exists(struct gpo_domain *d, const char *wql,
+				 struct gpo_err *err);
 
 /* Holds GPO guid while it is committed: readers keep the view they have,
  * and none is captured (a reader that has none waits) until released,

@@ -391,6 +391,11 @@ static int read_entry(void *arg, const struct gpo_ldap_entry *e)
 	if (!rc && !gpo_ldap_entry_value(e, "whenChanged", &s, NULL))
 		gpo_parse_gentime(s, &g->changed);
 	free(s);
+	if (!rc && gpo_ldap_entry_value(e, "gPCWQLFilter", &g->wmi_filter, NULL) == -ENOMEM)
+		rc = -ENOMEM;
+	if (!rc && gpo_ldap_entry_value(e, "nTSecurityDescriptor", (char **)&g->sd,
+					&g->sd_len) == -ENOMEM)
+		rc = -ENOMEM;
 	return rc;
 }
 
@@ -399,7 +404,8 @@ int gpo_domain_read_gpo(struct gpo_domain *d, const char *guid, struct gpo *out,
 {
 	static const char *const attrs[] = {
 		"displayName", "versionNumber", "flags", "whenChanged",
-		"gPCMachineExtensionNames", "gPCUserExtensionNames", NULL
+		"gPCMachineExtensionNames", "gPCUserExtensionNames", "gPCWQLFilter",
+		"nTSecurityDescriptor", NULL
 	};
 	char *dn = NULL;
 	int rc;
@@ -409,7 +415,7 @@ int gpo_domain_read_gpo(struct gpo_domain *d, const char *guid, struct gpo *out,
 	if (asprintf(&dn, "CN=%s,CN=Policies,CN=System,%s", guid, d->ldap.base_dn) < 0)
 		return gpo_err_set(err, -ENOMEM, "out of memory");
 	pthread_mutex_lock(&d->ldap.lock);
-	rc = gpo_ldap_read(&d->ldap, dn, attrs, 0, read_entry, out);
+	rc = gpo_ldap_read(&d->ldap, dn, attrs, 4, read_entry, out); /* the DACL */
 	pthread_mutex_unlock(&d->ldap.lock);
 	if (rc) {
 		gpo_err_set(err, rc, "reading %s from the directory: %s", guid,
@@ -498,4 +504,78 @@ void gpo_domain_changed(struct gpo_domain *d, const char *guid)
 	if (d->snap)
 		d->snap->taken.tv_sec = 0; /* stale: read again at next use */
 	pthread_mutex_unlock(&d->lock);
+}
+
+int gpo_domain_set_state(struct gpo_domain *d, const struct gpo *was,
+			 const struct gpo_state *to, struct gpo_err *err)
+{
+	char flags[16];
+	struct gpo_ldap_value vname = { to->display_name, strlen(to->display_name) };
+	struct gpo_ldap_value vflags = { flags, 0 };
+	struct gpo_ldap_value vwmi = { to->wmi_filter,
+				       to->wmi_filter ? strlen(to->wmi_filter) : 0 };
+	struct gpo_ldap_value vsd = { to->sd, to->sd_len };
+	struct gpo_ldap_mod mods[4];
+	size_t n = 0;
+	int rc;
+
+	vflags.len = (size_t)snprintf(flags, sizeof(flags), "%u", to->flags);
+	mods[n++] = (struct gpo_ldap_mod){ GPO_LDAP_REPLACE, "displayName", &vname, 1 };
+	mods[n++] = (struct gpo_ldap_mod){ GPO_LDAP_REPLACE, "flags", &vflags, 1 };
+	/* replacing with no value removes it (and is no error when absent) */
+	mods[n++] = (struct gpo_ldap_mod){ GPO_LDAP_REPLACE, "gPCWQLFilter", &vwmi,
+					   to->wmi_filter ? 1 : 0 };
+	if (to->sd && to->sd_len)
+		mods[n++] = (struct gpo_ldap_mod){ GPO_LDAP_REPLACE, "nTSecurityDescriptor",
+						   &vsd, 1 };
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_modify(&d->ldap, was->dn, mods, n, 4); /* the DACL only */
+	pthread_mutex_unlock(&d->ldap.lock);
+	if (rc)
+		gpo_err_set(err, rc, "setting the name, status, WMI filter link and DACL of %s: %s",
+			    was->guid, *d->ldap.error && rc == -EIO ? d->ldap.error : strerror(-rc));
+	return rc;
+}
+
+/* The filter's ID in a gPCWQLFilter value "[domain;{ID};0]". */
+static int wql_id(const char *wql, char id[GPO_GUID_LEN + 1])
+{
+	const char *a = strchr(wql, ';'), *b = a ? strchr(a + 1, ';') : NULL;
+
+	if (!a || !b || (size_t)(b - a - 1) != GPO_GUID_LEN)
+		return -EINVAL;
+	memcpy(id, a + 1, GPO_GUID_LEN);
+	id[GPO_GUID_LEN] = '\0';
+	return gpo_guid_valid(id) ? 0 : -EINVAL;
+}
+
+static int found(void *arg, const struct gpo_ldap_entry *e)
+{
+	(void)e;
+	*(bool *)arg = true;
+	return 0;
+}
+
+int gpo_domain_wmi_filter_exists(struct gpo_domain *d, const char *wql,
+				 struct gpo_err *err)
+{
+	static const char *const attrs[] = { "msWMI-Name", NULL };
+	char id[GPO_GUID_LEN + 1];
+	char *dn = NULL;
+	bool there = false;
+	int rc;
+
+	if (wql_id(wql, id))
+		return 0; /* not a link to anything */
+	if (asprintf(&dn, "CN=%s,CN=SOM,CN=WMIPolicy,CN=System,%s", id, d->ldap.base_dn) < 0)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_read(&d->ldap, dn, attrs, 0, found, &there);
+	pthread_mutex_unlock(&d->ldap.lock);
+	free(dn);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return gpo_err_set(err, rc, "looking up the WMI filter %s: %s", id, strerror(-rc));
+	return there ? 1 : 0;
 }

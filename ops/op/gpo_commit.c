@@ -510,7 +510,7 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	char *mext = NULL, *uext = NULL, *was_m = NULL, *was_u = NULL;
 	size_t ini_len = 0, new_ini_len = 0, applied = 0;
 	bool held = false, ini_written = false, user, machine;
-	uint32_t ini_version = 0;
+	uint32_t ini_version = 0, floor = 0;
 	struct timespec t0, t1, t2;
 	int lock = -1;
 	int rc;
@@ -598,11 +598,16 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	}
 	machine = plan.machine || strcmp(mext, was_m);
 	user = plan.user || strcmp(uext, was_u);
+	/* a restore moves both halves past the GPO's and the backup's, so
+	 * that clients apply it again whatever changed */
+	if (gpo_txn_restore(t, &floor))
+		user = machine = true;
 	if (!plan.n_ops && !machine && !user)
 		goto out; /* nothing changed: nothing to commit */
 	res->changed = true;
 	res->from = now.version;
-	res->to = gpo_version_bump(higher_halves(now.version, ini_version), user, machine);
+	res->to = gpo_version_bump(higher_halves(higher_halves(now.version, ini_version), floor),
+				   user, machine);
 	rc = gpo_gptini_with_version(ini ? ini : "", ini_len, res->to, &new_ini, &new_ini_len);
 	if (rc) {
 		gpo_err_set(err, rc, "GPT.INI: %s", strerror(-rc));

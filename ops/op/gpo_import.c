@@ -33,6 +33,8 @@ const char gpo_import_usage[] =
 
 struct fill {
 	const char *src;            /* the backup folder */
+	bool restore;               /* a restore: both halves past floor */
+	uint32_t floor;
 	char sysvol[PATH_MAX];      /* its DomainSysvol/GPO, as spelled there */
 	size_t files;
 	unsigned long long bytes;
@@ -177,6 +179,9 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 {
 	static const char *const top[] = { "bkupInfo.xml", "Backup.xml" };
 	struct fill *f = arg;
+
+	if (f->restore)
+		gpo_txn_set_restore(t, f->floor);
 	int src = -1, sysvol = -1, rc = 0;
 
 	src = open(f->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -202,7 +207,14 @@ int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
 		      const struct gpo *g, const char *src, pid_t pid,
 		      struct gpo_err *err)
 {
-	struct fill f = { .src = src, .err = err };
+	return gpo_import_folder_as(w, d, g, src, pid, false, 0, err);
+}
+
+int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
+			 const struct gpo *g, const char *src, pid_t pid,
+			 bool restore, uint32_t floor, struct gpo_err *err)
+{
+	struct fill f = { .src = src, .restore = restore, .floor = floor, .err = err };
 	struct gpo_backup_info info = { 0 };
 	char why[256] = "";
 	int rc;
@@ -224,8 +236,9 @@ int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
 	else if (rc && !err->code)
 		gpo_err_set(err, rc, "the commit failed: %s", strerror(-rc));
 	else if (!rc)
-		gpo_journal_add(gpo_domain_journal(d), "%s: imported %s: %zu files, %.1f MiB",
-				g->guid, src, f.files, (double)f.bytes / (1 << 20));
+		gpo_journal_add(gpo_domain_journal(d), "%s: %s %s: %zu files, %.1f MiB",
+				g->guid, restore ? "restored the settings of" : "imported",
+				src, f.files, (double)f.bytes / (1 << 20));
 	return rc;
 }
 

@@ -13,7 +13,9 @@
 #ifndef GPO_IMPORT_H
 #define GPO_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "gpo_domain.h"
@@ -44,5 +46,11 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
 		      const struct gpo *g, const char *src, pid_t pid,
 		      struct gpo_err *err);
+
+/* The same, as a restore when restore is true: the commit moves both
+ * halves' versions past the GPO's and past floor (gpo_txn_set_restore). */
+int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
+			 const struct gpo *g, const char *src, pid_t pid,
+			 bool restore, uint32_t floor, struct gpo_err *err);
 
 #endif

@@ -53,6 +53,8 @@ struct gpo_txn {
 	struct index bi;             /* base nodes by key */
 	struct top *tops;
 	size_t n_tops, cap_tops;
+	bool restore;                /* gpo_txn_set_restore */
+	uint32_t floor;
 };
 
 static uint64_t hash(const char *s)
@@ -1289,4 +1291,17 @@ int gpo_txn_plan(struct gpo_txn *t, const struct gpo_sysvol_entry *keep,
 	if (rc)
 		gpo_txn_plan_free(plan);
 	return rc;
+}
+
+void gpo_txn_set_restore(struct gpo_txn *t, uint32_t floor)
+{
+	t->restore = true;
+	t->floor = floor;
+}
+
+bool gpo_txn_restore(const struct gpo_txn *t, uint32_t *floor)
+{
+	if (t->restore && floor)
+		*floor = t->floor;
+	return t->restore;
 }

@@ -143,4 +143,12 @@ int gpo_txn_plan(struct gpo_txn *t, const struct gpo_sysvol_entry *keep,
 		 size_t n_keep, struct gpo_txn_plan *plan, char **missing);
 void gpo_txn_plan_free(struct gpo_txn_plan *plan);
 
+/* Makes t a restore (GPMC's RestoreGPO): its commit bumps both halves,
+ * from above floor (the backup's versions) as well as above the GPO's,
+ * so that clients apply the restored settings again, whatever changed. */
+void gpo_txn_set_restore(struct gpo_txn *t, uint32_t floor);
+
+/* True when t is a restore; *floor (may be NULL) is its floor. */
+bool gpo_txn_restore(const struct gpo_txn *t, uint32_t *floor);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "gpo_array.h"
 #include "gpo_commit.h"
+#include "gpo_restore.h"
 #include "gpo_journal.h"
 #include "gpo_quiet.h"
 
@@ -172,6 +173,8 @@ int gpo_writes_start(struct gpo_writes **out, struct gpo_domain *d,
 	}
 	/* what a daemon killed half-way through a commit left */
 	gpo_commit_recover(d, journal_dir);
+	/* then what restores cut short changed on the directory object */
+	gpo_restore_recover(d, journal_dir);
 	rc = gpo_quiet_start(&w->q, GPO_WRITES_QUIET_MS, ready, w);
 	if (rc)
 		goto fail;
@@ -366,4 +369,9 @@ int gpo_writes_run(struct gpo_writes *w, const struct gpo *g, pid_t pid,
 out:
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+const char *gpo_writes_journal_dir(const struct gpo_writes *w)
+{
+	return w->journal;
 }

@@ -97,4 +97,7 @@ typedef int (*gpo_writes_fill_fn)(struct gpo_txn *t, void *arg);
 int gpo_writes_run(struct gpo_writes *w, const struct gpo *g, pid_t pid,
 		   gpo_writes_fill_fn fill, void *arg);
 
+/* The folder where w's commits (and restores) keep their journals. */
+const char *gpo_writes_journal_dir(const struct gpo_writes *w);
+
 #endif
