@@ -182,3 +182,86 @@ fi
 note "bad requests: EINVAL, ENOENT, EXDEV (another domain's backup); nothing changed"
 
 gpofs_stop "$MNT"
+
+# 7. Faults during a restore: the DC stopped, then the daemon killed. The
+# backup holds five files of 40 MiB, which the GPO no longer has, and
+# another name; the restore is caught while it writes them.
+CACHE=$TEST_TMP/cache
+mount_it() { gpofs_mount_corp "$MNT" -o "cache_dir=$CACHE,log_dir=$TEST_TMP/log" "$@"; }
+LOG7=$TEST_TMP/log/$CORP_DNS.log
+wait_log() {
+	for _ in $(seq 1 300); do grep -q -- "$1" "$LOG7" && return 0; sleep 0.1; done
+	tail -5 "$LOG7" >&2
+	fail "no log line: $1"
+}
+G7=$GPO_SECURITY
+head -c $((40 * 1024 * 1024)) /dev/urandom >"$TEST_TMP/40M"
+mount_it
+D=$MNT/domains/$CORP_DNS
+P7=$D/gpos/$G7/DomainSysvol/GPO/Machine
+for i in 1 2 3 4 5; do cp "$TEST_TMP/40M" "$P7/big$i.bin"; done
+dd if=/dev/null of="$P7/big1.bin" conv=notrunc,fsync status=none || fail "committing the big files"
+sleep 1.1
+rm -rf "$TEST_TMP/bk7"
+cp -r "$D/gpos/$G7" "$TEST_TMP/bk7" || fail "cp -r of $G7"
+for i in 1 2 3 4 5; do rm "$P7/big$i.bin"; done
+touch "$P7/gpofs-marker.txt"
+dd if=/dev/null of="$P7/gpofs-marker.txt" conv=notrunc,fsync status=none || fail "committing the removal"
+nameb=$(ldap_attr "$(dn_of "$G7")" displayName)
+ldap_replace "$(dn_of "$G7")" displayName "$nameb (before the restore)"
+name7=$(ldap_attr "$(dn_of "$G7")" displayName)
+acl7=$(acl_of "$G7")
+v7=$(ver "$G7")
+# as_before: the GPO as it was before the restore that failed
+as_before() {
+	[ "$(ver "$G7")" = "$v7" ] || fail "versionNumber $(ver "$G7"), was $v7"
+	[ "$(ini_ver "$G7")" = "$v7" ] || fail "GPT.INI $(ini_ver "$G7"), was $v7"
+	[ "$(ldap_attr "$(dn_of "$G7")" displayName)" = "$name7" ] || fail "the name was not put back"
+	[ "$(acl_of "$G7")" = "$acl7" ] || fail "the DACL was not put back"
+	for i in 1 2 3 4 5; do
+		[ ! -e "$CORP_SYSVOL/$G7/Machine/big$i.bin" ] || fail "big$i.bin is left in SYSVOL"
+	done
+	[ -e "$CORP_SYSVOL/$G7/Machine/gpofs-marker.txt" ] || fail "a file the restore removed is not back"
+	[ -z "$(ls "$CACHE/journal/$CORP_DNS")" ] || fail "a journal is left: $(ls "$CACHE/journal/$CORP_DNS")"
+}
+stop_when_written() {
+	for _ in $(seq 1 400); do
+		[ -e "$CORP_SYSVOL/$G7/Machine/big1.bin" ] && break
+		sleep 0.025
+	done
+	"$@"
+}
+stop_when_written dc_stop corp &
+stopper=$!
+out=$(echo "$TEST_TMP/bk7" 2>&1 >"$D/restore") && fail "a restore with the DC stopped succeeded"
+wait "$stopper"
+echo "$out" | grep -qi "Input/output error\|No route\|refused\|timed out" || fail "not an I/O error: $out"
+dc_start corp
+gpofs_stop "$MNT" || true
+mount_it
+wait_log "$G7: a restore cut short was undone\|$G7: restore\|restore refused"
+for _ in $(seq 1 100); do [ -z "$(ls "$CACHE/journal/$CORP_DNS")" ] && break; sleep 0.1; done
+as_before
+note "the DC stopped during a restore: EIO; name, DACL, SYSVOL and version as before, the journal gone"
+
+echo "$TEST_TMP/bk7" >"$D/restore" 2>/dev/null &
+writer=$!
+stop_when_written kill -9 "$GPOFS_PID"
+wait "$GPOFS_PID" 2>/dev/null || true
+wait "$writer" 2>/dev/null || true
+fusermount3 -uz "$MNT"
+[ -n "$(ls "$CACHE/journal/$CORP_DNS")" ] || fail "no journal after a kill during a restore"
+mount_it
+for _ in $(seq 1 100); do [ -z "$(ls "$CACHE/journal/$CORP_DNS")" ] && break; sleep 0.1; done
+if [ "$(ver "$G7")" = "$v7" ]; then
+	as_before
+	note "SIGKILL during a restore: undone at the next start"
+else
+	[ "$(ini_ver "$G7")" = "$(ver "$G7")" ] || fail "GPT.INI and versionNumber differ"
+	[ "$(ldap_attr "$(dn_of "$G7")" displayName)" = "$nameb" ] ||
+		fail "the restore committed but the name is not the backup's"
+	for i in 1 2 3 4 5; do cmp -s "$TEST_TMP/40M" "$CORP_SYSVOL/$G7/Machine/big$i.bin" || fail "big$i.bin half there"; done
+	note "SIGKILL during a restore: its commit had landed: restored whole"
+fi
+aclcheck >&2 || fail "samba-tool gpo aclcheck after the faults"
+gpofs_stop "$MNT"
