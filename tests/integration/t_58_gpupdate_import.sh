@@ -40,6 +40,9 @@ gpupdate
 got=$(min_length)
 assert_eq "$got" "$N" "minimum password length after gpofs wrote $N (version $V1)"
 note "MinimumPasswordLength=$N written through gpofs, version $VERSION0 -> $V1: applied (${SECS} s)"
+# a backup of the GPO as it is now, for the restore below
+sleep 1.1 # the kernel's attribute time: Backup.xml as the commit made it
+cp -r "$MNT/domains/$CORP_DNS/gpos/$DDP" "$TEST_TMP/ddp-backup" || fail "cp -r of the Default Domain Policy"
 
 # --- 3. the template changed on the DC, no bump: nothing applied ------------------------
 M=$((N + 2))
@@ -58,6 +61,18 @@ gpupdate
 got=$(min_length)
 assert_eq "$got" "$L" "minimum password length after gpofs wrote $L (version $V2)"
 note "MinimumPasswordLength=$L written through gpofs, version $V1 -> $V2: applied (${SECS} s)"
+
+# --- 4b. the backup restored: its template applied again (the versions went up) ---
+echo "$TEST_TMP/ddp-backup" >"$MNT/domains/$CORP_DNS/restore" ||
+	fail "restoring the Default Domain Policy: $(tail -3 "$MNT/domains/$CORP_DNS/log")"
+V3=$(ldap_attr "$DDP_DN" versionNumber)
+assert_eq "$(ini_version)" "$V3" "GPT.INI's Version after the restore"
+[[ $((V3 >> 16)) -gt $((V2 >> 16)) && $((V3 & 0xffff)) -gt $((V2 & 0xffff)) ]] ||
+	fail "versionNumber $V2 -> $V3: not both halves up"
+gpupdate
+got=$(min_length)
+assert_eq "$got" "$N" "minimum password length after the backup with $N was restored (version $V3)"
+note "the backup with MinimumPasswordLength=$N restored through gpofs, version $V2 -> $V3: applied again (${SECS} s)"
 gpofs_stop "$MNT"
 
 # --- 5. everything back as it was ---------------------------------------------------
@@ -70,4 +85,4 @@ for a in "${POLICY_ATTRS[@]}"; do
 done
 [[ -n $MADE && -e $MADE ]] && fail "$MADE not removed"
 note "restored: GPT.INI, versionNumber $VERSION0, the password policy, the template, samba-gpupdate's cache"
-echo "PASS: samba-gpupdate applies what gpofs wrote, and nothing without a bump"
+echo "PASS: samba-gpupdate applies what gpofs wrote and restored, and nothing without a bump"
