@@ -1,4 +1,4 @@
-/* A domain's control files (domains/D/import, restore): one request per write,
+/* A domain's control files (domains/D/import, restore, copy): one request per write,
  * carried out before the write returns. */
 #ifndef GPOFS_CONTROL_H
 #define GPOFS_CONTROL_H

@@ -12,7 +12,7 @@ enum gpofs_kind {
 	GPOFS_DOMAINS,       /* /domains */
 	GPOFS_DOMAIN,        /* /domains/D */
 	GPOFS_LOG,           /* /domains/D/log */
-	GPOFS_CONTROL,       /* /domains/D/import, restore: control files */
+	GPOFS_CONTROL,       /* /domains/D/import, restore, copy */
 	GPOFS_GPOS,          /* /domains/D/gpos */
 	GPOFS_GPO,           /* /domains/D/gpos/{G} */
 	GPOFS_GENFILE,       /* /domains/D/gpos/{G}/Backup.xml, bkupInfo.xml */
@@ -28,7 +28,7 @@ enum gpofs_kind {
 };
 
 /* The control files of a domain, in the order they are listed. */
-enum gpofs_control { GPOFS_CTL_IMPORT, GPOFS_CTL_RESTORE, GPOFS_CTL_COUNT };
+enum gpofs_control { GPOFS_CTL_IMPORT, GPOFS_CTL_RESTORE, GPOFS_CTL_COPY, GPOFS_CTL_COUNT };
 
 struct gpofs_path {
 	enum gpofs_kind kind;

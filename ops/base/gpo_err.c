@@ -19,5 +19,9 @@ int gpo_err_set(struct gpo_err *e, int code, const char *fmt, ...)
 
 const char *gpo_err_reason(const struct gpo_err *e)
 {
+	/* a caller that passed no carrier (NULL: "the reason is not
+	 * wanted") may still hand it on to a log line */
+	if (!e)
+		return "no reason kept";
 	return *e->reason ? e->reason : strerror(-e->code);
 }

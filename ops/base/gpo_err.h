@@ -17,7 +17,8 @@ struct gpo_err {
 int gpo_err_set(struct gpo_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The reason, or strerror of the code when none was given. */
+/* The reason, or strerror of the code when none was given ("no reason
+ * kept" for e NULL: a caller that wanted none). */
 const char *gpo_err_reason(const struct gpo_err *e);
 
 #endif

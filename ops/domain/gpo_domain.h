@@ -154,6 +154,9 @@ int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len);
 int gpo_domain_create(struct gpo_domain *d, const char *display_name,
 		      char guid_out[GPO_GUID_LEN + 1], struct gpo_err *err);
 
+/* A new GPO GUID, in capitals and braces (libuuid). */
+void gpo_domain_new_guid(char guid[GPO_GUID_LEN + 1]);
+
 /* The same under a given GUID (any case; restore brings a deleted GPO
  * back under its own). Also -EEXIST when the directory object or the
  * SYSVOL folder of that GUID exists (neither is touched then), -EINVAL

@@ -561,17 +561,23 @@ out:
 	return rc;
 }
 
-int gpo_domain_create(struct gpo_domain *d, const char *display_name,
-		      char guid_out[GPO_GUID_LEN + 1], struct gpo_err *err)
+void gpo_domain_new_guid(char guid[GPO_GUID_LEN + 1])
 {
 	uuid_t id;
 	char text[37];
-	char guid[GPO_GUID_LEN + 1];
-	int rc;
 
 	uuid_generate(id);
 	uuid_unparse_upper(id, text);
-	snprintf(guid, sizeof(guid), "{%s}", text);
+	snprintf(guid, GPO_GUID_LEN + 1, "{%s}", text);
+}
+
+int gpo_domain_create(struct gpo_domain *d, const char *display_name,
+		      char guid_out[GPO_GUID_LEN + 1], struct gpo_err *err)
+{
+	char guid[GPO_GUID_LEN + 1];
+	int rc;
+
+	gpo_domain_new_guid(guid);
 	rc = gpo_domain_create_guid(d, display_name, guid, err);
 	if (!rc)
 		memcpy(guid_out, guid, sizeof(guid));

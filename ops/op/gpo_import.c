@@ -251,9 +251,8 @@ static int backup_folder(const char *store, const char *id, char *out, size_t ou
 	return 0;
 }
 
-/* GPO ref of d (a GUID or a display name) in snap. */
-static const struct gpo *find_target(struct gpo_domain *d, const struct gpo_snapshot *snap,
-				     const struct gpo_ref *ref, struct gpo_err *err)
+const struct gpo *gpo_find_gpo(struct gpo_domain *d, const struct gpo_snapshot *snap,
+			       const struct gpo_ref *ref, struct gpo_err *err)
 {
 	const struct gpo *g = NULL;
 	size_t matches = 0;
@@ -341,7 +340,7 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 		gpo_err_set(err, rc, "cannot read the GPO list: %s", strerror(-rc));
 		goto out;
 	}
-	g = find_target(d, snap, &tgt, err);
+	g = gpo_find_gpo(d, snap, &tgt, err);
 	if (!g) {
 		rc = err->code;
 		goto out;

@@ -20,6 +20,7 @@
 
 #include "gpo_domain.h"
 #include "gpo_err.h"
+#include "gpo_request.h"
 #include "gpo_writes.h"
 
 /* What reading the import control file shows. */
@@ -52,5 +53,11 @@ int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
 int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
 			 const struct gpo *g, const char *src, pid_t pid,
 			 bool restore, uint32_t floor, struct gpo_err *err);
+
+/* GPO ref of d (a GUID, or a display name in any case) in snap. Returns
+ * it (owned by snap), or NULL with err set: -ENOENT (none), -EINVAL (a
+ * name several GPOs have: give the GUID). */
+const struct gpo *gpo_find_gpo(struct gpo_domain *d, const struct gpo_snapshot *snap,
+			       const struct gpo_ref *ref, struct gpo_err *err);
 
 #endif
