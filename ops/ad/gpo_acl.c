@@ -25,14 +25,20 @@ extern char **environ;
  * keeps a DACL's AI flag only when the request asks for auto-inheritance
  * (AR), so a DACL that is to read back with AI (a Windows-made GPO's
  * "D:PAI") is sent with AR; the server does not keep AR, and adds no
- * ACE of the parent's on a set. argv: host share path domain-sid sddl;
- * stdin: "krb5", or "password", the account ("DOMAIN\user" or a UPN) and
- * the password, a line each. A failure is its last line,
- * "gpofs-acl: ERRNO REASON", and exit status 3. */
+ * ACE of the parent's on a set. argv: host share domain-sid; stdin: "krb5",
+ * or "password", the account ("DOMAIN\user" or a UPN) and the password, a
+ * line each; then requests, one a line, "PATH<TAB>SDDL". It answers each
+ * with one line "gpofs-acl: ERRNO REASON" (0: done), keeping its
+ * connection between them (a failed one is made again at the next), and
+ * exits when its stdin ends or after GPO_ACL_IDLE_S without a request:
+ * starting python and signing in is most of a lone change's time. */
 static const char script[] =
-	"import sys\n"
-	"def fail(code, msg):\n"
+	"import os, select, sys\n"
+	"def answer(code, msg):\n"
 	"    sys.stdout.write('gpofs-acl: %d %s\\n' % (code, ' '.join(str(msg).split())))\n"
+	"    sys.stdout.flush()\n"
+	"def fail(code, msg):\n"
+	"    answer(code, msg)\n"
 	"    sys.exit(3)\n"
 	"try:\n"
 	"    from samba import credentials, NTSTATUSError\n"
@@ -41,8 +47,22 @@ static const char script[] =
 	"    from samba.samba3 import param as s3param\n"
 	"except ImportError as e:\n"
 	"    fail(95, \"Samba's python bindings (python3-samba) are missing: %s\" % e)\n"
-	"host, share, path, dom, sddl = sys.argv[1:6]\n"
-	"how = sys.stdin.read().split('\\n')\n"
+	"host, share, dom, idle = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])\n"
+	"buf = b''\n"
+	"def line(timeout=None):\n"
+	"    global buf\n"
+	"    while b'\\n' not in buf:\n"
+	"        if timeout is not None and not select.select([0], [], [], timeout)[0]:\n"
+	"            return None\n"
+	"        chunk = os.read(0, 65536)\n"
+	"        if not chunk:\n"
+	"            return None\n"
+	"        buf += chunk\n"
+	"    l, _, buf = buf.partition(b'\\n')\n"
+	"    return l.decode('utf-8', 'replace')\n"
+	"how = [line() or '']\n"
+	"if how[0] == 'password':\n"
+	"    how += [line() or '', line() or '']\n"
 	"lp = s3param.get_context()\n"
 	"lp.load('/dev/null')\n"
 	"for k, v in (('client signing', 'required'), ('client ipc signing', 'required'),\n"
@@ -63,30 +83,46 @@ static const char script[] =
 	"         0xc0000034: 2, 0xc000003a: 2, 0xc00000cc: 2, 0xc000000f: 2,\n"
 	"         0xc0000077: 22, 0xc0000078: 22, 0xc0000079: 22, 0xc000000d: 22}\n"
 	"sid = security.dom_sid(dom)\n"
-	"try:\n"
-	"    want = security.descriptor.from_sddl(sddl, sid)\n"
-	"except Exception as e:\n"
-	"    fail(22, 'Samba does not accept the SDDL: %s' % e)\n"
 	"S = security\n"
-	"sio = S.SECINFO_OWNER | S.SECINFO_GROUP | S.SECINFO_DACL\n"
-	"if want.type & S.SEC_DESC_DACL_PROTECTED:\n"
-	"    sio |= S.SECINFO_PROTECTED_DACL\n"
-	"else:\n"
-	"    sio |= S.SECINFO_UNPROTECTED_DACL\n"
-	"send = security.descriptor.from_sddl(sddl, sid)\n"
-	"if send.type & S.SEC_DESC_DACL_AUTO_INHERITED:\n"
-	"    send.type |= S.SEC_DESC_DACL_AUTO_INHERIT_REQ\n"
-	"try:\n"
-	"    conn = libsmb.Conn(host, share, lp=lp, creds=creds)\n"
-	"    conn.set_acl(path, send, sio)\n"
-	"    got = conn.get_acl(path, S.SECINFO_OWNER | S.SECINFO_GROUP | S.SECINFO_DACL)\n"
-	"except NTSTATUSError as e:\n"
-	"    code = e.args[0] & 0xffffffff\n"
-	"    fail(ERRNO.get(code, 5), '%s (NTSTATUS 0x%08x)' % (e.args[1], code))\n"
-	"except Exception as e:\n"
-	"    fail(5, e)\n"
-	"if got.as_sddl(sid) != want.as_sddl(sid):\n"
-	"    fail(5, 'the server keeps %s, not %s' % (got.as_sddl(sid), want.as_sddl(sid)))\n";
+	"conn = None\n"
+	"def set_acl(path, sddl):\n"
+	"    global conn\n"
+	"    try:\n"
+	"        want = security.descriptor.from_sddl(sddl, sid)\n"
+	"        send = security.descriptor.from_sddl(sddl, sid)\n"
+	"    except Exception as e:\n"
+	"        return answer(22, 'Samba does not accept the SDDL: %s' % e)\n"
+	"    sio = S.SECINFO_OWNER | S.SECINFO_GROUP | S.SECINFO_DACL\n"
+	"    if want.type & S.SEC_DESC_DACL_PROTECTED:\n"
+	"        sio |= S.SECINFO_PROTECTED_DACL\n"
+	"    else:\n"
+	"        sio |= S.SECINFO_UNPROTECTED_DACL\n"
+	"    if send.type & S.SEC_DESC_DACL_AUTO_INHERITED:\n"
+	"        send.type |= S.SEC_DESC_DACL_AUTO_INHERIT_REQ\n"
+	"    try:\n"
+	"        if conn is None:\n"
+	"            conn = libsmb.Conn(host, share, lp=lp, creds=creds)\n"
+	"        conn.set_acl(path, send, sio)\n"
+	"        got = conn.get_acl(path, S.SECINFO_OWNER | S.SECINFO_GROUP | S.SECINFO_DACL)\n"
+	"    except NTSTATUSError as e:\n"
+	"        conn = None\n"
+	"        code = e.args[0] & 0xffffffff\n"
+	"        return answer(ERRNO.get(code, 5), '%s (NTSTATUS 0x%08x)' % (e.args[1], code))\n"
+	"    except Exception as e:\n"
+	"        conn = None\n"
+	"        return answer(5, e)\n"
+	"    if got.as_sddl(sid) != want.as_sddl(sid):\n"
+	"        return answer(5, 'the server keeps %s, not %s' % (got.as_sddl(sid), want.as_sddl(sid)))\n"
+	"    answer(0, 'set')\n"
+	"while True:\n"
+	"    req = line(idle)\n"
+	"    if req is None:\n"
+	"        break\n"
+	"    parts = req.split('\\t')\n"
+	"    if len(parts) != 2:\n"
+	"        answer(22, 'a request is PATH<TAB>SDDL')\n"
+	"        continue\n"
+	"    set_acl(parts[0], parts[1])\n";
 
 /* The environment for the child: ours, less what Samba's credentials
  * guessing would take a password or an account from. */
@@ -138,7 +174,7 @@ static int share_path(const char *domain, const char *rel, char **out)
 	return 0;
 }
 
-/* What the child is told on its stdin: how to sign in. */
+/* What the child is told on its stdin first: how to sign in. */
 static int sign_in_text(const struct gpo_acl_target *t, struct gpo_buf *b)
 {
 	const struct gpo_credentials *c = t->cred;
@@ -156,107 +192,76 @@ static int sign_in_text(const struct gpo_acl_target *t, struct gpo_buf *b)
 			      c->password);
 }
 
-/* Reads the child's output until it closes it or the deadline. Returns 0,
- * or -ETIMEDOUT. */
-static int read_output(int fd, const struct timespec *start, struct gpo_buf *out)
+void gpo_acl_helper_init(struct gpo_acl_helper *h)
 {
-	char buf[1024];
-
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		long left = GPO_ACL_TIMEOUT_MS - (long)gpo_ms_since(start);
-		ssize_t n;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		if (poll(&p, 1, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (!p.revents)
-			continue;
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 0;
-		/* keep the tail: the reason is the last line */
-		if (out->len > 16384)
-			out->len = 0;
-		if (gpo_buf_add(out, buf, (size_t)n))
-			return -ENOMEM;
-	}
+	memset(h, 0, sizeof(*h));
+	pthread_mutex_init(&h->lock, NULL);
+	h->pid = -1;
+	h->to = h->from = -1;
 }
 
-/* The child's verdict from its output: its "gpofs-acl: ERRNO REASON"
- * line, else its last line. */
-static int verdict(const struct gpo_buf *out, int status, struct gpo_err *err,
-		   const char *rel)
+/* Ends the child (if any) and forgets it; *status (may be NULL) is how it
+ * ended. */
+static void helper_end(struct gpo_acl_helper *h, int *status)
 {
-	char *text = NULL, *line, *last = NULL, *save = NULL;
-	int code = -EIO;
-	int rc;
+	int st = 0;
 
-	if (out->len) {
-		text = malloc(out->len + 1);
-		if (!text)
-			return gpo_err_set(err, -ENOMEM, "%s: out of memory", rel);
-		memcpy(text, out->data, out->len);
-		text[out->len] = '\0';
-	}
-	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "gpofs-acl: ", 11)) {
-			char *end;
-			long e = strtol(line + 11, &end, 10);
+	if (h->to >= 0)
+		close(h->to);
+	if (h->pid > 0) {
+		/* it ends on its own once its stdin does: wait a moment */
+		for (int i = 0; i < 20; i++) {
+			pid_t r = waitpid(h->pid, &st, WNOHANG);
 
-			if (e > 0 && e < 4096 && *end == ' ') {
-				code = (int)-e;
-				last = end + 1;
+			if (r == h->pid || (r < 0 && errno != EINTR))
+				break;
+			if (i == 19) {
+				kill(h->pid, SIGKILL);
+				while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
+					;
 				break;
 			}
+			usleep(5000);
 		}
-		if (*line)
-			last = line;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		code = -EOPNOTSUPP;
-	rc = gpo_err_set(err, code, "%s: setting its ACL failed: %s", rel,
-			 last ? last : WIFSIGNALED(status) ?
-			 "the helper was killed" : "the helper failed");
-	free(text);
-	return rc;
+	if (h->from >= 0)
+		close(h->from);
+	if (status)
+		*status = st;
+	free(h->host);
+	h->host = NULL;
+	h->pid = -1;
+	h->to = h->from = -1;
+	h->n_out = 0;
 }
 
-int gpo_smb_set_acl(const struct gpo_acl_target *t, const char *rel,
-		    const char *sddl, struct gpo_err *err)
+void gpo_acl_helper_stop(struct gpo_acl_helper *h)
+{
+	helper_end(h, NULL);
+	pthread_mutex_destroy(&h->lock);
+}
+
+/* Starts the child for target t and tells it how to sign in. */
+static int helper_start(struct gpo_acl_helper *h, const struct gpo_acl_target *t,
+			const char *rel, struct gpo_err *err)
 {
 	posix_spawn_file_actions_t fa;
 	bool fa_ready = false;
-	struct gpo_buf in = GPO_BUF_INIT, out = GPO_BUF_INIT;
-	struct timespec start;
-	char *path = NULL;
-	char **env = NULL;
+	struct gpo_buf in = GPO_BUF_INIT;
+	char **env = child_env();
+	char idle[16];
 	int sv[2] = { -1, -1 }, po[2] = { -1, -1 };
 	pid_t pid = -1;
-	int status = 0;
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	rc = share_path(t->domain, rel, &path);
-	if (rc) {
-		rc = gpo_err_set(err, rc, "%s: not a folder of the Policies share", rel);
-		goto out;
-	}
-	env = child_env();
+	snprintf(idle, sizeof(idle), "%d", GPO_ACL_IDLE_S);
 	rc = env ? sign_in_text(t, &in) : -ENOMEM;
 	if (rc) {
 		rc = gpo_err_set(err, rc, "%s: out of memory", rel);
 		goto out;
 	}
-	/* a socket, not a pipe, for stdin: a child that died early must
-	 * not kill us with SIGPIPE (send has MSG_NOSIGNAL) */
+	/* a socket, not a pipe, for stdin: a child that died must not kill
+	 * us with SIGPIPE (send has MSG_NOSIGNAL) */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
 	    pipe2(po, O_CLOEXEC) < 0) {
 		rc = gpo_err_set(err, -errno, "%s: cannot start the ACL helper: %s",
@@ -282,50 +287,27 @@ int gpo_smb_set_acl(const struct gpo_acl_target *t, const char *rel,
 	if (!rc) {
 		char *argv[] = { (char *)GPO_ACL_PYTHON, (char *)"-I",
 				 (char *)"-c", (char *)script, (char *)t->host,
-				 (char *)"sysvol", path, (char *)t->domain_sid,
-				 (char *)sddl, NULL };
+				 (char *)"sysvol", (char *)t->domain_sid, idle, NULL };
 
 		rc = posix_spawn(&pid, GPO_ACL_PYTHON, &fa, NULL, argv, env);
 	}
 	if (rc) {
-		pid = -1;
 		rc = gpo_err_set(err, rc == ENOENT ? -EOPNOTSUPP : -rc,
 				 "%s: cannot run %s to set its ACL: %s", rel,
 				 GPO_ACL_PYTHON, strerror(rc));
 		goto out;
 	}
-	close(sv[1]);
-	sv[1] = -1;
-	close(po[1]);
-	po[1] = -1;
-	gpo_log(t->lg, GPO_LOG_DEBUG, "%s: setting the ACL of %s to %s", t->domain,
-		rel, sddl);
+	h->host = strdup(t->host);
+	h->pid = pid;
+	h->to = sv[0];
+	h->from = po[0];
+	sv[0] = po[0] = -1;
 	/* a few hundred bytes: the socket's buffer takes them at once */
-	if (send(sv[0], in.data, in.len, MSG_NOSIGNAL) < 0)
+	if (send(h->to, in.data, in.len, MSG_NOSIGNAL) < 0)
 		gpo_log(t->lg, GPO_LOG_DEBUG, "%s: the ACL helper did not read: %s",
 			t->domain, strerror(errno));
-	shutdown(sv[0], SHUT_WR);
-	rc = read_output(po[0], &start, &out);
-	if (rc == -ETIMEDOUT)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	pid = -1;
-	if (rc) {
-		rc = gpo_err_set(err, rc, "%s: setting its ACL %s", rel,
-				 rc == -ETIMEDOUT ? "took too long" : "failed");
-		goto out;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		rc = 0;
-		goto out;
-	}
-	rc = verdict(&out, status, err, rel);
+	rc = 0;
 out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
 	if (fa_ready)
 		posix_spawn_file_actions_destroy(&fa);
 	for (int i = 0; i < 2; i++) {
@@ -337,8 +319,154 @@ out:
 	if (in.data)
 		explicit_bzero(in.data, in.len);
 	gpo_buf_free(&in);
-	gpo_buf_free(&out);
 	free(env);
+	return rc;
+}
+
+/* Takes the first whole line out of h's output into line (cut to size).
+ * Returns true when there was one. */
+static bool take_line(struct gpo_acl_helper *h, char *line, size_t size)
+{
+	char *nl = memchr(h->out, '\n', h->n_out);
+	size_t len, used;
+
+	if (nl) {
+		len = (size_t)(nl - h->out);
+		used = len + 1;
+	} else if (h->n_out == sizeof(h->out)) {
+		/* a line longer than the buffer: its head is enough */
+		len = used = h->n_out;
+	} else {
+		return false;
+	}
+	if (len > size - 1)
+		len = size - 1;
+	memcpy(line, h->out, len);
+	line[len] = '\0';
+	h->n_out -= used;
+	memmove(h->out, h->out + used, h->n_out);
+	return true;
+}
+
+/* Reads the child's answer: 0 with *code (0 or an errno) and reason;
+ * -EPIPE when it ended first (reason: its last line, if any), or
+ * -ETIMEDOUT. */
+static int read_answer(struct gpo_acl_helper *h, const struct timespec *start,
+		       int *code, char *reason, size_t size)
+{
+	char line[512];
+
+	*reason = '\0';
+	for (;;) {
+		struct pollfd p = { .fd = h->from, .events = POLLIN };
+		long left;
+		ssize_t n;
+
+		while (take_line(h, line, sizeof(line))) {
+			char *end;
+			long e;
+
+			if (strncmp(line, "gpofs-acl: ", 11)) {
+				/* python's own words (a traceback): the last
+				 * says most */
+				if (*line)
+					snprintf(reason, size, "%s", line);
+				continue;
+			}
+			e = strtol(line + 11, &end, 10);
+			if (e >= 0 && e < 4096 && *end == ' ') {
+				*code = (int)e;
+				snprintf(reason, size, "%s", end + 1);
+				return 0;
+			}
+		}
+		left = GPO_ACL_TIMEOUT_MS - (long)gpo_ms_since(start);
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)left) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -EPIPE;
+		}
+		if (!p.revents)
+			continue;
+		n = read(h->from, h->out + h->n_out, sizeof(h->out) - h->n_out);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EPIPE;
+		h->n_out += (size_t)n;
+	}
+}
+
+int gpo_acl_set(struct gpo_acl_helper *h, const struct gpo_acl_target *t,
+		const char *rel, const char *sddl, struct gpo_err *err)
+{
+	struct gpo_buf req = GPO_BUF_INIT;
+	struct timespec start;
+	char reason[512];
+	char *path = NULL;
+	int code = 0, status = 0;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	rc = share_path(t->domain, rel, &path);
+	if (rc)
+		return gpo_err_set(err, rc, "%s: not a folder of the Policies share", rel);
+	if (strpbrk(sddl, "\t\r\n")) {
+		rc = gpo_err_set(err, -EINVAL, "%s: an SDDL with a tab or a line break", rel);
+		goto out;
+	}
+	rc = gpo_buf_printf(&req, "%s\t%s\n", path, sddl);
+	if (rc) {
+		rc = gpo_err_set(err, rc, "%s: out of memory", rel);
+		goto out;
+	}
+	gpo_log(t->lg, GPO_LOG_DEBUG, "%s: setting the ACL of %s to %s", t->domain,
+		rel, sddl);
+	pthread_mutex_lock(&h->lock);
+	/* twice at most: a child kept from before may have just left (idle) */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		bool fresh = h->pid <= 0;
+
+		if (!fresh && (!h->host || strcmp(h->host, t->host))) {
+			helper_end(h, NULL); /* the DC changed */
+			fresh = true;
+		}
+		if (fresh) {
+			rc = helper_start(h, t, rel, err);
+			if (rc)
+				break;
+		}
+		if (send(h->to, req.data, req.len, MSG_NOSIGNAL) < 0)
+			rc = -EPIPE;
+		else
+			rc = read_answer(h, &start, &code, reason, sizeof(reason));
+		if (!rc) {
+			rc = code ? gpo_err_set(err, -code, "%s: setting its ACL failed: %s",
+						rel, reason)
+				  : 0;
+			break;
+		}
+		if (rc == -ETIMEDOUT) {
+			helper_end(h, NULL);
+			rc = gpo_err_set(err, rc, "%s: setting its ACL took too long", rel);
+			break;
+		}
+		/* it ended without an answer */
+		helper_end(h, &status);
+		if (fresh) {
+			rc = gpo_err_set(err, WIFEXITED(status) && WEXITSTATUS(status) == 127
+					 ? -EOPNOTSUPP : -EIO,
+					 "%s: setting its ACL failed: %s", rel,
+					 *reason ? reason : WIFSIGNALED(status)
+					 ? "the helper was killed" : "the helper failed");
+			break;
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+out:
+	gpo_buf_free(&req);
 	free(path);
 	return rc;
 }

@@ -17,6 +17,10 @@
 #ifndef GPO_ACL_H
 #define GPO_ACL_H
 
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/types.h>
+
 #include "gpo_conf.h"
 #include "gpo_err.h"
 #include "gpo_log.h"
@@ -29,6 +33,9 @@
  * killed): connecting, setting and reading back. */
 #define GPO_ACL_TIMEOUT_MS 60000
 
+/* How long the helper stays without a change to make, in seconds. */
+#define GPO_ACL_IDLE_S 30
+
 /* Where: \\host\sysvol\<domain>\Policies. */
 struct gpo_acl_target {
 	const char *host;                    /* the DC */
@@ -38,19 +45,38 @@ struct gpo_acl_target {
 	const struct gpo_log *lg;
 };
 
+/* The helper process that sets ACLs: Samba's python, started at the
+ * first change and kept while changes come (it leaves after
+ * GPO_ACL_IDLE_S without one), signed in once, one change at a time. */
+struct gpo_acl_helper {
+	pthread_mutex_t lock;   /* one change at a time */
+	pid_t pid;              /* -1: none */
+	int to, from;           /* its stdin; its stdout and stderr */
+	char *host;             /* the DC it talks to */
+	char out[4096];         /* what it said, not yet taken */
+	size_t n_out;
+};
+
+/* Sets h up with no helper running. */
+void gpo_acl_helper_init(struct gpo_acl_helper *h);
+
+/* Ends h's helper, if one runs, and frees what h holds. */
+void gpo_acl_helper_stop(struct gpo_acl_helper *h);
+
 /* Sets the owner, group and DACL of rel (relative to the Policies
- * folder, "/" or "\" separated: "{GUID}") to sddl, with the DACL
- * protected or not as sddl's "D:P" says (and, for a DACL with AI, the
- * auto-inheritance request AR, without which Samba's file server drops
- * AI; it keeps neither AR nor any ACE of the parent's), then reads them
- * back and checks
- * that Samba's SDDL of what the server keeps is Samba's SDDL of sddl (the
- * comparison aclcheck makes). Blocks up to GPO_ACL_TIMEOUT_MS. Returns 0,
- * or -errno with its reason in err: -EACCES (refused, or the sign-in
- * was), -ENOENT (no such folder or share), -EINVAL (sddl not accepted,
- * rel with ".."), -EOPNOTSUPP (no python3 or no Samba bindings),
- * -ETIMEDOUT, -EIO (the DC failed, or kept another ACL), -ENOMEM. */
-int gpo_smb_set_acl(const struct gpo_acl_target *t, const char *rel,
-		    const char *sddl, struct gpo_err *err);
+ * folder, "/" or "\" separated: "{GUID}") to sddl, through h's helper
+ * (started, or started again for another DC or after it left), with the
+ * DACL protected or not as sddl's "D:P" says (and, for a DACL with AI,
+ * the auto-inheritance request AR, without which Samba's file server
+ * drops AI; it keeps neither AR nor any ACE of the parent's), then reads
+ * them back and checks that Samba's SDDL of what the server keeps is
+ * Samba's SDDL of sddl (the comparison aclcheck makes). Any thread;
+ * blocks up to GPO_ACL_TIMEOUT_MS. Returns 0, or -errno with its reason
+ * in err: -EACCES (refused, or the sign-in was), -ENOENT (no such folder
+ * or share), -EINVAL (sddl not accepted, rel with ".."), -EOPNOTSUPP (no
+ * python3 or no Samba bindings), -ETIMEDOUT, -EIO (the DC failed, or kept
+ * another ACL), -ENOMEM. */
+int gpo_acl_set(struct gpo_acl_helper *h, const struct gpo_acl_target *t,
+		const char *rel, const char *sddl, struct gpo_err *err);
 
 #endif

@@ -666,6 +666,7 @@ struct put_src {
 	int fd;
 	char *buf;
 	size_t cap;
+	uint64_t start, end;  /* a piece's bytes (a whole file: 0, UINT64_MAX) */
 };
 
 /* The next at most cap bytes at off: 0 with *n (0 at the end) or a local
@@ -682,8 +683,13 @@ static int put_next(struct put_src *p, uint64_t off, const char **chunk,
 		*n = left > PUT_CHUNK ? PUT_CHUNK : left;
 		return 0;
 	}
+	if (off >= p->end) {
+		*n = 0;
+		return 0;
+	}
 	do
-		r = pread(p->fd, p->buf, p->cap, (off_t)off);
+		r = pread(p->fd, p->buf, p->end - off < p->cap ? (size_t)(p->end - off) : p->cap,
+			  (off_t)off);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
@@ -696,19 +702,26 @@ static int put_next(struct put_src *p, uint64_t off, const char **chunk,
  * readers of other files go on meanwhile. Returns 0 or an SMB errno; a
  * local read error goes to *local instead. */
 static int put_once(struct gpo_smb *s, const char *url, struct put_src *p,
-		    int *local)
+		    int flags, int *local)
 {
 	SMBCFILE *fh;
-	uint64_t off = 0;
+	uint64_t off = p->start;
 	int rc = 0;
 
 	lock(s);
 	atomic_fetch_add(&s->requests, 1);
-	fh = smbc_getFunctionOpen(s->ctx)(s->ctx, url,
-					  O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fh = smbc_getFunctionOpen(s->ctx)(s->ctx, url, O_WRONLY | flags, 0644);
 	if (!fh)
 		rc = last_errno();
+	if (!rc && off &&
+	    smbc_getFunctionLseek(s->ctx)(s->ctx, fh, (off_t)off, SEEK_SET) < 0)
+		rc = last_errno();
 	unlock(s);
+	if (rc && fh) {
+		lock(s);
+		smbc_getFunctionClose(s->ctx)(s->ctx, fh);
+		unlock(s);
+	}
 	if (rc)
 		return rc;
 	for (;;) {
@@ -739,10 +752,13 @@ static int put_once(struct gpo_smb *s, const char *url, struct put_src *p,
 	return rc;
 }
 
-int gpo_smb_put(struct gpo_smb *s, const char *rel, const void *data,
-		size_t len, const char *src)
+/* gpo_smb_put's and gpo_smb_put_range's: [start, end) of the source,
+ * opened with flags. */
+static int put(struct gpo_smb *s, const char *rel, const void *data,
+	       size_t len, const char *src, uint64_t start, uint64_t end, int flags)
 {
-	struct put_src p = { .data = data, .len = len, .fd = -1 };
+	struct put_src p = { .data = data, .len = len, .fd = -1,
+			     .start = start, .end = end };
 	char *url = NULL;
 	int local = 0;
 	int rc;
@@ -773,7 +789,7 @@ int gpo_smb_put(struct gpo_smb *s, const char *rel, const void *data,
 		goto out;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		local = 0;
-		rc = put_once(s, url, &p, &local);
+		rc = put_once(s, url, &p, flags, &local);
 		if (local || !rc || !gpo_smb_is_conn_error(rc))
 			break;
 		/* written again whole: the file is the caller's either way */
@@ -793,4 +809,19 @@ out:
 	if (p.fd >= 0)
 		close(p.fd);
 	return rc;
+}
+
+int gpo_smb_put(struct gpo_smb *s, const char *rel, const void *data,
+		size_t len, const char *src)
+{
+	return put(s, rel, data, len, src, 0, UINT64_MAX, O_CREAT | O_TRUNC);
+}
+
+int gpo_smb_put_range(struct gpo_smb *s, const char *rel, const char *src,
+		      uint64_t off, uint64_t len, bool create)
+{
+	if (!src || len > UINT64_MAX - off)
+		return -EINVAL;
+	return put(s, rel, NULL, 0, src, off, off + len,
+		   create ? O_CREAT | O_TRUNC : 0);
 }

@@ -131,6 +131,15 @@ int gpo_smb_rename(struct gpo_smb *s, const char *from, const char *to,
 int gpo_smb_put(struct gpo_smb *s, const char *rel, const void *data,
 		size_t len, const char *src);
 
+/* Writes bytes [off, off + len) of the local file src at the same place
+ * in rel: one piece of a large file written in pieces side by side (over
+ * other connections). With create, rel is created or truncated first
+ * (the first piece, written before the others begin); without, rel must
+ * exist. Retried once after a lost connection, as gpo_smb_put. Returns
+ * 0 or -errno (-EINVAL for a range past 2^64). */
+int gpo_smb_put_range(struct gpo_smb *s, const char *rel, const char *src,
+		      uint64_t off, uint64_t len, bool create);
+
 /* Sets the last-write (and last-access) time of rel to mtime, seconds
  * (the server keeps 100 ns; a later write changes it again). Returns 0
  * or -errno. */

@@ -19,7 +19,7 @@ extern char **environ;
 
 enum {
 	OP_INIT = 1, OP_LIST, OP_STAT, OP_FETCH,
-	OP_MKDIR, OP_RMDIR, OP_UNLINK, OP_RENAME, OP_PUT, OP_TIMES,
+	OP_MKDIR, OP_RMDIR, OP_UNLINK, OP_RENAME, OP_PUT, OP_TIMES, OP_PUT_RANGE,
 };
 
 /* OP_RENAME's flags */
@@ -44,8 +44,8 @@ struct req_hdr {
 	uint32_t rel_len;
 	uint32_t dest_len;
 	uint32_t flags;
-	uint64_t size_hint;  /* a fetch's; OP_TIMES: the mtime */
-	uint64_t max;
+	uint64_t size_hint;  /* a fetch's; OP_TIMES: the mtime; OP_PUT_RANGE: off */
+	uint64_t max;        /* a fetch's; OP_PUT_RANGE: len */
 	uint64_t data_len;
 };
 
@@ -554,6 +554,37 @@ out:
 	return rc;
 }
 
+int gpo_worker_put_range(struct gpo_worker *w, const char *rel, const char *src,
+			 uint64_t off, uint64_t len, bool create)
+{
+	struct req_hdr h = { .op = OP_PUT_RANGE, .flags = create, .size_hint = off,
+			     .max = len };
+	struct rep_hdr rep;
+	char *abs = NULL;
+	int rc;
+
+	if (strlen(rel) >= PATH_MAX_WIRE)
+		return -ENAMETOOLONG;
+	if (src[0] != '/') {
+		abs = realpath(src, NULL);
+		if (!abs)
+			return -errno;
+		src = abs;
+	}
+	if (!gpo_worker_revive(w) || strlen(src) >= PATH_MAX_WIRE) {
+		rc = gpo_smb_put_range(w->local, rel, src, off, len, create);
+		goto out;
+	}
+	rc = roundtrip_full(w, &h, rel, strlen(rel), src, NULL, 0, &rep, NULL);
+	if (rc == -EPIPE) /* the piece is written again */
+		rc = gpo_smb_put_range(w->local, rel, src, off, len, create);
+	else if (!rc)
+		rc = rep.rc;
+out:
+	free(abs);
+	return rc;
+}
+
 /* --- the worker's side --------------------------------------------------- */
 
 /* Every reply carries the worker's own count of SMB calls (smb's, or 0
@@ -644,6 +675,13 @@ static int serve(int fd, struct gpo_smb *smb, const struct req_hdr *h,
 						(time_t)(int64_t)h->size_hint) :
 		     *dest ? gpo_smb_put(smb, rel, NULL, 0, dest) :
 		     gpo_smb_put(smb, rel, in ? in : "", (size_t)h->data_len, NULL);
+		r = reply(fd, smb, rc, (uint32_t)(atomic_load(&smb->requests) - before),
+			  NULL, 0, 0);
+		break;
+	case OP_PUT_RANGE:
+		rc = *dest ? gpo_smb_put_range(smb, rel, dest, h->size_hint, h->max,
+					       h->flags & 1)
+			   : -EINVAL;
 		r = reply(fd, smb, rc, (uint32_t)(atomic_load(&smb->requests) - before),
 			  NULL, 0, 0);
 		break;

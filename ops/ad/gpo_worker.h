@@ -115,6 +115,11 @@ int gpo_worker_set_times(struct gpo_worker *w, const char *rel, time_t mtime);
 int gpo_worker_put(struct gpo_worker *w, const char *rel, const void *data,
 		   size_t len, const char *src);
 
+/* Writes a piece of a large file, as gpo_smb_put_range (the worker
+ * reads src itself). Returns 0 or -errno. */
+int gpo_worker_put_range(struct gpo_worker *w, const char *rel, const char *src,
+			 uint64_t off, uint64_t len, bool create);
+
 /* The worker process's main: serves requests on fd until it closes.
  * Returns the process's exit status. */
 int gpo_worker_main(int fd);

@@ -93,6 +93,7 @@ static int domain_open(struct gpo_domain *d, const struct gpo_log *lg,
 	d->ttl_ms = DEFAULT_TTL_MS;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->create_lock, NULL);
+	gpo_acl_helper_init(&d->acl);
 	pthread_mutex_init(&d->cache_lock, NULL);
 	pthread_mutex_init(&d->write_lock, NULL);
 	pthread_cond_init(&d->released, NULL);
@@ -264,6 +265,7 @@ void gpo_domain_close(struct gpo_domain *d)
 	free(d->dc);
 	free(d->netbios);
 	gpo_journal_close(&d->journal);
+	gpo_acl_helper_stop(&d->acl);
 	pthread_mutex_destroy(&d->create_lock);
 	pthread_mutex_destroy(&d->lock);
 	free(d);

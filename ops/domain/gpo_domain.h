@@ -136,7 +136,7 @@ int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len);
  * with its CN=User and CN=Machine containers; the security descriptor
  * the DC gives it (the schema's default); the SYSVOL folder {GUID} with
  * the ACL derived from that descriptor as Samba derives it (gpo_fsacl.h,
- * set by gpo_smb_set_acl), then Machine/, User/ and GPT.INI (Version=0).
+ * set by gpo_acl_set), then Machine/, User/ and GPT.INI (Version=0).
  * All or nothing: on failure what was made is removed again. The GPO
  * list is read again before it returns, so the new GPO is listed at
  * once. The domain's log gets one line: the GPO created, or why not and
@@ -167,7 +167,7 @@ int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
  * does after writing the DACL, and what makes `samba-tool gpo aclcheck`
  * agree. Only the folder's own ACL is set: what is in it keeps the ACEs
  * it inherited. Returns 0, or -errno with its reason in err (-ENOENT: no
- * such object or folder; -EACCES, -EIO, -EOPNOTSUPP as gpo_smb_set_acl). */
+ * such object or folder; -EACCES, -EIO, -EOPNOTSUPP as gpo_acl_set). */
 int gpo_domain_set_folder_acl(struct gpo_domain *d, const char *guid,
 			      struct gpo_err *err);
 

@@ -268,7 +268,7 @@ static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid
 		gpo_sid_to_string(&d->sid, sid, sizeof(sid));
 	rc = folder_sddl(d, dn, guid, &sddl, err);
 	if (!rc)
-		rc = gpo_smb_set_acl(&t, guid, sddl, err);
+		rc = gpo_acl_set(&d->acl, &t, guid, sddl, err);
 	free(sddl);
 	return rc;
 }

@@ -23,6 +23,7 @@ void gpo_domain_drop_view(struct gpo_domain *d, const char *guid);
 #include <stdint.h>
 
 #include "gpo_backup_xml.h"
+#include "gpo_acl.h"
 #include "gpo_capture.h"
 #include "gpo_domain.h"
 #include "gpo_err.h"
@@ -61,6 +62,7 @@ struct gpo_domain {
 	struct gpo_journal journal;
 	unsigned ttl_ms;
 	pthread_mutex_t lock;           /* guards snap and its replacement */
+	struct gpo_acl_helper acl;      /* sets SYSVOL folders' ACLs */
 	pthread_mutex_t create_lock;    /* one creation at a time, so that two
 					   of one name cannot both pass the
 					   name check (gpo_domain_create.c) */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "gpo_array.h"
 #include "gpo_domain_internal.h"
@@ -124,32 +125,55 @@ int gpo_domain_sysvol_set_time(struct gpo_domain *d, const char *guid,
 	return sysvol(d, TIME, guid, rel, NULL, 0, NULL, mtime, err);
 }
 
-/* A gpo_domain_sysvol_put_many under way: each of its tasks (one per
- * SMB worker) takes the next put until none is left or one failed. */
+/* A file of more than PIECE_MIN is written in pieces side by side:
+ * libsmbclient sends one write at a time and waits for each, so one
+ * connection cannot keep the server busy; pieces of at least PIECE_MIN,
+ * one a connection. */
+#define PIECE_MIN (16ull * 1024 * 1024)
+
+/* What one task does at a time: a whole file, or a piece of one (the
+ * first, which creates it, before the others begin). */
+enum piece_kind { P_WHOLE, P_FIRST, P_REST };
+
+struct piece {
+	enum piece_kind kind;
+	size_t put;             /* its put */
+	uint64_t off, len;      /* a piece's */
+};
+
+/* A batch under way: each of its tasks (one per SMB worker) takes the
+ * next piece until none is left or one failed. */
 struct put_batch {
 	pthread_mutex_t lock;
 	pthread_cond_t done;
 	const char *guid;
 	struct gpo_domain_put *puts;
+	const struct piece *pieces;
 	size_t n;
-	size_t next;          /* the next put to begin */
+	size_t next;          /* the next piece to begin */
 	size_t running;       /* tasks queued and not finished */
 	struct gpo_err err;   /* the first failure */
 };
 
-/* One put through worker w (its own connection, or in process when lost). */
+/* One piece through worker w (its own connection, or in process when
+ * lost). */
 static int put_one(struct gpo_worker *w, const char *guid,
-		   const struct gpo_domain_put *p, struct gpo_err *err)
+		   const struct gpo_domain_put *p, const struct piece *pc,
+		   struct gpo_err *err)
 {
 	char *path = rel_of(guid, p->rel);
 	int rc;
 
 	if (!path)
 		return gpo_err_set(err, -ENOMEM, "out of memory");
-	rc = gpo_worker_put(w, path, NULL, 0, p->src);
+	if (pc->kind == P_WHOLE)
+		rc = gpo_worker_put(w, path, NULL, 0, p->src);
+	else
+		rc = gpo_worker_put_range(w, path, p->src, pc->off, pc->len,
+					  pc->kind == P_FIRST);
 	if (rc)
 		gpo_err_set(err, rc, "writing %s: %s", path, strerror(-rc));
-	else if (p->mtime)
+	else if (p->mtime && pc->kind == P_WHOLE)
 		gpo_worker_set_times(w, path, p->mtime);
 	free(path);
 	return rc;
@@ -162,13 +186,14 @@ static void put_task(void *arg, struct gpo_worker *w)
 	/* w NULL: dropped unrun (the pool stops), nothing begun */
 	pthread_mutex_lock(&b->lock);
 	while (w && !b->err.code && b->next < b->n) {
-		struct gpo_domain_put *p = &b->puts[b->next++];
+		const struct piece *pc = &b->pieces[b->next++];
+		struct gpo_domain_put *p = &b->puts[pc->put];
 		struct gpo_err e = { 0 };
 		int rc;
 
 		p->started = true;
 		pthread_mutex_unlock(&b->lock);
-		rc = put_one(w, b->guid, p, &e);
+		rc = put_one(w, b->guid, p, pc, &e);
 		pthread_mutex_lock(&b->lock);
 		if (rc && !b->err.code)
 			b->err = e;
@@ -194,23 +219,15 @@ static int put_in_turn(struct gpo_domain *d, const char *guid,
 	return rc;
 }
 
-int gpo_domain_sysvol_put_many(struct gpo_domain *d, const char *guid,
-			       struct gpo_domain_put *puts, size_t n,
-			       size_t *connections, struct gpo_err *err)
+/* Runs n pieces over at most k tasks and waits for them. Returns 0, 1
+ * when not one task could be queued (nothing begun), or -errno. */
+static int run_batch(struct gpo_domain *d, const char *guid,
+		     struct gpo_domain_put *puts, const struct piece *pieces,
+		     size_t n, size_t k, size_t *tasks, struct gpo_err *err)
 {
-	struct put_batch b = { .guid = guid, .puts = puts, .n = n };
-	struct gpo_smb *s = writer(d, err);
-	size_t k = d->pool_ready ? gpo_capture_pool_parallel(&d->pool) : 0;
+	struct put_batch b = { .guid = guid, .puts = puts, .pieces = pieces, .n = n };
 	int rc = 0;
 
-	if (connections)
-		*connections = 1;
-	if (!s)
-		return err && err->code ? err->code : -EIO;
-	/* the workers sign in to the DC the domain reads from: only when
-	 * that is where SYSVOL is written may they write it */
-	if (s != &d->smb || n < 2 || k < 2)
-		return put_in_turn(d, guid, puts, n, err);
 	if (k > n)
 		k = n;
 	pthread_mutex_init(&b.lock, NULL);
@@ -223,22 +240,16 @@ int gpo_domain_sysvol_put_many(struct gpo_domain *d, const char *guid,
 			break;
 		}
 	}
-	if (connections)
-		*connections = b.running;
-	if (!b.running) {
-		/* not one task queued: one after another here */
-		pthread_mutex_unlock(&b.lock);
-		pthread_cond_destroy(&b.done);
-		pthread_mutex_destroy(&b.lock);
-		if (connections)
-			*connections = 1;
-		return put_in_turn(d, guid, puts, n, err);
-	}
+	*tasks = b.running;
+	if (!b.running)
+		rc = 1;
 	while (b.running)
 		pthread_cond_wait(&b.done, &b.lock);
 	pthread_mutex_unlock(&b.lock);
 	pthread_cond_destroy(&b.done);
 	pthread_mutex_destroy(&b.lock);
+	if (rc)
+		return rc;
 	if (b.err.code) {
 		rc = b.err.code;
 		if (err)
@@ -246,6 +257,83 @@ int gpo_domain_sysvol_put_many(struct gpo_domain *d, const char *guid,
 	} else if (b.next < n) {
 		rc = gpo_err_set(err, -EIO, "writing %s: the mount is stopping", guid);
 	}
+	return rc;
+}
+
+int gpo_domain_sysvol_put_many(struct gpo_domain *d, const char *guid,
+			       struct gpo_domain_put *puts, size_t n,
+			       size_t *connections, struct gpo_err *err)
+{
+	struct gpo_smb *s = writer(d, err);
+	size_t k = d->pool_ready ? gpo_capture_pool_parallel(&d->pool) : 0;
+	struct piece *first = NULL, *rest = NULL;
+	size_t n_first = 0, n_rest = 0, cap_rest = 0, tasks = 0;
+	int rc = 0;
+
+	if (connections)
+		*connections = 1;
+	if (!s)
+		return err && err->code ? err->code : -EIO;
+	/* the workers sign in to the DC the domain reads from: only when
+	 * that is where SYSVOL is written may they write it */
+	if (s != &d->smb || k < 2)
+		return put_in_turn(d, guid, puts, n, err);
+	first = calloc(n ? n : 1, sizeof(*first));
+	if (!first)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		uint64_t size, piece;
+
+		first[n_first++] = (struct piece){ P_WHOLE, i, 0, 0 };
+		if (stat(puts[i].src, &st) || (uint64_t)st.st_size <= PIECE_MIN)
+			continue;
+		size = (uint64_t)st.st_size;
+		piece = (size + k - 1) / k;
+		piece = piece < PIECE_MIN ? PIECE_MIN : (piece + (1 << 20) - 1) & ~((1ull << 20) - 1);
+		first[n_first - 1] = (struct piece){ P_FIRST, i, 0, piece };
+		for (uint64_t off = piece; off < size; off += piece) {
+			struct piece *pc = gpo_array_push(&rest, &n_rest, &cap_rest,
+							  sizeof(*rest));
+
+			if (!pc) {
+				rc = gpo_err_set(err, -ENOMEM, "out of memory");
+				goto out;
+			}
+			*pc = (struct piece){ P_REST, i, off,
+					      size - off < piece ? size - off : piece };
+		}
+	}
+	if (n_first < 2 && !n_rest) {
+		rc = put_in_turn(d, guid, puts, n, err);
+		goto out;
+	}
+	rc = run_batch(d, guid, puts, first, n_first, k, &tasks, err);
+	if (connections)
+		*connections = tasks;
+	if (rc == 1) {
+		/* not one task queued: one after another here */
+		if (connections)
+			*connections = 1;
+		rc = n_rest ? gpo_err_set(err, -EIO, "writing %s: the mount is stopping", guid)
+			    : put_in_turn(d, guid, puts, n, err);
+		goto out;
+	}
+	if (!rc && n_rest) {
+		rc = run_batch(d, guid, puts, rest, n_rest, k, &tasks, err);
+		if (rc == 1)
+			rc = gpo_err_set(err, -EIO, "writing %s: the mount is stopping", guid);
+		if (connections && tasks > *connections)
+			*connections = tasks;
+	}
+	/* the pieces' files get their time once whole */
+	for (size_t i = 0; !rc && i < n_first; i++)
+		if (first[i].kind == P_FIRST && puts[first[i].put].mtime)
+			gpo_domain_sysvol_set_time(d, guid, puts[first[i].put].rel,
+						   puts[first[i].put].mtime, NULL);
+out:
+	free(first);
+	free(rest);
 	return rc;
 }
 

@@ -181,4 +181,26 @@ grep -q 'gpofs-copyout.txt' "$TEST_TMP/out7/Backup.xml" || fail "Backup.xml does
 same_versions "$G7"
 note "the writer's cp -r before a commit: its changes committed, the backup holds together"
 
+# 8. A large file is written in pieces over several connections side by
+# side, and arrives whole; replacing it in place keeps no old byte.
+G8=$GPO_REGISTRY
+c8=$(commits "$G8")
+head -c $((40 * 1024 * 1024 + 12345)) /dev/urandom >"$TEST_TMP/large.bin"
+cp "$TEST_TMP/large.bin" "$D/gpos/$G8/DomainSysvol/GPO/Machine/large.msi"
+dd if=/dev/null of="$D/gpos/$G8/DomainSysvol/GPO/Machine/large.msi" conv=notrunc,fsync status=none ||
+	fail "commit of a large file"
+wait_commit "$G8" $((c8 + 1))
+big=$(ls "$CORP_SYSVOL/$G8"/*/large.msi)
+cmp "$TEST_TMP/large.bin" "$big" || fail "the large file arrived changed"
+grep "$G8: changes committed" "$LOG" | tail -1 | grep -Eq 'over ([2-9]|[1-9][0-9]+) connections' ||
+	fail "not written over several connections: $(grep "$G8: changes committed" "$LOG" | tail -1)"
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$TEST_TMP/large.bin"
+cp "$TEST_TMP/large.bin" "$D/gpos/$G8/DomainSysvol/GPO/Machine/large.msi"
+dd if=/dev/null of="$D/gpos/$G8/DomainSysvol/GPO/Machine/large.msi" conv=notrunc,fsync status=none ||
+	fail "commit of a smaller large file"
+cmp "$TEST_TMP/large.bin" "$big" || fail "the replaced large file differs (old bytes left?)"
+rm "$D/gpos/$G8/DomainSysvol/GPO/Machine/large.msi"
+same_versions "$G8"
+note "a 40 MiB file written in pieces side by side arrives whole; a shorter one replaces it whole"
+
 gpofs_stop "$MNT"

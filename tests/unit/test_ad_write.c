@@ -3,9 +3,14 @@
 #include "test.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <ldap.h>
 
+#include <unistd.h>
+
+#include "gpo_acl.h"
 #include "gpo_ad_error.h"
 #include "gpo_ldap.h"
 #include "gpo_ldap_internal.h"
@@ -135,6 +140,56 @@ static int test_write_errno(void)
 	return 0;
 }
 
+/* The ACL helper (Samba's python) answers each change and stays for the
+ * next: no DC is needed to see it, for it judges the SDDL first, and a
+ * host where nothing listens is a failure it reports, not a crash. */
+static int test_acl_helper(void)
+{
+	const struct gpo_acl_target t = {
+		.host = "127.0.0.254", .domain = "corp.test",
+		.domain_sid = "S-1-5-21-1-2-3", .cred = NULL, .lg = &quiet,
+	};
+	struct gpo_acl_helper h;
+	struct gpo_err err = { 0 };
+	pid_t first;
+	int rc;
+
+	if (access(GPO_ACL_PYTHON, X_OK))
+		return 0; /* nothing to start here */
+	gpo_acl_helper_init(&h);
+	rc = gpo_acl_set(&h, &t, "{0}", "not SDDL", &err);
+	if (rc == -EOPNOTSUPP) { /* no Samba bindings here */
+		gpo_acl_helper_stop(&h);
+		return 0;
+	}
+	ASSERT_EQ(rc, -EINVAL);
+	ASSERT(strstr(err.reason, "does not accept the SDDL"));
+	first = h.pid;
+	ASSERT(first > 0);
+	/* the same helper answers the next one */
+	rc = gpo_acl_set(&h, &t, "{0}", "also not SDDL", &err);
+	ASSERT_EQ(rc, -EINVAL);
+	ASSERT_EQ(h.pid, first);
+	/* refused before any helper: a path out of the share, a line break */
+	ASSERT_EQ(gpo_acl_set(&h, &t, "../x", "O:BA", &err), -EINVAL);
+	ASSERT_EQ(gpo_acl_set(&h, &t, "{0}", "O:BA\nG:BA", &err), -EINVAL);
+	/* a DC that is not there: a failure, and the helper goes on */
+	rc = gpo_acl_set(&h, &t, "{0}", "O:BAG:BAD:P(A;;FA;;;BA)", &err);
+	ASSERT(rc < 0);
+	ASSERT(rc != -EINVAL);
+	rc = gpo_acl_set(&h, &t, "{0}", "still not SDDL", &err);
+	ASSERT_EQ(rc, -EINVAL);
+	/* one that left (as after its idle time) is started again */
+	kill(h.pid, SIGKILL);
+	usleep(100 * 1000);
+	rc = gpo_acl_set(&h, &t, "{0}", "not SDDL either", &err);
+	ASSERT_EQ(rc, -EINVAL);
+	ASSERT(h.pid != first);
+	gpo_acl_helper_stop(&h);
+	ASSERT_EQ(h.pid, -1);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test_case cases[] = {
@@ -142,6 +197,7 @@ int main(int argc, char **argv)
 		{ "ad_ldap_mods", test_ldap_mods },
 		{ "ad_parent_dn", test_parent_dn },
 		{ "ad_write_errno", test_write_errno },
+		{ "ad_acl_helper", test_acl_helper },
 		{ NULL, NULL },
 	};
 
