@@ -430,6 +430,39 @@ static int policies_dn(struct gpo_domain *d, char **out)
 	return 0;
 }
 
+/* guid_in checked and spelt in capitals into guid, and its object's DN
+ * (*dn, the caller's) and the Policies container's (*policies, when not
+ * NULL; the caller's). Returns 0, -EINVAL or -ENOMEM, with err set. */
+static int object_dn(struct gpo_domain *d, const char *guid_in,
+		     char guid[GPO_GUID_LEN + 1], char **dn, char **policies,
+		     struct gpo_err *err)
+{
+	char *p = NULL;
+	int rc;
+
+	*dn = NULL;
+	if (policies)
+		*policies = NULL;
+	if (!guid_in || !gpo_guid_valid(guid_in))
+		return gpo_err_set(err, -EINVAL, "%s is not a GPO GUID",
+				   guid_in ? guid_in : "(none)");
+	guid_upper(guid_in, guid);
+	rc = policies_dn(d, &p);
+	if (!rc && asprintf(dn, "CN=%s,%s", guid, p) < 0) {
+		*dn = NULL;
+		rc = -ENOMEM;
+	}
+	if (rc) {
+		free(p);
+		return gpo_err_set(err, rc, "out of memory");
+	}
+	if (policies)
+		*policies = p;
+	else
+		free(p);
+	return 0;
+}
+
 static void note_dc_failure(struct gpo_domain *d, int rc, const struct gpo_err *err)
 {
 	if (gpo_is_dc_failure(rc))
@@ -465,22 +498,11 @@ int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	t1 = t2 = t0;
-	if (!guid_in || !gpo_guid_valid(guid_in))
-		return gpo_err_set(err, -EINVAL, "%s is not a GPO GUID",
-				   guid_in ? guid_in : "(none)");
-	guid_upper(guid_in, guid);
 	rc = check_name(display_name, err);
+	if (!rc)
+		rc = object_dn(d, guid_in, guid, &dn, &policies, err);
 	if (rc)
 		return rc;
-	rc = policies_dn(d, &policies);
-	if (!rc && asprintf(&dn, "CN=%s,%s", guid, policies) < 0) {
-		dn = NULL;
-		rc = -ENOMEM;
-	}
-	if (rc) {
-		gpo_err_set(err, rc, "out of memory");
-		goto out;
-	}
 	pthread_mutex_lock(&d->create_lock);
 	rc = check_free(d, display_name, guid, policies, err);
 	if (!rc)
@@ -560,26 +582,16 @@ int gpo_domain_set_folder_acl(struct gpo_domain *d, const char *guid_in,
 			      struct gpo_err *err)
 {
 	char guid[GPO_GUID_LEN + 1];
-	char *policies = NULL, *dn = NULL;
+	char *dn = NULL;
 	int rc;
 
-	if (!guid_in || !gpo_guid_valid(guid_in))
-		return gpo_err_set(err, -EINVAL, "%s is not a GPO GUID",
-				   guid_in ? guid_in : "(none)");
-	guid_upper(guid_in, guid);
-	rc = policies_dn(d, &policies);
-	if (!rc && asprintf(&dn, "CN=%s,%s", guid, policies) < 0) {
-		dn = NULL;
-		rc = -ENOMEM;
-	}
+	rc = object_dn(d, guid_in, guid, &dn, NULL, err);
 	if (rc)
-		gpo_err_set(err, rc, "out of memory");
-	else
-		rc = set_folder_acl(d, dn, guid, err);
+		return rc;
+	rc = set_folder_acl(d, dn, guid, err);
 	if (rc)
 		note_dc_failure(d, rc, err);
 	free(dn);
-	free(policies);
 	return rc;
 }
 
@@ -587,23 +599,13 @@ int gpo_domain_delete(struct gpo_domain *d, const char *guid_in,
 		      struct gpo_err *err)
 {
 	char guid[GPO_GUID_LEN + 1];
-	char *policies = NULL, *dn = NULL;
+	char *dn = NULL;
 	bool object = false, folder = false;
 	int rc;
 
-	if (!guid_in || !gpo_guid_valid(guid_in))
-		return gpo_err_set(err, -EINVAL, "%s is not a GPO GUID",
-				   guid_in ? guid_in : "(none)");
-	guid_upper(guid_in, guid);
-	rc = policies_dn(d, &policies);
-	if (!rc && asprintf(&dn, "CN=%s,%s", guid, policies) < 0) {
-		dn = NULL;
-		rc = -ENOMEM;
-	}
-	if (rc) {
-		gpo_err_set(err, rc, "out of memory");
-		goto out;
-	}
+	rc = object_dn(d, guid_in, guid, &dn, NULL, err);
+	if (rc)
+		return rc;
 	rc = delete_object(d, dn, guid, err);
 	object = !rc;
 	if (rc && rc != -ENOENT)
@@ -628,6 +630,5 @@ out:
 	if (object || folder)
 		refresh_list(d);
 	free(dn);
-	free(policies);
 	return rc;
 }

@@ -165,12 +165,22 @@ for n in $SIZES; do
 		--option='client signing=required' -c "cd $POL; prompt off; recurse on; mget *")
 	# samba-tool: a sample, scaled to the whole domain
 	# (sed, not head: head would leave ls a SIGPIPE, fatal under pipefail)
-	sample=$(ls "$CORP_SYSVOL" | sed -n "1,${SAMPLE}p")
-	t=$(now)
-	for s1 in $sample; do
-		samba_tool backup "$s1" --tmpdir "$DST/peer" >/dev/null 2>&1 || fail "samba-tool backup $s1"
+	# of GPOs samba-tool can back up: a folder it cannot (once, in a full
+	# suite run, one GPO of the earlier tests') is passed over and said
+	took=0 done_n=0 passed_over=0
+	for s1 in $(ls "$CORP_SYSVOL"); do
+		[ "$done_n" -ge "$SAMPLE" ] && break
+		t=$(now)
+		if samba_tool backup "$s1" --tmpdir "$DST/peer" >"$TEST_TMP/st.out" 2>&1; then
+			took=$(awk -v a="$took" -v b="$(elapsed "$t")" 'BEGIN { print a + b }')
+			done_n=$((done_n + 1))
+		else
+			passed_over=$((passed_over + 1))
+			echo "bench: B: samba-tool gpo backup $s1 failed, passed over: $(tail -2 "$TEST_TMP/st.out" | tr '\n' ' ')"
+		fi
 	done
-	st=$(awk -v e="$(elapsed "$t")" -v n="$total" -v k="$SAMPLE" 'BEGIN { printf "%.3f", e * n / k }')
+	[ "$done_n" -ge 1 ] || fail "samba-tool gpo backup failed for every GPO"
+	st=$(awk -v e="$took" -v n="$total" -v k="$done_n" 'BEGIN { printf "%.3f", e * n / k }')
 	row "$total B:cp-all $g $s $st $cost"
 
 	# C: listing, cold (just mounted) and warm
