@@ -165,8 +165,9 @@ for n in $SIZES; do
 		--option='client signing=required' -c "cd $POL; prompt off; recurse on; mget *")
 	# samba-tool: a sample, scaled to the whole domain
 	# (sed, not head: head would leave ls a SIGPIPE, fatal under pipefail)
-	# of GPOs samba-tool can back up: a folder it cannot (once, in a full
-	# suite run, one GPO of the earlier tests') is passed over and said
+	# of GPOs samba-tool can back up: one it cannot (an earlier test's
+	# file that its parsers refuse, such as a UTF-8 scripts.ini) is
+	# passed over and said
 	took=0 done_n=0 passed_over=0
 	for s1 in $(ls "$CORP_SYSVOL"); do
 		[ "$done_n" -ge "$SAMPLE" ] && break

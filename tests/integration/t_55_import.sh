@@ -42,11 +42,16 @@ halves() { echo "$(($1 >> 16)) $(($1 & 0xffff))"; }
 G=$GPO_SCRIPTS
 P=$D/gpos/$G/DomainSysvol/GPO
 v0=$(ver "$G")
-printf '[Startup]\r\n0CmdLine=startup.cmd\r\n0Parameters=/new\r\n' >"$P/Machine/Scripts/scripts.ini"
+# UTF-16LE with a BOM, as Windows writes scripts.ini (samba-tool's own
+# parser reads no other, and later tests back this GPO up with it)
+{
+	printf '\xff\xfe'
+	printf '[Startup]\r\n0CmdLine=startup.cmd\r\n0Parameters=/new\r\n' | iconv -f UTF-8 -t UTF-16LE
+} >"$P/Machine/Scripts/scripts.ini"
 # the writing session reads it at once; another session still the old
-grep -q "/new" "$P/Machine/Scripts/scripts.ini" || fail "the writer does not read its write"
+iconv -f UTF-16LE -t UTF-8 "$P/Machine/Scripts/scripts.ini" | grep -q "/new" || fail "the writer does not read its write"
 sleep 1.1 # past the kernel's attribute time: the size it learnt from the write
-setsid cat "$P/Machine/Scripts/scripts.ini" | grep -q "/new" && fail "another session read an uncommitted write"
+setsid cat "$P/Machine/Scripts/scripts.ini" | iconv -f UTF-16LE -t UTF-8 | grep -q "/new" && fail "another session read an uncommitted write"
 wait_commit "$G" 1
 v1=$(ver "$G")
 [ "$(halves "$v1")" = "$(( (v0 >> 16) )) $(( (v0 & 0xffff) + 1 ))" ] ||
@@ -55,7 +60,7 @@ same_versions "$G"
 iconv -f UTF-16LE -t UTF-8 "$CORP_SYSVOL/$G/Machine/Scripts/scripts.ini" 2>/dev/null | grep -q /new ||
 	grep -q /new "$CORP_SYSVOL/$G/Machine/Scripts/scripts.ini" || fail "scripts.ini did not reach SYSVOL"
 sleep 1.1
-setsid cat "$P/Machine/Scripts/scripts.ini" | grep -q "/new" || fail "others do not read the commit"
+setsid cat "$P/Machine/Scripts/scripts.ini" | iconv -f UTF-16LE -t UTF-8 | grep -q "/new" || fail "others do not read the commit"
 note "machine edit: $(halves "$v0") -> $(halves "$v1") in GPT.INI and versionNumber; committed for all"
 
 # 2. Both halves in one transaction: both go up.
