@@ -153,7 +153,11 @@ static bool is_gptini(const char *rel)
 
 static struct entry *entry_of(struct gpo_txn *t, const char *key)
 {
-	size_t *s = index_find(&t->ei, &t->e[0].key, sizeof(*t->e), key);
+	size_t *s;
+
+	if (!t->e)
+		return NULL; /* no entry yet (and no &t->e[0] to name) */
+	s = index_find(&t->ei, &t->e[0].key, sizeof(*t->e), key);
 
 	return s && *s ? &t->e[*s - 1] : NULL;
 }
