@@ -6,6 +6,7 @@
 
 #include <fuse.h>
 
+#include "gpo_ad_error.h"
 #include "gpo_copy.h"
 #include "gpo_import.h"
 #include "gpo_request.h"
@@ -41,5 +42,9 @@ int gpofs_control_write(struct gpofs *fs, struct handle *h, const char *buf,
 	else
 		rc = gpo_import_request(fs->writes[h->dom_i], fs->domains[h->dom_i],
 					fs->conf.backup_dir, buf, size, sid > 0 ? sid : pid, &err);
+	/* the design's one errno for a DC that failed (refused connection,
+	 * timeout, reset...): the log has the cause */
+	if (gpo_is_dc_failure(rc))
+		rc = -EIO;
 	return rc ? rc : (int)size;
 }

@@ -492,6 +492,21 @@ static int put_run(struct gpo_domain *d, const char *guid,
 	return rc;
 }
 
+/* Tests only (GPOFS_TEST_COMMIT_HOLD=FILE): holds a commit once its
+ * SYSVOL files are written (before GPT.INI and the directory) while FILE
+ * exists, at most two minutes, so that a test can stop the DC or kill the
+ * daemon at that point; the log says so. */
+static void test_hold(struct gpo_journal *log, const char *guid)
+{
+	const char *file = getenv("GPOFS_TEST_COMMIT_HOLD");
+
+	if (!file || !*file || access(file, F_OK))
+		return;
+	gpo_journal_add(log, "%s: test hook: commit held while %s exists", guid, file);
+	for (int i = 0; i < 1200 && access(file, F_OK) == 0; i++)
+		usleep(100 * 1000);
+}
+
 int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	       struct gpo_txn *t, struct gpo_commit_result *res,
 	       struct gpo_err *err)
@@ -704,6 +719,8 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 		if (rc)
 			break;
 	}
+	if (!rc)
+		test_hold(log, guid);
 	if (!rc) {
 		ini_written = true;
 		rc = gpo_domain_sysvol_put(d, guid, "GPT.INI", new_ini, new_ini_len, NULL, err);

@@ -320,7 +320,7 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	struct gpo_state to = { bk->display_name ? bk->display_name : "", bk->options,
 				bk->wmi_filter, bk->sd, bk->sd_len };
 	struct gpo_err e2 = { 0 };
-	bool journalled = false;
+	bool journalled = false, touched = false;
 	char made[GPO_GUID_LEN + 1] = "";
 	int rc, have;
 
@@ -375,6 +375,9 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	}
 	journalled = true;
 	rc = gpo_domain_set_state(d, &cur, &to, err);
+	/* one modify, applied whole or not at all: refused, nothing changed
+	 * but what the restore made (a GPO made again); -EIO: unknown */
+	touched = rc != -EACCES && rc != -EINVAL && rc != -EPERM;
 	if (!rc)
 		rc = gpo_domain_set_folder_acl(d, guid, err);
 	if (rc)
@@ -392,7 +395,11 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	}
 	rc = gpo_import_folder_as(w, d, g, folder, pid, true, backup_floor(bk), err);
 out:
-	if (rc && journalled) {
+	if (rc && journalled && !touched) {
+		if (was.created)
+			gpo_domain_delete(d, made, NULL);
+		journalled = false;
+	} else if (rc && journalled) {
 		/* put back what the object held (the commit undid SYSVOL) */
 		int u = undo(d, &was, &e2);
 

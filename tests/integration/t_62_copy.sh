@@ -37,6 +37,8 @@ fails_with() { # WHAT REQUEST: the write fails with WHAT
 
 CACHE=$TEST_TMP/cache
 MNT=$TEST_TMP/mnt
+# a commit held while this file exists, once its SYSVOL files are written
+export GPOFS_TEST_COMMIT_HOLD=$TEST_TMP/hold
 mount_it() { gpofs_mount_corp "$MNT" -o "cache_dir=$CACHE,log_dir=$TEST_TMP/log" "$@"; }
 LOG=$TEST_TMP/log/$CORP_DNS.log
 mount_it
@@ -115,32 +117,41 @@ for i in 1 2 3 4 5; do cp "$TEST_TMP/40M" "$PB/cbig$i.bin"; done
 dd if=/dev/null of="$PB/cbig1.bin" conv=notrunc,fsync status=none || fail "committing the big files"
 sleep 1.1
 n=$(gpo_count)
-copying() { # the folder of the copy being made, once a big file is in it
-	for _ in $(seq 1 400); do
-		ls "$CORP_SYSVOL"/*/Machine/cbig1.bin 2>/dev/null | grep -v "$B" | grep -q . && return 0
-		sleep 0.025
-	done
-	return 1
+count() { grep -c -- "$1" "$LOG" 2>/dev/null || true; }
+# held N: until the log has more than N "commit held" lines
+held() {
+	for _ in $(seq 1 600); do [ "$(count "test hook: commit held")" -gt "$1" ] && return 0; sleep 0.1; done
+	fail "the copy's commit was never held: $(tail -3 "$LOG")"
 }
+: >"$TEST_TMP/hold"
+h0=$(count "test hook: commit held")
 echo "$B \"Cut short\"" >"$D/copy" 2>/dev/null &
 writer=$!
-copying || fail "the copy never began writing"
+held "$h0"
 kill -9 "$GPOFS_PID"
 wait "$GPOFS_PID" 2>/dev/null || true
 wait "$writer" 2>/dev/null || true
+rm "$TEST_TMP/hold"
 fusermount3 -uz "$MNT"
+u0=$(count "a copy cut short was undone")
 mount_it
-for _ in $(seq 1 100); do grep -q "a copy cut short was undone" "$LOG" && break; sleep 0.1; done
-grep -q "a copy cut short was undone" "$LOG" || fail "the next start did not undo the copy: $(tail -3 "$LOG")"
+for _ in $(seq 1 100); do [ "$(count "a copy cut short was undone")" -gt "$u0" ] && break; sleep 0.1; done
+[ "$(count "a copy cut short was undone")" -gt "$u0" ] || fail "the next start did not undo the copy: $(tail -3 "$LOG")"
 [ -z "$(guid_named "Cut short")" ] || fail "the GPO of a copy cut short is left"
 [ "$(gpo_count)" = "$n" ] || fail "a folder of the copy cut short is left"
 [ -z "$(ls "$CACHE/journal/$CORP_DNS")" ] || fail "a journal is left: $(ls "$CACHE/journal/$CORP_DNS")"
 note "SIGKILL during a copy: the next start deletes what it made"
 
-( copying && dc_stop corp ) &
-stopper=$!
-out=$(echo "$B \"Cut short 2\"" 2>&1 >"$D/copy") && fail "a copy with the DC stopped succeeded"
-wait "$stopper" || true
+: >"$TEST_TMP/hold"
+h0=$(count "test hook: commit held")
+echo "$B \"Cut short 2\"" >"$D/copy" 2>"$TEST_TMP/copy.err" &
+writer=$!
+held "$h0"
+dc_stop corp
+rm "$TEST_TMP/hold"
+wait "$writer" && fail "a copy with the DC stopped succeeded"
+out=$(cat "$TEST_TMP/copy.err")
+echo "$out" | grep -q "Input/output error" || fail "not EIO: $out"
 dc_start corp
 gpofs_stop "$MNT" || true
 mount_it
@@ -151,3 +162,19 @@ for _ in $(seq 1 100); do [ -z "$(ls "$CACHE/journal/$CORP_DNS")" ] && break; sl
 note "the DC stopped during a copy: $(echo "$out" | sed 's/.*: //'); nothing left once it is back"
 for i in 1 2 3 4 5; do rm -f "$PB/cbig$i.bin"; done
 gpofs_stop "$MNT"
+
+# 6. An account that is not an admin: EACCES, nothing made.
+USER_NAME=gpofs-cp-$$
+( umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' | sed 's/$/-Aa1!/' >"$TEST_TMP/pw" )
+"$SAMBA_PY" "$GPOFS_HARNESS/add_user.py" corp "$USER_NAME" "$TEST_TMP/pw" >/dev/null ||
+	fail "cannot make the user $USER_NAME"
+( umask 077; printf 'username=%s\npassword=%s\ndomain=%s\n' "$USER_NAME" \
+	"$(cat "$TEST_TMP/pw")" "$CORP_NETBIOS" >"$TEST_TMP/user.cred" )
+gpofs_start "$MNT" -o "domain=$CORP_DNS,credentials=$TEST_TMP/user.cred,tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/ub,migtable_dir=$TEST_TMP/um,log_dir=$TEST_TMP/ulog,cache_dir=$TEST_TMP/ucache"
+D=$MNT/domains/$CORP_DNS
+n=$(gpo_count)
+out=$(echo "$GPO_PREFS \"User's copy\"" 2>&1 >"$D/copy") && fail "an ordinary user copied a GPO"
+echo "$out" | grep -q "Permission denied" || fail "not EACCES: $out"
+[ "$(gpo_count)" = "$n" ] && [ -z "$(guid_named "User's copy")" ] || fail "a refused copy made a GPO"
+gpofs_stop "$MNT"
+note "an ordinary account: EACCES, nothing made"
