@@ -153,6 +153,7 @@ for n in $SIZES; do
 	# A: the big GPO
 	step A cp -r "$D/gpos/$BIG" "$DST/out"
 	g=$RESULT cost=$COST
+	CP_BIG=$RESULT # for the copy below
 	s=$(peer smbclient "//$CORP_DC/sysvol" --use-kerberos=required -N \
 		--option='client signing=required' -c "cd $POL/$BIG; prompt off; recurse on; mget *")
 	st=$(peer samba_tool backup "$BIG" --tmpdir "$DST/peer")
@@ -395,6 +396,42 @@ else
 		printf "   its import commit %.3f, the rest (request, staging the backup, checks) %.3f;", cm / n, (g - cr - cm) / n
 		printf " LDAP searches %.1f, SMB requests %.1f\n", l / n, q / n
 	}' >>"$NOTES"
+
+	# R (issue 12): the IMP_N GPOs I2 made, backed up through the mount
+	# (untimed), restored with one request each: first as they are, then
+	# deleted (samba-tool gpo del, untimed) and made again by the
+	# restore; against the IMP_N samba-tool gpo restores of I2 (which
+	# make new GPOs).
+	mkdir -p "$IMP/rb"
+	mapfile -t rg <"$TEST_TMP/i2.guids"
+	for G in "${rg[@]}"; do cp -r "$D/gpos/$G" "$IMP/rb/$G" || fail "cp -r of $G"; done
+	t=$(now)
+	for G in "${rg[@]}"; do
+		echo "$IMP/rb/$G" >"$D/restore" || fail "restore of $G: $(tail -2 "$ILOG")"
+	done
+	r1=$(elapsed "$t")
+	for G in "${rg[@]}"; do samba_tool del "$G" >/dev/null 2>&1 || fail "samba-tool gpo del $G"; done
+	sleep 1.1
+	t=$(now)
+	for G in "${rg[@]}"; do
+		echo "$IMP/rb/$G" >"$D/restore" || fail "restore of the deleted $G: $(tail -2 "$ILOG")"
+	done
+	r2=$(elapsed "$t")
+	n_gpos=$(ls "$CORP_SYSVOL" | wc -l)
+	row "$n_gpos R:restore-${#rg[@]}x $r1 - $st2"
+	row "$n_gpos R:restore-del-${#rg[@]}x $r2 - $st2"
+	# C: the big GPO copied (a new GPO), against cp -r of it out (A)
+	t=$(now)
+	echo "$BIG \"Bench copy\"" >"$D/copy" || fail "copy of the big GPO: $(tail -2 "$ILOG")"
+	cb=$(elapsed "$t")
+	row "$n_gpos C:copy-big $cb - -"
+	split3=$(grep -F "a copy of $BIG" "$ILOG" | tail -1 | sed 's/.*: a copy/a copy/')
+	commit3=$(grep -F "import of a backup committed" "$ILOG" | tail -1 | sed 's/.*committed: //')
+	awk -v a="$r1" -v b="$r2" -v n="${#rg[@]}" -v st="$st2" -v c="$cb" -v cp="${CP_BIG:-0}" 'BEGIN {
+		printf "R (per GPO, mean of %d): restore %.3f s, of a deleted GPO %.3f s (samba-tool restore %.3f s: %.3fx, %.3fx)\n", n, a / n, b / n, st / n, a / st, b / st
+		if (cp > 0) printf "C: copy of the big GPO %.3f s, cp -r of it out (A) %.3f s: %.2fx\n", c, cp, c / cp
+	}' >>"$NOTES"
+	echo "   the copy: $split3; its commit: $commit3" >>"$NOTES"
 	gpofs_stop "$MNT"
 	rm -rf "$IMP" "$DST/cache"
 fi
