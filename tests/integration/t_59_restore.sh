@@ -6,7 +6,8 @@
 # flags, WMI link and DACL the backup's, the SYSVOL folder's ACL what
 # Samba derives from that DACL (samba-tool gpo aclcheck), both versions
 # past the GPO's and the backup's, GPT.INI and versionNumber alike. A GPO
-# deleted with samba-tool gpo del comes back under its GUID. A backup
+# deleted with samba-tool gpo del comes back under its GUID, a GPMC
+# fixture's GPO too (and backs up again in GPMC's structure). A backup
 # linking a WMI filter that is gone is restored without the link (the log
 # says so). Bad requests fail with the design's errno and change nothing.
 source "$(dirname "$0")/lib.sh"
@@ -132,6 +133,40 @@ vd=$(ver "$G")
 	fail "the GPO made again has version $vd, not past the backup's $vb"
 ls "$D/gpos" | grep -qx "$G" || fail "the GPO made again is not listed"
 note "deleted with samba-tool gpo del, restored by backup ID under its GUID ($vd)"
+
+# 4b. GPMC interop: a fixture (a backup GPMC made on Windows) imported into
+# a new GPO, backed up through the mount, the GPO deleted, then restored:
+# its SYSVOL is the fixture's; a backup of the restored GPO is still in
+# GPMC's structure.
+if [ -n "${FIXTURES_DIR:-}" ] && [ -d "$FIXTURES_DIR" ]; then
+	fx=$(ls "$FIXTURES_DIR" | grep -E '^\{' | head -1)
+	echo "$FIXTURES_DIR/$fx create \"Restore interop\"" >"$D/import" ||
+		fail "import of $fx into a new GPO: $(tail -3 "$LOG")"
+	GI=$(ldap_corp -b "CN=Policies,CN=System,$CORP_BASEDN" -s one "(displayName=Restore interop)" cn |
+		sed -n 's/^cn: //p')
+	[ -n "$GI" ] || fail "the GPO the fixture went into is not there"
+	sleep 1.1
+	rm -rf "$TEST_TMP/bki"
+	cp -r "$D/gpos/$GI" "$TEST_TMP/bki" || fail "cp -r of $GI"
+	st gpo del "$GI" >/dev/null 2>&1 || fail "samba-tool gpo del $GI"
+	sleep 1.1
+	echo "$TEST_TMP/bki" >"$D/restore" || fail "restore of the fixture's GPO: $(tail -3 "$LOG")"
+	files "$FIXTURES_DIR/$fx/DomainSysvol/GPO" >"$TEST_TMP/fx.files"
+	files "$CORP_SYSVOL/$GI" >"$TEST_TMP/gi.files"
+	diff "$TEST_TMP/fx.files" "$TEST_TMP/gi.files" >&2 || fail "the restored GPO does not hold the fixture's files"
+	sleep 1.1
+	rm -rf "$TEST_TMP/bki2"
+	cp -r "$D/gpos/$GI" "$TEST_TMP/bki2" || fail "cp -r of the restored GPO"
+	for f in Backup.xml bkupInfo.xml; do
+		python3 "$GPOFS_REPO/tests/integration/gpmc_structure.py" \
+			"$TEST_TMP/bki2/$f" "$FIXTURES_DIR/$fx/$f" >&2 ||
+			fail "the restored GPO's $f is not GPMC's structure"
+	done
+	aclcheck >&2 || fail "samba-tool gpo aclcheck after the interop restore"
+	note "a GPMC fixture imported, backed up, deleted and restored: the fixture's files; backed up again in GPMC's structure"
+else
+	skip_section "GPMC interop (no fixtures)"
+fi
 
 # 5. A backup linking a WMI filter that is gone: restored without the link.
 FID="{$(python3 -c 'import uuid; print(str(uuid.uuid4()).upper())')}"
