@@ -9,7 +9,9 @@
 # deleted with samba-tool gpo del comes back under its GUID, a GPMC
 # fixture's GPO too (and backs up again in GPMC's structure). A backup
 # linking a WMI filter that is gone is restored without the link (the log
-# says so). Bad requests fail with the design's errno and change nothing.
+# says so). Bad requests fail with the design's errno and change nothing;
+# a restore cut short (the DC stopped, the daemon killed) is undone at the
+# next start; an account that is not an admin gets EACCES.
 source "$(dirname "$0")/lib.sh"
 
 SAMBA_PY=$(head -n 1 "$(command -v samba-tool)" | sed 's/^#! *//')
