@@ -242,12 +242,17 @@ int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
 	return rc;
 }
 
-/* The store's folder of backup id (its name in any case). */
-static int backup_folder(const char *store, const char *id, char *out, size_t outlen,
-			 struct gpo_err *err)
+int gpo_backup_source(const char *store, const struct gpo_ref *src, char *out,
+		      size_t outlen, struct gpo_err *err)
 {
-	if (gpo_resolve_nocase(store, id, out, outlen))
-		return gpo_err_set(err, -ENOENT, "no backup %s in %s", id, store);
+	if (src->kind == GPO_REF_PATH) {
+		if (snprintf(out, outlen, "%s", src->value) >= (int)outlen)
+			return gpo_err_set(err, -ENAMETOOLONG, "the backup's path is too long");
+		return 0;
+	}
+	/* the store's folder of that backup ID, its name in any case */
+	if (gpo_resolve_nocase(store, src->value, out, outlen))
+		return gpo_err_set(err, -ENOENT, "no backup %s in %s", src->value, store);
 	return 0;
 }
 
@@ -310,16 +315,9 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 	rc = gpo_request_ref(&r.pos[0], GPO_REF_GUID | GPO_REF_PATH, &src, err);
 	if (rc)
 		goto out;
-	if (src.kind == GPO_REF_PATH) {
-		if (snprintf(folder, sizeof(folder), "%s", src.value) >= (int)sizeof(folder)) {
-			rc = gpo_err_set(err, -ENAMETOOLONG, "the backup's path is too long");
-			goto out;
-		}
-	} else {
-		rc = backup_folder(store, src.value, folder, sizeof(folder), err);
-		if (rc)
-			goto out;
-	}
+	rc = gpo_backup_source(store, &src, folder, sizeof(folder), err);
+	if (rc)
+		goto out;
 	if (create) {
 		rc = gpo_domain_create(d, r.pos[2].value, made, err);
 		if (rc)

@@ -54,6 +54,12 @@ int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
 			 const struct gpo *g, const char *src, pid_t pid,
 			 bool restore, uint32_t floor, struct gpo_err *err);
 
+/* The folder of a backup a request names: src a path (as it is) or a
+ * backup ID (its folder in the store, in any case). Returns 0, or
+ * -ENOENT (no such backup) or -ENAMETOOLONG with err set. */
+int gpo_backup_source(const char *store, const struct gpo_ref *src, char *out,
+		      size_t outlen, struct gpo_err *err);
+
 /* GPO ref of d (a GUID, or a display name in any case) in snap. Returns
  * it (owned by snap), or NULL with err set: -ENOENT (none), -EINVAL (a
  * name several GPOs have: give the GUID). */

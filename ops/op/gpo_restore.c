@@ -259,15 +259,6 @@ int gpo_restore_recover(struct gpo_domain *d, const char *journal_dir)
 	return left;
 }
 
-/* The store's folder of backup id (its name in any case). */
-static int backup_folder(const char *store, const char *id, char *out, size_t outlen,
-			 struct gpo_err *err)
-{
-	if (gpo_resolve_nocase(store, id, out, outlen))
-		return gpo_err_set(err, -ENOENT, "no backup %s in %s", id, store);
-	return 0;
-}
-
 /* Reads the backup in folder: its bkupInfo.xml and Backup.xml. */
 static int read_backup(const char *folder, struct gpo_backup_info *info,
 		       struct gpo_backup *b, struct gpo_err *err)
@@ -443,16 +434,9 @@ int gpo_restore_request(struct gpo_writes *w, struct gpo_domain *d,
 		rc = gpo_request_ref(&r.pos[0], GPO_REF_GUID | GPO_REF_PATH, &src, err);
 	if (rc)
 		goto out;
-	if (src.kind == GPO_REF_PATH) {
-		if (snprintf(folder, sizeof(folder), "%s", src.value) >= (int)sizeof(folder)) {
-			rc = gpo_err_set(err, -ENAMETOOLONG, "the backup's path is too long");
-			goto out;
-		}
-	} else {
-		rc = backup_folder(store, src.value, folder, sizeof(folder), err);
-		if (rc)
-			goto out;
-	}
+	rc = gpo_backup_source(store, &src, folder, sizeof(folder), err);
+	if (rc)
+		goto out;
 	rc = read_backup(folder, &info, &bk, err);
 	if (rc)
 		goto out;

@@ -37,6 +37,20 @@ creds_file() {
 	echo "$f"
 }
 
+# user_creds NAME: makes NAME an ordinary user of corp (no admin) with a
+# random password, and prints the path of a credentials file for it.
+user_creds() {
+	local py pw=$TEST_TMP/$1.pw f=$TEST_TMP/$1.cred
+	# the Python that runs samba-tool has Samba's bindings
+	py=$(head -n 1 "$(command -v samba-tool)" | sed 's/^#! *//')
+	( umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' | sed 's/$/-Aa1!/' >"$pw" )
+	"${py:-python3}" "$GPOFS_HARNESS/add_user.py" corp "$1" "$pw" >/dev/null ||
+		fail "cannot make the user $1"
+	( umask 077; printf 'username=%s\npassword=%s\ndomain=%s\n' "$1" "$(cat "$pw")" \
+		"$CORP_NETBIOS" >"$f" )
+	echo "$f"
+}
+
 # gpofs_start MNT OPTIONS...: mounts in the foreground (in the background of
 # this shell) so that its exit status can be checked; waits for the mount.
 # Sets GPOFS_PID. Returns gpofs's exit status if it ends before mounting.

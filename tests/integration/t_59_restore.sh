@@ -308,13 +308,8 @@ aclcheck >&2 || fail "samba-tool gpo aclcheck after the faults"
 gpofs_stop "$MNT"
 
 # 8. An account that is not an admin: EACCES, nothing changes.
-USER_NAME=gpofs-rs-$$
-( umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' | sed 's/$/-Aa1!/' >"$TEST_TMP/pw" )
-"$SAMBA_PY" "$GPOFS_HARNESS/add_user.py" corp "$USER_NAME" "$TEST_TMP/pw" >/dev/null ||
-	fail "cannot make the user $USER_NAME"
-( umask 077; printf 'username=%s\npassword=%s\ndomain=%s\n' "$USER_NAME" \
-	"$(cat "$TEST_TMP/pw")" "$CORP_NETBIOS" >"$TEST_TMP/user.cred" )
-gpofs_start "$MNT" -o "domain=$CORP_DNS,credentials=$TEST_TMP/user.cred,tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/ub,migtable_dir=$TEST_TMP/um,log_dir=$TEST_TMP/ulog,cache_dir=$TEST_TMP/ucache"
+UCRED=$(user_creds gpofs-rs-$$)
+gpofs_start "$MNT" -o "domain=$CORP_DNS,credentials=$UCRED,tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/ub,migtable_dir=$TEST_TMP/um,log_dir=$TEST_TMP/ulog,cache_dir=$TEST_TMP/ucache"
 D=$MNT/domains/$CORP_DNS
 v8=$(ver "$G") n8=$(ldap_attr "$(dn_of "$G")" displayName) a8=$(acl_of "$G")
 out=$(echo "$BK" 2>&1 >"$D/restore") && fail "an ordinary user restored a GPO"

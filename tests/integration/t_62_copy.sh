@@ -164,13 +164,8 @@ for i in 1 2 3 4 5; do rm -f "$PB/cbig$i.bin"; done
 gpofs_stop "$MNT"
 
 # 6. An account that is not an admin: EACCES, nothing made.
-USER_NAME=gpofs-cp-$$
-( umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' | sed 's/$/-Aa1!/' >"$TEST_TMP/pw" )
-"$SAMBA_PY" "$GPOFS_HARNESS/add_user.py" corp "$USER_NAME" "$TEST_TMP/pw" >/dev/null ||
-	fail "cannot make the user $USER_NAME"
-( umask 077; printf 'username=%s\npassword=%s\ndomain=%s\n' "$USER_NAME" \
-	"$(cat "$TEST_TMP/pw")" "$CORP_NETBIOS" >"$TEST_TMP/user.cred" )
-gpofs_start "$MNT" -o "domain=$CORP_DNS,credentials=$TEST_TMP/user.cred,tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/ub,migtable_dir=$TEST_TMP/um,log_dir=$TEST_TMP/ulog,cache_dir=$TEST_TMP/ucache"
+UCRED=$(user_creds gpofs-cp-$$)
+gpofs_start "$MNT" -o "domain=$CORP_DNS,credentials=$UCRED,tls_cacert=$CORP_CA,backup_dir=$TEST_TMP/ub,migtable_dir=$TEST_TMP/um,log_dir=$TEST_TMP/ulog,cache_dir=$TEST_TMP/ucache"
 D=$MNT/domains/$CORP_DNS
 n=$(gpo_count)
 out=$(echo "$GPO_PREFS \"User's copy\"" 2>&1 >"$D/copy") && fail "an ordinary user copied a GPO"
