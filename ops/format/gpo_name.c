@@ -1,6 +1,7 @@
 #include "gpo_name.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,30 @@ int gpo_names_build(const char *const *display_names,
 		i = j;
 	}
 	qsort(t, n, sizeof(*t), cmp_entry);
+	/* A name given the GUID may now equal another GPO's own name (one
+	 * named "X ({GUID})"): each of such a pair gets its own GUID once
+	 * more, until all differ (GUIDs differ, so a few rounds at most). */
+	for (size_t round = 0; round < n; round++) {
+		bool again = false;
+
+		for (i = 0; i + 1 < n; i++) {
+			if (strcmp(t[i].name, t[i + 1].name))
+				continue;
+			for (size_t k = i; k <= i + 1; k++) {
+				char *named;
+
+				if (asprintf(&named, "%s (%s)", t[k].name, guids[t[k].index]) < 0)
+					goto fail;
+				free(t[k].name);
+				t[k].name = named;
+			}
+			again = true;
+			i++;
+		}
+		if (!again)
+			break;
+		qsort(t, n, sizeof(*t), cmp_entry);
+	}
 	*out = t;
 	return 0;
 fail:
