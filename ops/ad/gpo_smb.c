@@ -12,6 +12,7 @@
 #include <libsmbclient.h>
 
 #include "gpo_buf.h"
+#include "gpo_file.h"
 #include "gpo_ad_error.h"
 
 #define SMB_TIMEOUT_MS 15000
@@ -366,21 +367,6 @@ void gpo_smb_fclose(struct gpo_smb *s, struct gpo_smb_file *f)
 
 #define FETCH_CHUNK (8 * 1024 * 1024)
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int gpo_smb_fetch(struct gpo_smb *s, const char *rel, uint64_t size_hint,
 		  size_t max, int fd, char **data, uint64_t *len)
 {
@@ -433,7 +419,7 @@ int gpo_smb_fetch(struct gpo_smb *s, const char *rel, uint64_t size_hint,
 			goto out;
 		}
 		if (fd >= 0 && n > 0) {
-			rc = write_all(fd, dst, (size_t)n);
+			rc = gpo_file_write_all(fd, dst, (size_t)n);
 			if (rc)
 				goto out;
 		}

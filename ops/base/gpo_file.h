@@ -1,4 +1,4 @@
-/* Reading a small local file whole: the one bounded reader of ops/. */
+/* Local files: the one bounded reader of ops/, and whole, synced writes. */
 #ifndef GPO_FILE_H
 #define GPO_FILE_H
 
@@ -13,5 +13,14 @@
  * larger than max bytes; -EIO or -errno when reading fails; -ENOMEM. */
 int gpo_file_read(const char *path, size_t max, char **data, size_t *len,
 		  struct stat *st);
+
+/* Writes all n bytes of p to fd (a short write is carried on, EINTR
+ * retried). Returns 0 or -errno. */
+int gpo_file_write_all(int fd, const void *p, size_t n);
+
+/* Writes len bytes of data into a new file path (0600, created or
+ * truncated, not through a symbolic link), synced to disk: what a
+ * journal needs before the change it describes. Returns 0 or -errno. */
+int gpo_file_write_synced(const char *path, const void *data, size_t len);
 
 #endif

@@ -62,32 +62,6 @@ static char *path_in(const char *dir, size_t i)
 	return n < 0 ? NULL : p;
 }
 
-/* Writes data into a new file path, synced. */
-static int write_file(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	const char *p = data;
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	return rc;
-}
-
 /* Copies node n of view v into the new file path, synced. */
 static int save_node(struct gpo_view *v, const struct gpo_view_node *n,
 		     const char *path)
@@ -145,7 +119,7 @@ static int write_intent(const char *dir, const struct intent *in)
 		    asprintf(&path, "%s/" INTENT, dir) < 0))
 		rc = -ENOMEM;
 	if (!rc)
-		rc = write_file(tmp, b.data, b.len);
+		rc = gpo_file_write_synced(tmp, b.data, b.len);
 	if (!rc && rename(tmp, path) < 0)
 		rc = -errno;
 	gpo_buf_free(&b);
@@ -646,7 +620,7 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	if (ini) {
 		char *p = path_in(dir, SIZE_MAX);
 
-		rc = p ? write_file(p, ini, ini_len) : -ENOMEM;
+		rc = p ? gpo_file_write_synced(p, ini, ini_len) : -ENOMEM;
 		free(p);
 	}
 	for (size_t i = 0; !rc && i < plan.n_ops; i++) {

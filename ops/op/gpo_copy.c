@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "gpo_file.h"
 #include "gpo_import.h"
 #include "gpo_journal.h"
 #include "gpo_request.h"
@@ -33,8 +34,6 @@ const char gpo_copy_usage[] =
 
 #define JOURNAL_PREFIX "copy-"
 
-static int write_all(int fd, const char *p, size_t n);
-
 /* The journal of a copy under way: its GUID, written before the GPO is
  * made, so that a daemon killed half-way deletes it at the next start. */
 static int journal_path(const char *dir, const char *guid, char *out, size_t outlen)
@@ -46,17 +45,10 @@ static int journal_path(const char *dir, const char *guid, char *out, size_t out
 static int journal_write(const char *dir, const char *guid)
 {
 	char path[PATH_MAX];
-	int fd, rc = journal_path(dir, guid, path, sizeof(path));
+	int rc = journal_path(dir, guid, path, sizeof(path));
 
-	if (rc)
-		return rc;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	rc = write_all(fd, "gpofs copy 1\n", 13);
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
+	if (!rc)
+		rc = gpo_file_write_synced(path, "gpofs copy 1\n", 13);
 	if (rc)
 		unlink(path);
 	return rc;
@@ -104,21 +96,6 @@ struct vfill {
 	struct gpo_err *err;
 };
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* A generated file of the source, at the top: what makes the copy a
  * whole-backup import of the source's settings and extension lists. */
 static int put_top(struct gpo_txn *t, const char *name, const char *data, size_t len,
@@ -128,7 +105,7 @@ static int put_top(struct gpo_txn *t, const char *name, const char *data, size_t
 	int rc = gpo_txn_top_open(t, name, O_WRONLY | O_CREAT | O_TRUNC, &fd);
 
 	if (!rc)
-		rc = write_all(fd, data, len);
+		rc = gpo_file_write_all(fd, data, len);
 	if (fd >= 0)
 		close(fd);
 	return rc ? gpo_err_set(err, rc, "staging %s: %s", name, strerror(-rc)) : 0;
@@ -153,7 +130,7 @@ static int put_node(struct gpo_txn *t, struct vfill *f, const struct gpo_view_no
 			rc = (int)got;
 		if (got <= 0)
 			break;
-		rc = write_all(fd, buf, (size_t)got);
+		rc = gpo_file_write_all(fd, buf, (size_t)got);
 		off += got;
 	}
 	if (!rc) {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gpo_file.h"
 #include "gpo_journal.h"
 #include "gpo_request.h"
 #include "gpo_store.h"
@@ -59,19 +60,16 @@ static int copy_fd(int in, int out)
 		break; /* not between these file systems: by hand */
 	}
 	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf)), w = 0;
+		ssize_t n = read(in, buf, sizeof(buf));
+		int rc;
 
 		if (n < 0)
 			return -errno;
 		if (n == 0)
 			return 0;
-		while (w < n) {
-			ssize_t k = write(out, buf + w, (size_t)(n - w));
-
-			if (k < 0)
-				return -errno;
-			w += k;
-		}
+		rc = gpo_file_write_all(out, buf, (size_t)n);
+		if (rc)
+			return rc;
 	}
 }
 

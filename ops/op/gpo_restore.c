@@ -108,7 +108,7 @@ static int journal_write(const char *dir, const struct before *b)
 {
 	struct gpo_buf text = GPO_BUF_INIT;
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	int fd = -1, rc;
+	int rc;
 
 	rc = journal_path(dir, b->guid, path, sizeof(path));
 	if (!rc)
@@ -122,21 +122,14 @@ static int journal_write(const char *dir, const struct before *b)
 		rc = put_hex(&text, "sd", b->sd, b->sd_len);
 	if (rc)
 		goto out;
+	/* written aside and renamed: a journal is whole or absent */
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	rc = gpo_file_write_synced(tmp, text.data, text.len);
+	if (!rc && rename(tmp, path) < 0)
 		rc = -errno;
-		goto out;
-	}
-	errno = EIO; /* a short write sets none */
-	if (write(fd, text.data, text.len) != (ssize_t)text.len || fsync(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		rc = -errno;
+	if (rc)
 		unlink(tmp);
-	}
 out:
-	if (fd >= 0)
-		close(fd);
 	gpo_buf_free(&text);
 	return rc;
 }

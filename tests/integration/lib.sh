@@ -37,6 +37,17 @@ creds_file() {
 	echo "$f"
 }
 
+# log_count LOG PATTERN: how many lines of the log file LOG match.
+log_count() { grep -c -- "$2" "$1" 2>/dev/null || true; }
+
+# wait_log_more LOG PATTERN N: until LOG has more than N lines matching
+# (60 s), else the test fails.
+wait_log_more() {
+	for _ in $(seq 1 600); do [ "$(log_count "$1" "$2")" -gt "$3" ] && return 0; sleep 0.1; done
+	tail -3 "$1" >&2
+	fail "no new log line: $2"
+}
+
 # user_creds NAME: makes NAME an ordinary user of corp (no admin) with a
 # random password, and prints the path of a credentials file for it.
 user_creds() {

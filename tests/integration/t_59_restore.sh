@@ -264,13 +264,8 @@ as_before() {
 }
 # held: the restore under way, held by the test hook once its commit has
 # written the SYSVOL files (GPT.INI and the directory still to come)
-count() { grep -c -- "$1" "$LOG7" 2>/dev/null || true; }
-# wait_more PATTERN N: until the log has more than N lines matching
-wait_more() {
-	for _ in $(seq 1 600); do [ "$(count "$1")" -gt "$2" ] && return 0; sleep 0.1; done
-	tail -3 "$LOG7" >&2
-	fail "no new log line: $1"
-}
+count() { log_count "$LOG7" "$1"; }
+wait_more() { wait_log_more "$LOG7" "$@"; }
 held() { wait_more "$G7: test hook: commit held" "$1"; }
 : >"$TEST_TMP/hold"
 h0=$(count "test hook: commit held") u0=$(count "$G7: a restore cut short was undone")

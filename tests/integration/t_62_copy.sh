@@ -117,12 +117,9 @@ for i in 1 2 3 4 5; do cp "$TEST_TMP/40M" "$PB/cbig$i.bin"; done
 dd if=/dev/null of="$PB/cbig1.bin" conv=notrunc,fsync status=none || fail "committing the big files"
 sleep 1.1
 n=$(gpo_count)
-count() { grep -c -- "$1" "$LOG" 2>/dev/null || true; }
+count() { log_count "$LOG" "$1"; }
 # held N: until the log has more than N "commit held" lines
-held() {
-	for _ in $(seq 1 600); do [ "$(count "test hook: commit held")" -gt "$1" ] && return 0; sleep 0.1; done
-	fail "the copy's commit was never held: $(tail -3 "$LOG")"
-}
+held() { wait_log_more "$LOG" "test hook: commit held" "$1"; }
 : >"$TEST_TMP/hold"
 h0=$(count "test hook: commit held")
 echo "$B \"Cut short\"" >"$D/copy" 2>/dev/null &
@@ -135,8 +132,7 @@ rm "$TEST_TMP/hold"
 fusermount3 -uz "$MNT"
 u0=$(count "a copy cut short was undone")
 mount_it
-for _ in $(seq 1 100); do [ "$(count "a copy cut short was undone")" -gt "$u0" ] && break; sleep 0.1; done
-[ "$(count "a copy cut short was undone")" -gt "$u0" ] || fail "the next start did not undo the copy: $(tail -3 "$LOG")"
+wait_log_more "$LOG" "a copy cut short was undone" "$u0"
 [ -z "$(guid_named "Cut short")" ] || fail "the GPO of a copy cut short is left"
 [ "$(gpo_count)" = "$n" ] || fail "a folder of the copy cut short is left"
 [ -z "$(ls "$CACHE/journal/$CORP_DNS")" ] || fail "a journal is left: $(ls "$CACHE/journal/$CORP_DNS")"
