@@ -395,8 +395,11 @@ static int cmp_gpo(const void *a, const void *b)
 		      ((const struct gpo *)b)->guid);
 }
 
-int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **out,
-			 struct gpo_err *err)
+/* Reads the GPOs that filter finds at base (scope as gpo_ldap_search's:
+ * 0 its children, -1 base itself) into c, with the names of the WMI
+ * filters they link. */
+static int read_gpos(struct gpo_domain *d, const char *base, int scope,
+		     const char *filter, struct collect *c, struct gpo_err *err)
 {
 	static const char *const attrs[] = {
 		"cn", "displayName", "flags", "versionNumber",
@@ -405,62 +408,61 @@ int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **out,
 		"nTSecurityDescriptor", NULL
 	};
 	static const char *const wmi_attrs[] = { "msWMI-ID", "msWMI-Name", NULL };
-	struct collect c = { .lg = d->lg };
-	struct gpo_snapshot *s = NULL;
 	struct wmi_names w;
-	const char **names = NULL;
-	const char **guids = NULL;
-	char *base = NULL;
+	char *som = NULL;
 	bool any_wmi = false;
 	int rc;
 
-	if (asprintf(&base, "CN=Policies,CN=System,%s", d->ldap.base_dn) < 0) {
-		base = NULL;
-		return -ENOMEM;
-	}
 	pthread_mutex_lock(&d->ldap.lock);
 	/* SD flags 4: the DACL alone, as GPMC stores it in a backup. */
-	rc = gpo_ldap_search(&d->ldap, base, 0,
-			     "(objectClass=groupPolicyContainer)", attrs, 4,
-			     gpo_from_entry, &c);
-	for (size_t i = 0; !rc && i < c.n; i++)
-		any_wmi |= c.gpos[i].wmi_filter != NULL;
+	rc = gpo_ldap_search(&d->ldap, base, scope, filter, attrs, 4, gpo_from_entry, c);
+	for (size_t i = 0; !rc && i < c->n; i++)
+		any_wmi |= c->gpos[i].wmi_filter != NULL;
 	if (!rc && any_wmi) {
-		free(base);
-		if (asprintf(&base, "CN=SOM,CN=WMIPolicy,CN=System,%s",
-			     d->ldap.base_dn) < 0) {
-			base = NULL;
+		if (asprintf(&som, "CN=SOM,CN=WMIPolicy,CN=System,%s", d->ldap.base_dn) < 0) {
+			som = NULL;
 			rc = -ENOMEM;
 		} else {
-			w.gpos = c.gpos;
-			w.n = c.n;
-			rc = gpo_ldap_search(&d->ldap, base, 0,
-					     "(objectClass=msWMI-Som)", wmi_attrs,
-					     0, wmi_from_entry, &w);
+			w.gpos = c->gpos;
+			w.n = c->n;
+			rc = gpo_ldap_search(&d->ldap, som, 0, "(objectClass=msWMI-Som)",
+					     wmi_attrs, 0, wmi_from_entry, &w);
 			if (rc == -ENOENT)
 				rc = 0;
 		}
 	}
 	if (rc)
 		/* the connection's own account of it, if it was lost */
-		gpo_err_set(err, rc, "%s", *d->ldap.error ? d->ldap.error
-							  : strerror(-rc));
+		gpo_err_set(err, rc, "%s", *d->ldap.error ? d->ldap.error : strerror(-rc));
 	pthread_mutex_unlock(&d->ldap.lock);
-	if (rc)
-		goto out;
+	free(som);
+	return rc;
+}
 
-	qsort(c.gpos, c.n, sizeof(*c.gpos), cmp_gpo);
+/* A snapshot of the n GPOs gpos (sorted here; taken over: freed on
+ * failure too), taken at *taken. */
+static int snapshot_make(struct gpo *gpos, size_t n, const struct timespec *taken,
+			 struct gpo_snapshot **out)
+{
+	struct gpo_snapshot *s = NULL;
+	const char **names = NULL;
+	const char **guids = NULL;
+	int rc;
+
+	if (n)
+		qsort(gpos, n, sizeof(*gpos), cmp_gpo);
 	s = calloc(1, sizeof(*s));
-	names = calloc(c.n ? c.n : 1, sizeof(*names));
-	guids = calloc(c.n ? c.n : 1, sizeof(*guids));
+	names = calloc(n ? n : 1, sizeof(*names));
+	guids = calloc(n ? n : 1, sizeof(*guids));
 	if (!s || !names || !guids) {
 		rc = -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			gpo_clear(&gpos[i]);
+		free(gpos);
 		goto out;
 	}
-	s->gpos = c.gpos;
-	s->n = c.n;
-	c.gpos = NULL;
-	c.n = 0;
+	s->gpos = gpos;
+	s->n = n;
 	for (size_t i = 0; i < s->n; i++) {
 		names[i] = s->gpos[i].display_name;
 		guids[i] = s->gpos[i].guid;
@@ -471,18 +473,109 @@ int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **out,
 	if (rc)
 		goto out;
 	atomic_init(&s->refs, 1);
-	clock_gettime(CLOCK_MONOTONIC, &s->taken);
+	s->taken = *taken;
 	*out = s;
 	s = NULL;
 out:
 	if (s)
 		snapshot_free(s);
+	free(names);
+	free(guids);
+	return rc;
+}
+
+int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **out,
+			 struct gpo_err *err)
+{
+	struct collect c = { .lg = d->lg };
+	struct timespec now;
+	char *base = NULL;
+	int rc;
+
+	if (asprintf(&base, "CN=Policies,CN=System,%s", d->ldap.base_dn) < 0)
+		return -ENOMEM;
+	rc = read_gpos(d, base, 0, "(objectClass=groupPolicyContainer)", &c, err);
+	free(base);
+	if (rc) {
+		for (size_t i = 0; i < c.n; i++)
+			gpo_clear(&c.gpos[i]);
+		free(c.gpos);
+		return rc;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return snapshot_make(c.gpos, c.n, &now, out);
+}
+
+int gpo_domain_relist(struct gpo_domain *d, const char *guid, struct gpo_err *err)
+{
+	struct collect c = { .lg = d->lg };
+	struct gpo_snapshot *old = NULL, *s = NULL;
+	struct gpo *gpos = NULL;
+	size_t n = 0;
+	char *dn = NULL;
+	int rc;
+
+	if (asprintf(&dn, "CN=%s,CN=Policies,CN=System,%s", guid, d->ldap.base_dn) < 0)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	rc = read_gpos(d, dn, -1, "(objectClass=groupPolicyContainer)", &c, err);
+	if (rc == -ENOENT) {
+		memset(err, 0, sizeof(*err));
+		rc = 0; /* gone: the list without it */
+	}
+	if (rc)
+		goto out;
+	pthread_mutex_lock(&d->lock);
+	if (d->snap) {
+		old = d->snap;
+		atomic_fetch_add(&old->refs, 1);
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (!old) {
+		rc = gpo_err_set(err, -ESTALE, "no GPO list yet");
+		goto out;
+	}
+	/* the list as it was, but for this GPO */
+	gpos = calloc(old->n + c.n + 1, sizeof(*gpos));
+	if (!gpos) {
+		rc = gpo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; !rc && i < old->n; i++) {
+		if (strcasecmp(old->gpos[i].guid, guid))
+			rc = gpo_copy(&gpos[n++], &old->gpos[i]);
+	}
+	for (size_t i = 0; i < c.n; i++)
+		gpos[n++] = c.gpos[i];
+	c.n = 0;
+	if (rc) {
+		gpo_err_set(err, rc, "out of memory");
+		for (size_t i = 0; i < n; i++)
+			gpo_clear(&gpos[i]);
+		free(gpos);
+		goto out;
+	}
+	/* as old as the list it came from: the next full read is not put off */
+	rc = snapshot_make(gpos, n, &old->taken, &s);
+	if (rc) {
+		gpo_err_set(err, rc, "out of memory");
+		goto out;
+	}
+	pthread_mutex_lock(&d->lock);
+	if (d->snap == old) {
+		gpo_domain_install(d, s);
+		s = NULL;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (s)
+		rc = gpo_err_set(err, -EAGAIN, "the GPO list was read again meanwhile");
+out:
 	for (size_t i = 0; i < c.n; i++)
 		gpo_clear(&c.gpos[i]);
 	free(c.gpos);
-	free(names);
-	free(guids);
-	free(base);
+	if (s)
+		snapshot_free(s);
+	gpo_snapshot_put(old);
+	free(dn);
 	return rc;
 }
 

@@ -103,6 +103,12 @@ const struct gpo *gpo_snapshot_find_name(const struct gpo_snapshot *snap,
 int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		    struct gpo_view **view);
 
+/* gpo_domain_view for one operation on g (a transaction's base, the source
+ * of a copy), which is no reader's walk of the GPOs: it neither counts as
+ * one nor starts fetching the GPOs after g. */
+int gpo_domain_view_once(struct gpo_domain *d, const struct gpo *g, pid_t pid,
+			 struct gpo_view **view);
+
 /* Lets go of the views of GPO guid pinned for session sid's processes
  * (and for sid itself): after the session's own changes were committed,
  * or before they begin, it must see the GPO as it is now, not as it was
@@ -281,7 +287,8 @@ int gpo_domain_wmi_filter_exists(struct gpo_domain *d, const char *wql,
 void gpo_domain_hold(struct gpo_domain *d, const char *guid, bool hold);
 
 /* Says that GPO guid was changed through this mount: its view is dropped
- * and the GPO list read again at its next use. */
+ * and its entry in the GPO list read again now (the whole list at its
+ * next use when that fails). */
 void gpo_domain_changed(struct gpo_domain *d, const char *guid);
 
 #endif

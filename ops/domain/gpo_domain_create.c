@@ -402,13 +402,18 @@ static int delete_object(struct gpo_domain *d, const char *dn, const char *guid,
 	return rc;
 }
 
-/* Reads the GPO list again and makes it the domain's. When that fails the
- * list is only marked stale: the next reader reads it. */
-static void refresh_list(struct gpo_domain *d)
+/* Makes the GPO list say what became of guid: that one object read
+ * again, else the whole list. When that fails too the list is only marked
+ * stale: the next reader reads it. */
+static void refresh_list(struct gpo_domain *d, const char *guid)
 {
 	struct gpo_snapshot *s = NULL;
 	struct gpo_err err = { 0 };
+	int rc = gpo_domain_relist(d, guid, &err);
 
+	if (!rc || rc == -EAGAIN)
+		return;
+	memset(&err, 0, sizeof(err));
 	if (gpo_domain_read_list(d, &s, &err) == 0) {
 		pthread_mutex_lock(&d->lock);
 		gpo_domain_install(d, s);
@@ -534,7 +539,7 @@ int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 out:
 	/* listed at once: the list read again before the log says so */
 	if (made.object || made.folder || !rc)
-		refresh_list(d);
+		refresh_list(d, guid);
 	clock_gettime(CLOCK_MONOTONIC, &t3);
 	if (!rc) {
 		gpo_journal_add(&d->journal,
@@ -634,7 +639,7 @@ out:
 	if (rc)
 		note_dc_failure(d, rc, err);
 	if (object || folder)
-		refresh_list(d);
+		refresh_list(d, guid);
 	free(dn);
 	return rc;
 }

@@ -161,6 +161,14 @@ int gpo_domain_views_init(struct gpo_domain *d,
 int gpo_domain_read_list(struct gpo_domain *d, struct gpo_snapshot **s,
 			 struct gpo_err *err);
 
+/* Makes the domain's GPO list current for GPO guid alone, at the cost of
+ * reading that one object rather than every GPO: the list as it is, with
+ * guid added, replaced or (gone from the directory) left out. The list
+ * keeps its age, so its next full read is not put off. Returns 0, or
+ * -errno in err: -ESTALE (no list yet), -EAGAIN (the list was read again
+ * meanwhile: that one stands), an LDAP failure. */
+int gpo_domain_relist(struct gpo_domain *d, const char *guid, struct gpo_err *err);
+
 /* Makes s (its reference) the domain's snapshot. Caller holds d->lock. */
 void gpo_domain_install(struct gpo_domain *d, struct gpo_snapshot *s);
 

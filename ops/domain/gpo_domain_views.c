@@ -407,8 +407,10 @@ static struct gpo_view *last_capture(struct gpo_domain *d, const struct gpo *g,
 	return v;
 }
 
-int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
-		    struct gpo_view **view)
+/* gpo_domain_view's work; walk: the demand of a reader, which may be a
+ * walk of the GPOs (a cp -r of gpos/) to fetch ahead of. */
+static int view_of(struct gpo_domain *d, const struct gpo *g, pid_t pid, bool walk,
+		   struct gpo_view **view)
 {
 	struct gpo_snapshot *snap = NULL;
 	struct gpo_view *v = NULL;
@@ -418,7 +420,8 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&d->pool.lock);
-	note_demand(d, g, &now);
+	if (walk)
+		note_demand(d, g, &now);
 	v = pinned(d, pid, g->guid, &now);
 	/* being committed: the view there is, or the one after */
 	while (!v && gpo_domain_is_held(d, g->guid)) {
@@ -444,7 +447,7 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		else if (away)
 			rc = -EIO;
 	}
-	if (v)
+	if (v && walk)
 		prefetch(d); /* keep ahead of the walk */
 	pthread_mutex_unlock(&d->pool.lock);
 	if (v)
@@ -456,7 +459,7 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 	}
 
 	/* The walk's list, taken before the lock (it may search LDAP). */
-	if (gpo_domain_snapshot(d, &snap))
+	if (walk && gpo_domain_snapshot(d, &snap))
 		snap = NULL;
 	pthread_mutex_lock(&d->pool.lock);
 	for (int tries = 0; !v && !rc && tries < 3; tries++) {
@@ -476,7 +479,8 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 			d->prefetch_next = index_of(snap, g) + 1;
 			snap = NULL;
 		}
-		prefetch(d);
+		if (walk)
+			prefetch(d);
 		atomic_fetch_add(&d->reader_waits, 1);
 		rc = gpo_capture_wait(&d->pool, c, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -500,6 +504,18 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 done:
 	*view = v;
 	return 0;
+}
+
+int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
+		    struct gpo_view **view)
+{
+	return view_of(d, g, pid, true, view);
+}
+
+int gpo_domain_view_once(struct gpo_domain *d, const struct gpo *g, pid_t pid,
+			 struct gpo_view **view)
+{
+	return view_of(d, g, pid, false, view);
 }
 
 void gpo_domain_drop_view(struct gpo_domain *d, const char *guid)

@@ -499,7 +499,15 @@ bool gpo_domain_is_held(const struct gpo_domain *d, const char *guid)
 
 void gpo_domain_changed(struct gpo_domain *d, const char *guid)
 {
+	struct gpo_err err = { 0 };
+	int rc;
+
 	gpo_domain_drop_view(d, guid);
+	/* the one object read again, not the whole list (tens of ms at
+	 * a hundred GPOs, after every commit) */
+	rc = gpo_domain_relist(d, guid, &err);
+	if (!rc || rc == -EAGAIN)
+		return;
 	pthread_mutex_lock(&d->lock);
 	if (d->snap)
 		d->snap->taken.tv_sec = 0; /* stale: read again at next use */

@@ -216,7 +216,7 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	}
 	snprintf(source, sizeof(source), "%s", g->guid);
 	/* the source as one version: what a cp -r of its folder would copy */
-	rc = gpo_domain_view(d, g, pid, &view);
+	rc = gpo_domain_view_once(d, g, pid, &view);
 	if (rc) {
 		gpo_err_set(err, rc, "cannot read %s: %s", g->guid, strerror(-rc));
 		goto out;

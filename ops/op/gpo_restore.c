@@ -18,6 +18,7 @@
 #include "gpo_journal.h"
 #include "gpo_request.h"
 #include "gpo_store.h"
+#include "gpo_time.h"
 
 const char gpo_restore_usage[] =
 "restore: returns a GPO of this domain to its state in a GPMC backup, as\n"
@@ -306,8 +307,11 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	struct gpo_err e2 = { 0 };
 	bool journalled = false, touched = false;
 	char made[GPO_GUID_LEN + 1] = "";
+	struct timespec t0, t1, t2, t3;
 	int rc, have;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t1 = t2 = t3 = t0;
 	snprintf(was.guid, sizeof(was.guid), "%s", guid);
 	rc = gpo_domain_read_gpo(d, guid, &cur, err);
 	if (rc == -ENOENT) {
@@ -358,6 +362,7 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 		goto out;
 	}
 	journalled = true;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rc = gpo_domain_set_state(d, &cur, &to, err);
 	/* one modify, applied whole or not at all: refused, nothing changed
 	 * but what the restore made (a GPO made again); -EIO: unknown */
@@ -366,6 +371,7 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 		rc = gpo_domain_set_folder_acl(d, guid, err);
 	if (rc)
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t2);
 	gpo_domain_changed(d, guid);
 	rc = gpo_domain_snapshot(d, &snap);
 	if (rc) {
@@ -377,7 +383,15 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 		rc = gpo_err_set(err, -ESTALE, "%s is gone from the GPO list", guid);
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t3);
 	rc = gpo_import_folder_as(w, d, g, folder, pid, true, backup_floor(bk), err);
+	if (!rc)
+		gpo_journal_add(gpo_domain_journal(d),
+				"%s: restore took %.3f s: the GPO read%s and journalled %.3f, its state %.3f, the list %.3f, the settings %.3f",
+				guid, (double)gpo_ms_since(&t0) / 1000, was.created ? " (made again)" : "",
+				(double)gpo_ms_between(&t0, &t1) / 1000,
+				(double)gpo_ms_between(&t1, &t2) / 1000,
+				(double)gpo_ms_between(&t2, &t3) / 1000, (double)gpo_ms_since(&t3) / 1000);
 out:
 	if (rc && journalled && !touched) {
 		if (was.created)

@@ -125,7 +125,7 @@ static int begin_locked(struct gpo_writes *w, struct slot *s, const struct gpo *
 	/* the base is the GPO as it is now, not a view this session read
 	 * from before its last commit */
 	gpo_domain_unpin_session(w->d, pid, g->guid);
-	rc = gpo_domain_view(w->d, g, pid, &v);
+	rc = gpo_domain_view_once(w->d, g, pid, &v);
 	if (!rc && asprintf(&dir, "%s/%lu", w->staging,
 			    __atomic_add_fetch(&w->seq, 1, __ATOMIC_RELAXED)) < 0) {
 		dir = NULL;
