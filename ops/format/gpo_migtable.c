@@ -207,6 +207,32 @@ struct reader {
 	struct gpo_migtable *t;
 };
 
+/* s as a reason shows it: at most 40 characters (whole ones), control
+ * characters as '?', so that the reason stays one line. */
+static const char *shown(const char *s, char buf[static 176])
+{
+	size_t o = 0;
+
+	for (int n = 0; *s && n < 40; n++) {
+		const char *q = s;
+		uint32_t c = next_cp(&q);
+
+		if (c < 0x20 || c == 0x7f || c > 0x10ffff) {
+			buf[o++] = '?';
+		} else {
+			memcpy(buf + o, s, (size_t)(q - s));
+			o += (size_t)(q - s);
+		}
+		s = q;
+	}
+	if (*s) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 /* Refuses the table for what fmt says, at the line of node n. */
 static int refuse(struct reader *r, xmlNodePtr n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -237,6 +263,7 @@ static bool blank(const xmlChar *s)
 static int value_of(struct reader *r, xmlNodePtr n, char **out)
 {
 	struct gpo_buf b = GPO_BUF_INIT;
+	char buf[176];
 	const char *s;
 	size_t len;
 	int rc = 0;
@@ -256,8 +283,8 @@ static int value_of(struct reader *r, xmlNodePtr n, char **out)
 		case XML_PI_NODE:
 			break;
 		case XML_ELEMENT_NODE:
-			rc = refuse(r, c, "%s holds an element <%.40s>",
-				    (const char *)n->name, (const char *)c->name);
+			rc = refuse(r, c, "%s holds an element <%s>", (const char *)n->name,
+				    shown((const char *)c->name, buf));
 			goto out;
 		default:
 			rc = refuse(r, c, "%s holds an entity reference or other markup",
@@ -307,10 +334,11 @@ static int mapping_child(struct reader *r, struct mapping *m, xmlNodePtr c)
 {
 	const char *name = (const char *)c->name;
 	xmlNodePtr *slot = NULL;
+	char buf[176];
 
 	if (!in_ns(c))
-		return refuse(r, c, "<%.40s> in Mapping is not in the migration table namespace",
-			      name);
+		return refuse(r, c, "<%s> in Mapping is not in the migration table namespace",
+			      shown(name, buf));
 	if (!strcmp(name, "Type")) {
 		slot = &m->type;
 	} else if (!strcmp(name, "Source")) {
@@ -328,7 +356,7 @@ static int mapping_child(struct reader *r, struct mapping *m, xmlNodePtr c)
 			m->kind = k;
 			return 0;
 		}
-		return refuse(r, c, "unknown element <%.40s> in Mapping", name);
+		return refuse(r, c, "unknown element <%s> in Mapping", shown(name, buf));
 	}
 	if (*slot)
 		return refuse(r, c, "Mapping has two %s", name);
@@ -342,6 +370,7 @@ static int mapping(struct reader *r, xmlNodePtr map)
 	struct mapping m = { 0 };
 	char *type = NULL, *source = NULL, *dest = NULL;
 	struct item *it;
+	char buf[176];
 	int t, rc = 0;
 
 	for (xmlNodePtr c = map->children; c && !rc; c = c->next)
@@ -360,7 +389,7 @@ static int mapping(struct reader *r, xmlNodePtr map)
 	    (rc = value_of(r, m.dest, &dest)))
 		goto out;
 	if ((t = gpo_mig_type_parse(type)) < 0) {
-		rc = refuse(r, m.type, "unknown Type \"%.40s\"", type);
+		rc = refuse(r, m.type, "unknown Type \"%s\"", shown(type, buf));
 		goto out;
 	}
 	if (!*source) {
@@ -384,8 +413,8 @@ static int mapping(struct reader *r, xmlNodePtr map)
 		}
 		if (!is_unc(source)) {
 			rc = refuse(r, m.source,
-				    "UNCPath Source \"%.40s\" is not a UNC path (\\\\server\\share)",
-				    source);
+				    "UNCPath Source \"%s\" is not a UNC path (\\\\server\\share)",
+				    shown(source, buf));
 			goto out;
 		}
 	}
@@ -414,6 +443,7 @@ out:
 static int table(struct reader *r, xmlDocPtr doc)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
+	char buf[176];
 	int rc = 0;
 
 	if (doc->intSubset || doc->extSubset)
@@ -424,14 +454,14 @@ static int table(struct reader *r, xmlDocPtr doc)
 	if (!root)
 		return gpo_err_set(r->err, -EINVAL, "%s: no root element", r->name);
 	if (xmlStrcmp(root->name, BAD_CAST "MigrationTable") || !in_ns(root))
-		return refuse(r, root, "the root <%.40s> is not a MigrationTable in namespace %s",
-			      (const char *)root->name, GPO_MIGTABLE_NS);
+		return refuse(r, root, "the root <%s> is not a MigrationTable in namespace %s",
+			      shown((const char *)root->name, buf), GPO_MIGTABLE_NS);
 	for (xmlNodePtr c = root->children; c && !rc; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE) {
 			rc = between(r, c, "MigrationTable");
 		} else if (xmlStrcmp(c->name, BAD_CAST "Mapping") || !in_ns(c)) {
-			rc = refuse(r, c, "unknown element <%.40s> in MigrationTable",
-				    (const char *)c->name);
+			rc = refuse(r, c, "unknown element <%s> in MigrationTable",
+				    shown((const char *)c->name, buf));
 		} else if (r->t->n >= GPO_MIGTABLE_MAX_ENTRIES) {
 			rc = gpo_err_set(r->err, -EFBIG, "%s line %ld: more than %d mappings",
 					 r->name, xmlGetLineNo(c), GPO_MIGTABLE_MAX_ENTRIES);
