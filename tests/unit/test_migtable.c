@@ -504,8 +504,9 @@ static int test_migtable_refused(void)
 			"line 4: unknown Type \"Us?er\""));
 	ASSERT(!refused(HEAD MAP("User", "a", "<Destination xmlns=\"urn:x\">b</Destination>") TAIL,
 			"line 6: <Destination> in Mapping is not in the migration table namespace"));
-	ASSERT(!refused(HEAD MAP("UNCPath", "\\\\\xc3\xa9" "0123456789012345678901234567890123456789", SAME)
-			TAIL, "line 5: UNCPath Source \"\\\\\xc3\xa9" "012345678901234567890123456789012345...\" is not"));
+	ASSERT(!refused(HEAD MAP("UNCPath", "C:\xc3\xa9" "0123456789012345678901234567890123456789",
+				 SAME) TAIL, "line 5: UNCPath Source \"C:\xc3\xa9"
+			"0123456789012345678901234567890123456...\" is not"));
 	ASSERT(!refused(HEAD MAP("User", " \r\n ", SAME) TAIL, "line 5: Source is empty"));
 	ASSERT(!refused(HEAD MAP("User", "a@b", DEST(" ")) TAIL, "line 6: Destination is empty"));
 	ASSERT(!refused(HEAD MAP("User", "a@b", "<DestinationNone>x</DestinationNone>") TAIL,
