@@ -467,12 +467,12 @@ static int test_migtable_refused(void)
 	ASSERT(!refused(HEAD MAP("User", "a", SAME) "</Migration>",
 			"to-prod.migtable line 8: Opening and ending tag mismatch"));
 	ASSERT(!refused(DECL "<MigrationTable>\r\n" MAP("User", "a", SAME) TAIL,
-			"to-prod.migtable line 2: the root <MigrationTable> is not a MigrationTable"));
+			"to-prod.migtable line 2: the MigrationTable is not in namespace " NS));
 	ASSERT(!refused(DECL "<GroupPolicyBackupScheme xmlns=\"" NS "\"/>",
-			"line 2: the root <GroupPolicyBackupScheme> is not"));
-	ASSERT(!refused(DECL "<MigrationTable xmlns=\"" NS "x\"/>", "line 2: the root"));
+			"line 2: the root <GroupPolicyBackupScheme> is not a MigrationTable"));
+	ASSERT(!refused(DECL "<MigrationTable xmlns=\"" NS "x\"/>", "line 2: the MigrationTable is not"));
 	ASSERT(!refused(DECL "<!DOCTYPE MigrationTable [<!ENTITY a \"b\">]>\r\n"
-			"<MigrationTable xmlns=\"" NS "\"/>", "a DOCTYPE is not allowed"));
+			"<MigrationTable xmlns=\"" NS "\"/>", "to-prod.migtable line 2: a DOCTYPE is not allowed"));
 	ASSERT(!refused(HEAD "<Mapping><Type>User</Type><Source>&ent;</Source>" SAME
 			"</Mapping>" TAIL, "to-prod.migtable line 3: Entity 'ent' not defined"));
 	/* what the table holds */
