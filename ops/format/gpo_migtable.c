@@ -576,7 +576,7 @@ const struct gpo_mig_entry *gpo_migtable_get(const struct gpo_migtable *t, size_
 
 /* ---- lookups -------------------------------------------------------- */
 
-static bool name_matches(const char *src, const struct gpo_principal *p)
+static bool name_matches(const char *src, const struct gpo_mig_principal *p)
 {
 	return eq_ci(src, p->upn) || eq3(src, p->sam, "@", p->dns) ||
 	       eq3(src, p->netbios, "\\", p->sam) || eq3(src, p->dns, "\\", p->sam) ||
@@ -584,7 +584,7 @@ static bool name_matches(const char *src, const struct gpo_principal *p)
 }
 
 const struct gpo_mig_entry *gpo_migtable_find_principal(const struct gpo_migtable *t,
-							const struct gpo_principal *p)
+							const struct gpo_mig_principal *p)
 {
 	const struct item *by_name = NULL;
 	struct gpo_sid sid;
@@ -722,7 +722,7 @@ static char *qualified(const char *a, const char *b)
 	return s;
 }
 
-int gpo_migtable_dest_name(const struct gpo_mig_entry *e, const struct gpo_principal *p,
+int gpo_migtable_dest_name(const struct gpo_mig_entry *e, const struct gpo_mig_principal *p,
 			   const char *target_netbios, const char *target_dns, char **out)
 {
 	char *dom = NULL, *acc = NULL;

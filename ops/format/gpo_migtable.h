@@ -80,7 +80,7 @@ struct gpo_mig_entry_in {
 
 /* A principal as a setting or a backup's Backup.xml <SecurityGroups>
  * knows it; any field may be NULL. */
-struct gpo_principal {
+struct gpo_mig_principal {
 	const char *sid;        /* "S-1-…", a leading '*' allowed */
 	const char *sam;        /* sAMAccountName */
 	const char *netbios;    /* its domain's NetBIOS name */
@@ -133,7 +133,7 @@ const struct gpo_mig_entry *gpo_migtable_get(const struct gpo_migtable *t, size_
  * setting writes a name). Among equal kinds the first in document order
  * wins. */
 const struct gpo_mig_entry *gpo_migtable_find_principal(const struct gpo_migtable *t,
-							const struct gpo_principal *p);
+							const struct gpo_mig_principal *p);
 
 /* Maps path through t's UNCPath entries. A Source covers itself and
  * every path below it: a prefix ignoring case that ends where the path
@@ -161,7 +161,7 @@ int gpo_migtable_map_path(const struct gpo_migtable *t, const char *path, char *
  * GPO_MIG_DEST_NONE (the principal is dropped: nothing to look up),
  * -EINVAL for a relative name with no account name to take (p known by
  * its SID alone, and the Source a SID), or -ENOMEM. */
-int gpo_migtable_dest_name(const struct gpo_mig_entry *e, const struct gpo_principal *p,
+int gpo_migtable_dest_name(const struct gpo_mig_entry *e, const struct gpo_mig_principal *p,
 			   const char *target_netbios, const char *target_dns, char **out);
 
 /* Splits an account name into its domain and account: "name@dns" (at

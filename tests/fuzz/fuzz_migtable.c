@@ -48,7 +48,7 @@ static void check_split(const char *s)
 /* Entry e's principal is found, at e or at an earlier match. */
 static void check_principal(const struct gpo_migtable *t, const struct gpo_mig_entry *e)
 {
-	struct gpo_principal p = { .sid = e->source, .sam = e->source, .type = e->type };
+	struct gpo_mig_principal p = { .sid = e->source, .sam = e->source, .type = e->type };
 	const struct gpo_mig_entry *f = gpo_migtable_find_principal(t, &p);
 	char *name = NULL;
 	int rc;

@@ -203,12 +203,12 @@ static int test_migtable_dests(void)
 		MAP("User", "old@src.test", NONE)
 		MAP("GlobalGroup", "SRC\\Helpdesk", REL)
 		MAP("GlobalGroup", "S-1-5-21-1-2-3-1105", REL) TAIL;
-	struct gpo_principal jdoe = { .sam = "jdoe", .dns = "src.test", .netbios = "SRC" };
-	struct gpo_principal asmith = { .sam = "asmith", .dns = "src.test", .netbios = "SRC" };
-	struct gpo_principal nb_less = { .sam = "asmith", .dns = "src.test" };
-	struct gpo_principal upn_only = { .upn = "asmith@mail.test" };
-	struct gpo_principal by_sid = { .sid = "S-1-5-21-1-2-3-1105" };
-	struct gpo_principal hd = { .sam = "Helpdesk", .netbios = "SRC" };
+	struct gpo_mig_principal jdoe = { .sam = "jdoe", .dns = "src.test", .netbios = "SRC" };
+	struct gpo_mig_principal asmith = { .sam = "asmith", .dns = "src.test", .netbios = "SRC" };
+	struct gpo_mig_principal nb_less = { .sam = "asmith", .dns = "src.test" };
+	struct gpo_mig_principal upn_only = { .upn = "asmith@mail.test" };
+	struct gpo_mig_principal by_sid = { .sid = "S-1-5-21-1-2-3-1105" };
+	struct gpo_mig_principal hd = { .sam = "Helpdesk", .netbios = "SRC" };
 	struct gpo_migtable *t = NULL;
 	char *s = NULL;
 
@@ -300,7 +300,7 @@ static int test_migtable_split(void)
 }
 
 /* The line of the entry p finds, or 0 for none. */
-static long found(const struct gpo_migtable *t, const struct gpo_principal *p)
+static long found(const struct gpo_migtable *t, const struct gpo_mig_principal *p)
 {
 	const struct gpo_mig_entry *e = gpo_migtable_find_principal(t, p);
 
@@ -322,46 +322,46 @@ static int test_migtable_sources(void)
 		M1("User", "Jos\xc3\xa9@corp.test")               /* 10 */
 		M1("UNCPath", "\\\\corp\\mwhite")                 /* 11 */
 		TAIL;
-	struct gpo_principal p;
+	struct gpo_mig_principal p;
 	struct gpo_migtable *t = NULL;
 
 	ASSERT_EQ(parse(doc, &t), 0);
 	/* UPN form sam@dns, in any case */
-	p = (struct gpo_principal){ .sam = "jdoe", .dns = "CORP.TEST", .netbios = "CORP" };
+	p = (struct gpo_mig_principal){ .sam = "jdoe", .dns = "CORP.TEST", .netbios = "CORP" };
 	ASSERT_EQ(found(t, &p), 3);
 	/* NETBIOS\sam */
-	p = (struct gpo_principal){ .sam = "ASmith", .dns = "corp.test", .netbios = "corp" };
+	p = (struct gpo_mig_principal){ .sam = "ASmith", .dns = "corp.test", .netbios = "corp" };
 	ASSERT_EQ(found(t, &p), 4);
 	/* dns\sam */
-	p = (struct gpo_principal){ .sam = "bjones", .dns = "corp.test", .netbios = "CORP" };
+	p = (struct gpo_mig_principal){ .sam = "bjones", .dns = "corp.test", .netbios = "CORP" };
 	ASSERT_EQ(found(t, &p), 5);
 	/* a SID, without and with '*', and a '*' on the principal's side */
-	p = (struct gpo_principal){ .sid = "S-1-5-21-1-2-3-1107" };
+	p = (struct gpo_mig_principal){ .sid = "S-1-5-21-1-2-3-1107" };
 	ASSERT_EQ(found(t, &p), 6);
-	p = (struct gpo_principal){ .sid = "s-1-5-21-1-2-3-1108" };
+	p = (struct gpo_mig_principal){ .sid = "s-1-5-21-1-2-3-1108" };
 	ASSERT_EQ(found(t, &p), 7);
-	p = (struct gpo_principal){ .sid = "*S-1-5-21-1-2-3-1107" };
+	p = (struct gpo_mig_principal){ .sid = "*S-1-5-21-1-2-3-1107" };
 	ASSERT_EQ(found(t, &p), 6);
 	/* free text: the bare sam */
-	p = (struct gpo_principal){ .sam = "print operators", .netbios = "BUILTIN",
+	p = (struct gpo_mig_principal){ .sam = "print operators", .netbios = "BUILTIN",
 				    .sid = "S-1-5-32-550", .type = GPO_MIG_LOCAL_GROUP };
 	ASSERT_EQ(found(t, &p), 8);
 	/* the principal's own UPN, which need not be sam@dns */
-	p = (struct gpo_principal){ .sam = "jd", .dns = "corp.test", .upn = "J.Doe@Mail.Example" };
+	p = (struct gpo_mig_principal){ .sam = "jd", .dns = "corp.test", .upn = "J.Doe@Mail.Example" };
 	ASSERT_EQ(found(t, &p), 9);
 	/* non-ASCII, ignoring case */
-	p = (struct gpo_principal){ .sam = "JOS\xc3\x89", .dns = "corp.test" };
+	p = (struct gpo_mig_principal){ .sam = "JOS\xc3\x89", .dns = "corp.test" };
 	ASSERT_EQ(found(t, &p), 10);
 	/* a UNC entry never maps a principal; no false friends */
-	p = (struct gpo_principal){ .sam = "mwhite", .netbios = "\\\\corp" };
+	p = (struct gpo_mig_principal){ .sam = "mwhite", .netbios = "\\\\corp" };
 	ASSERT_EQ(found(t, &p), 0);
-	p = (struct gpo_principal){ .sam = "jdoe", .dns = "corp.tes" };
+	p = (struct gpo_mig_principal){ .sam = "jdoe", .dns = "corp.tes" };
 	ASSERT_EQ(found(t, &p), 0);
-	p = (struct gpo_principal){ .sam = "jdo", .dns = "corp.test" };
+	p = (struct gpo_mig_principal){ .sam = "jdo", .dns = "corp.test" };
 	ASSERT_EQ(found(t, &p), 0);
-	p = (struct gpo_principal){ .sid = "S-1-5-21-1-2-3-110" };
+	p = (struct gpo_mig_principal){ .sid = "S-1-5-21-1-2-3-110" };
 	ASSERT_EQ(found(t, &p), 0);
-	p = (struct gpo_principal){ 0 };
+	p = (struct gpo_mig_principal){ 0 };
 	ASSERT_EQ(found(t, &p), 0);
 	ASSERT(!gpo_migtable_find_principal(t, NULL));
 	gpo_migtable_free(t);
@@ -376,7 +376,7 @@ static int test_migtable_sid_first(void)
 		M1("Unknown", "*" SID_DA)                        /* 5 */
 		M1("Unknown", SID_DA)                            /* 6 */
 		TAIL;
-	struct gpo_principal p = { .sid = SID_DA, .sam = "Domain Admins", .dns = "corp.test",
+	struct gpo_mig_principal p = { .sid = SID_DA, .sam = "Domain Admins", .dns = "corp.test",
 				   .netbios = "CORP" };
 	struct gpo_migtable *t = NULL;
 
