@@ -3,10 +3,16 @@
 #ifndef GPO_XML_ERROR_H
 #define GPO_XML_ERROR_H
 
+#include "gpo_err.h"
 #include "gpo_log.h"
 
 /* Maps libxml2's last error (of the calling thread) to -errno: malformed
  * input is -EINVAL, exhaustion -ENOMEM. Logs the parser's message. */
 int gpo_xml_errno(const struct gpo_log *lg, const char *what);
+
+/* The same mapping, for a parser whose caller reports the reason: the
+ * parser's message goes into e as "what line N: message" (what: the
+ * file's name) instead of the log. Returns the code. */
+int gpo_xml_err(struct gpo_err *e, const char *what);
 
 #endif
