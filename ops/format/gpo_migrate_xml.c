@@ -374,7 +374,7 @@ static int scan(struct gpo_mig *g, struct scan *s)
 			p = q;
 			continue;
 		}
-		if (top >= 0 && p[1] != '/')
+		if (top >= 0 && (e - p < 2 || p[1] != '/'))
 			s->el[top].markup = true;
 		if (e - p >= 4 && !memcmp(p, "<!--", 4)) {
 			q = find(p + 4, e, "-->");
@@ -786,7 +786,8 @@ static int apply(struct xm *m, struct gpo_buf *b)
 	size_t cur = 0;
 	int rc = 0;
 
-	qsort(m->ed, m->n_ed, sizeof(*m->ed), cmp_edit);
+	if (m->n_ed)
+		qsort(m->ed, m->n_ed, sizeof(*m->ed), cmp_edit);
 	for (size_t k = 0; !rc && k < m->n_ed; k++) {
 		const struct edit *d = &m->ed[k];
 
