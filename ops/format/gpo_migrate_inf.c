@@ -92,12 +92,14 @@ static int map_list(struct ini *in, const char *vb, const char *ve,
 		const char *tb = p, *te = ie ? ie : ve;
 		enum gpo_map_verdict v = GPO_MAP_KEEP;
 		struct gpo_map_principal_out o = { 0 };
-		bool by_sid;
+		bool by_sid, quoted;
 
 		trim(&tb, &te);
 		if (!lead_end)
 			lead_end = tb;
 		by_sid = mode == L_SIDS || (tb < te && *tb == '*');
+		/* a name may be quoted ("NT SERVICE\ALL SERVICES") */
+		quoted = !by_sid && te - tb >= 2 && *tb == '"' && te[-1] == '"';
 		if (tb < te) {
 			size_t skip = mode == L_SECEDIT && by_sid;
 
@@ -106,8 +108,8 @@ static int map_list(struct ini *in, const char *vb, const char *ve,
 			rc = gpo_mig_principal(in->g, in->line, what, true,
 					       by_sid ? tb + skip : NULL,
 					       (size_t)(te - tb) - skip,
-					       by_sid ? NULL : tb, (size_t)(te - tb),
-					       &v, &o);
+					       by_sid ? NULL : tb + quoted,
+					       (size_t)(te - tb) - 2 * quoted, &v, &o);
 		}
 		if (!rc && v != GPO_MAP_DROP) {
 			/* the blanks before the first item, or the
@@ -124,8 +126,12 @@ static int map_list(struct ini *in, const char *vb, const char *ve,
 					rc = bad(in, "a mapped name holds a list separator or quote");
 				else if (mode == L_SECEDIT && o.sid)
 					rc = add(in, "*", 1);
+				else if (quoted)
+					rc = add(in, "\"", 1);
 				if (!rc)
 					rc = adds(in, nv);
+				if (!rc && quoted && !o.sid)
+					rc = add(in, "\"", 1);
 			} else if (!rc) {
 				rc = add(in, tb, (size_t)(te - tb));
 			}
@@ -288,9 +294,9 @@ static int map_sddl(struct ini *in, const char *p, const char *e)
 			continue;
 		}
 		/* ACL flags (P, AI, AR, NO_ACCESS_CONTROL...), then ACEs */
-		while (p < e && (isupper((unsigned char)*p) || *p == '_') &&
+		while (!rc && p < e && (isupper((unsigned char)*p) || *p == '_') &&
 		       !(e - p >= 2 && p[1] == ':' && strchr("OGDS", *p)))
-			rc |= add(in, p++, 1);
+			rc = add(in, p++, 1);
 		while (!rc && p < e && (*p == '(' || blank(*p))) {
 			const char *q = p + 1;
 			int depth = 1;

@@ -187,7 +187,7 @@ static const char secedit_in[] =
 	"SeBackupPrivilege = *S-1-5-32-544,*S-1-5-32-551\n"
 	"SeRemoteInteractiveLogonRight = *" OLD "-1103,*S-1-5-32-544,*" OLD "-1105\n"
 	"SeDenyNetworkLogonRight = *" OLD "-1105\n"
-	"SeServiceLogonRight = OLDDOM\\svc-backup,*S-1-5-80-0\n"
+	"SeServiceLogonRight = OLDDOM\\svc-backup,*S-1-5-80-0,\"OLDDOM\\svc sql\"\n"
 	"SeInteractiveLogonRight = *" OLD "-1105, *" OLD "-512\n"
 	"SeTcbPrivilege = \n"
 	"[Group Membership]\n"
@@ -220,7 +220,7 @@ static const char secedit_want[] =
 	"SeBackupPrivilege = *S-1-5-32-544,*S-1-5-32-551\n"
 	"SeRemoteInteractiveLogonRight = *" NEW "-1103,*S-1-5-32-544\n"
 	"SeDenyNetworkLogonRight =\n"
-	"SeServiceLogonRight = NEWDOM\\svc-backup,*S-1-5-80-0\n"
+	"SeServiceLogonRight = NEWDOM\\svc-backup,*S-1-5-80-0,\"NEWDOM\\svc sql\"\n"
 	"SeInteractiveLogonRight = *" NEW "-512\n"
 	"SeTcbPrivilege = \n"
 	"[Group Membership]\n"
@@ -274,11 +274,12 @@ static int test_migrate_secedit_offered(void)
 
 	/* everything is offered, builtins too; keeping all changes nothing */
 	ASSERT_EQ(run(SECEDIT, secedit_in, true, true, KEEP_ALL, NULL, &t), 0);
-	/* privileges 2+3+1+2+2, membership 2+3+1+2, SDDL 2+1+3 */
-	if (t.principals != 24)
+	/* privileges 2+3+1+3+2, membership 2+3+1+2, SDDL 2+1+3 */
+	if (t.principals != 25)
 		fprintf(stderr, "%s", t.log.data);
-	ASSERT_EQ(t.principals, 24);
-	ASSERT_EQ(t.names, 1);
+	ASSERT_EQ(t.principals, 25);
+	ASSERT_EQ(t.names, 2);
+	ASSERT(strstr(t.log.data, "10 [Privilege Rights] SeServiceLogonRight: - | OLDDOM\\svc sql\n"));
 	ASSERT_EQ(t.sids, 23);
 	/* 544 three times, 551, 80-0, 555 */
 	ASSERT_EQ(t.builtin, 7);
