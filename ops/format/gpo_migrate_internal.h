@@ -3,6 +3,10 @@
 #ifndef GPO_MIGRATE_INTERNAL_H
 #define GPO_MIGRATE_INTERNAL_H
 
+#ifndef GPO_OPS_INTERNAL
+#error "gpo_migrate_internal.h is ops/format's own: use gpo_migrate.h"
+#endif
+
 #include "gpo_buf.h"
 #include "gpo_migrate.h"
 

@@ -763,6 +763,49 @@ static int test_migrate_bad_answers(void)
 	return 0;
 }
 
+/* The mapper that gives names full of markup. */
+static int markup_name(void *ctx, const struct gpo_map_where *w, const char *sid,
+		       const char *name, enum gpo_map_verdict *v,
+		       struct gpo_map_principal_out *out)
+{
+	(void)ctx;
+	(void)w;
+	(void)sid;
+	if (!name)
+		return 0;
+	*v = GPO_MAP_REPLACE;
+	out->name = strdup("A&B <\"x'>z");
+	return out->name ? 0 : -ENOMEM;
+}
+
+static int test_migrate_xml_escapes(void)
+{
+	static const char in[] =
+		"<Groups clsid=\"{1}\"><Group clsid=\"{2}\"><Properties groupName=\"Old &#x41;\">"
+		"<Members><Member name='OLDDOM\\x' action=\"ADD\" sid=\"\"/></Members></Properties></Group>"
+		"<TaskV2 clsid=\"{3}\"><Properties><Task><Principals><Principal><UserId>OLDDOM\\t</UserId>"
+		"</Principal></Principals></Task></Properties></TaskV2></Groups>";
+	static const char want[] =
+		"<Groups clsid=\"{1}\"><Group clsid=\"{2}\"><Properties groupName=\"A&amp;B &lt;&quot;x'&gt;z\">"
+		"<Members><Member name='A&amp;B &lt;\"x&apos;&gt;z' action=\"ADD\" sid=\"\"/></Members></Properties></Group>"
+		"<TaskV2 clsid=\"{3}\"><Properties><Task><Principals><Principal><UserId>A&amp;B &lt;\"x'&gt;z</UserId>"
+		"</Principal></Principals></Task></Properties></TaskV2></Groups>";
+	struct gpo_mapper m = { markup_name, NULL, NULL };
+	struct gpo_err err = { 0 };
+	char *out = NULL;
+	size_t n = 0;
+
+	ASSERT_EQ(gpo_migrate_file(GROUPS, in, strlen(in), &m, &out, &n, &err), 0);
+	ASSERT(out);
+	if (n != strlen(want) || memcmp(out, want, n)) {
+		fprintf(stderr, "got:\n%.*s\n", (int)n, out);
+		free(out);
+		return 1;
+	}
+	free(out);
+	return 0;
+}
+
 static int read_all(const char *path, char **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -831,6 +874,7 @@ static const struct test_case cases[] = {
 	{ "migrate_handles", test_migrate_handles },
 	{ "migrate_malformed", test_migrate_malformed },
 	{ "migrate_bad_answers", test_migrate_bad_answers },
+	{ "migrate_xml_escapes", test_migrate_xml_escapes },
 	{ "migrate_fixtures", test_migrate_fixtures },
 	{ NULL, NULL },
 };
