@@ -173,9 +173,11 @@ int gpo_mig_path(struct gpo_mig *g, unsigned line, const char *what,
 	if (v != GPO_MAP_REPLACE)
 		rc = gpo_err_set(g->err, -EINVAL, "%s line %u: %s cannot be dropped",
 				 g->relpath, line, p);
-	else if (!n || !n[0] || !printable(n))
+	else if (!n || !n[0] || !printable(n) || strchr(n, '"'))
+		/* Windows allows no '"' in a path, and a quoted path in
+		 * command-line parameters would end there */
 		rc = gpo_err_set(g->err, -EINVAL,
-				 "%s line %u: empty or unprintable path for %s",
+				 "%s line %u: empty, unprintable or quoted path for %s",
 				 g->relpath, line, p);
 	if (!rc) {
 		*out = n;

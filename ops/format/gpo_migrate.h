@@ -8,7 +8,34 @@
  * the file's encoding (UTF-16LE with or without a BOM, UTF-8 with or
  * without one), its line endings, spacing, quoting and everything else
  * stay as they were. The format layer knows nothing of the table or the
- * directory: the mapper decides. */
+ * directory: the mapper decides.
+ *
+ * What is offered, and what DROP removes:
+ *   GptTmpl.inf  [Privilege Rights] each "*SID" or name of a list (DROP:
+ *                the item and one comma; a list emptied is "SeX =");
+ *                [Group Membership] the group of a "<group>__Memberof" or
+ *                "__Members" key (DROP: the line) and each member; the
+ *                SDDL of [Service General Setting], [Registry Keys] and
+ *                [File Security]: O: and G: (never dropped) and each ACE's
+ *                trustee (DROP: the ACE); SDDL aliases (BA, SY...) are not
+ *                offered, nor SIDs inside conditional expressions, nor
+ *                [Registry Values] (GPMC maps none of those).
+ *   scripts.ini, psscripts.ini  a value that is a UNC path, and each UNC
+ *                path in an "NParameters" value.
+ *   fdeploy.ini  in a folder's section, a SID key (DROP: the line) and a
+ *                UNC value.
+ *   fdeploy1.ini [Folder_Redirection] each SID of "{GUID}=SID;SID;"
+ *                (DROP: the SID; a line left with none goes), the SID of
+ *                each "[{GUID}_SID]" section (DROP: the whole section),
+ *                and UNC values (FullPath).
+ *   Preferences  an element's sid= with its name= (Member, FilterGroup,
+ *                FilterUser...; DROP: that element); groupSid= with
+ *                groupName=, userName=, runAs=, accountName=, and a task's
+ *                <UserId>/<GroupId> text (DROP: the item, the nearest
+ *                element with a clsid=, Properties' parent); any other
+ *                attribute value or element text that starts with a UNC
+ *                path. An element dropped alone on its line takes the
+ *                line. Attributes are rewritten, never added. */
 #ifndef GPO_MIGRATE_H
 #define GPO_MIGRATE_H
 
