@@ -100,7 +100,8 @@ static int map_list(struct ini *in, const char *vb, const char *ve,
 		by_sid = mode == L_SIDS || (tb < te && *tb == '*');
 		/* a name may be quoted ("NT SERVICE\ALL SERVICES") */
 		quoted = !by_sid && te - tb >= 2 && *tb == '"' && te[-1] == '"';
-		if (tb < te) {
+		/* "" names nobody */
+		if (tb < te && te - tb > 2 * quoted) {
 			size_t skip = mode == L_SECEDIT && by_sid;
 
 			if (mode == L_SIDS && !is_sid_text(tb, te))

@@ -2,7 +2,8 @@
  * first byte picks the file kind, the second seeds a mapper that keeps,
  * replaces or drops each occurrence by a hash of it (now and then with
  * names full of XML and INI markup, or a path it tries to drop). Checks:
- * a mapper that keeps everything changes nothing; a rewritten file
+ * a mapper that keeps everything changes nothing, nor does one that
+ * replaces each name and path by itself; a rewritten file
  * parses again, and keeping everything in it changes nothing; a failure
  * leaves no output and says why. */
 #include <errno.h>
@@ -29,8 +30,21 @@ static const char *const kinds[] = {
 struct fz {
 	uint8_t seed;
 	bool keep;
+	bool ident;         /* names and paths replaced by themselves */
 	unsigned calls;
 };
+
+/* Whether a name can be written back where it was read whatever the
+ * place: no control characters, quotes or list and key separators. */
+static bool plain(const char *s)
+{
+	if (strstr(s, "__"))
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || strchr("\",;]=", *s))
+			return false;
+	return true;
+}
 
 static uint32_t hash(const char *s, uint8_t seed)
 {
@@ -53,6 +67,13 @@ static int principal(void *ctx, const struct gpo_map_where *w, const char *sid,
 	f->calls++;
 	if (f->keep)
 		return 0;
+	if (f->ident) {
+		if (!name || !plain(name))
+			return 0;
+		*v = GPO_MAP_REPLACE;
+		out->name = strdup(name);
+		return out->name ? 0 : -ENOMEM;
+	}
 	switch (h % 4) {
 	case 1:
 		*v = GPO_MAP_REPLACE;
@@ -82,6 +103,13 @@ static int path(void *ctx, const struct gpo_map_where *w, const char *p,
 	f->calls++;
 	if (f->keep)
 		return 0;
+	if (f->ident) {
+		if (!plain(p))
+			return 0;
+		*v = GPO_MAP_REPLACE;
+		*out = strdup(p);
+		return *out ? 0 : -ENOMEM;
+	}
 	if (h % 13 == 0) {
 		*v = GPO_MAP_DROP;
 		return 0;
@@ -111,7 +139,7 @@ static int run(const char *rel, const uint8_t *data, size_t size, struct fz *f,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fz keep = { 0, true, 0 }, map;
+	struct fz keep = { 0, true, false, 0 }, ident = { 0, false, true, 0 }, map;
 	const char *rel;
 	char *out = NULL, *again = NULL;
 	size_t out_len = 0, again_len = 0;
@@ -119,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	rel = kinds[data[0] % (sizeof(kinds) / sizeof(kinds[0]))];
-	map = (struct fz){ data[1], false, 0 };
+	map = (struct fz){ data[1], false, false, 0 };
 	data += 2;
 	size -= 2;
 
@@ -128,6 +156,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (out)
 		abort();
+	/* nor does replacing names and paths by themselves */
+	if (run(rel, data, size, &ident, &out, &out_len) || out) {
+		fprintf(stderr, "replacing by the same changed the file\n");
+		abort();
+	}
 	if (run(rel, data, size, &map, &out, &out_len) || !out)
 		goto done;
 	/* what was rewritten reads again, and stays as it is when kept */
