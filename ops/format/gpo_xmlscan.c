@@ -354,25 +354,22 @@ static int scan(struct gpo_xmlscan *s)
 			struct gpo_xml_el *x;
 			const char *n0 = p + 2;
 
+			const char *ne = n0;
+
 			q = memchr(p, '>', (size_t)(e - p));
-			if (!q || !depth)
-				{
+			if (!q || !depth) {
 				rc = gpo_xmlscan_refuse(s, (size_t)(p - s->t), "a misplaced end tag");
 				break;
 			}
 			x = &s->el[top];
-			{
-				const char *ne = n0;
-
-				while (ne < q && !ws(*ne))
-					ne++;
-				for (const char *c = ne; c < q; c++)
-					if (!ws(*c))
-						rc = gpo_xmlscan_refuse(s, (size_t)(p - s->t), "a malformed end tag");
-				if (!rc && ((size_t)(ne - n0) != x->ne - x->nb ||
-					    memcmp(n0, s->t + x->nb, x->ne - x->nb)))
-					rc = gpo_xmlscan_refuse(s, (size_t)(p - s->t), "an end tag that does not match");
-			}
+			while (ne < q && !ws(*ne))
+				ne++;
+			for (const char *c = ne; !rc && c < q; c++)
+				if (!ws(*c))
+					rc = gpo_xmlscan_refuse(s, (size_t)(p - s->t), "a malformed end tag");
+			if (!rc && ((size_t)(ne - n0) != x->ne - x->nb ||
+				    memcmp(n0, s->t + x->nb, x->ne - x->nb)))
+				rc = gpo_xmlscan_refuse(s, (size_t)(p - s->t), "an end tag that does not match");
 			if (!x->markup) {
 				x->text_only = true;
 				x->te = (size_t)(p - s->t);
