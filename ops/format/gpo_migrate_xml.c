@@ -206,8 +206,15 @@ static int map_element(struct xm *m, long i)
 		    !gpo_mig_is_unc(m->s->t + a->vb, a->ve - a->vb))
 			continue;
 		rc = gpo_xml_decode(m->s->t + a->vb, m->s->t + a->ve, true, &v);
-		if (!rc && gpo_mig_is_unc(v, strlen(v)))
-			rc = gpo_mig_path(m->g, x->line, "UNC path", v, strlen(v), &np);
+		if (!rc && gpo_mig_is_unc(v, strlen(v))) {
+			char what[96];
+
+			snprintf(what, sizeof(what), "%.*s@%.*s",
+				 (int)(eln > 40 ? 40 : eln), el,
+				 (int)(a->ne - a->nb > 40 ? 40 : a->ne - a->nb),
+				 m->s->t + a->nb);
+			rc = gpo_mig_path(m->g, x->line, what, v, strlen(v), &np);
+		}
 		if (!rc && np)
 			rc = set_range(m, a->vb, a->ve, a->q, np);
 		free(np);
@@ -245,7 +252,10 @@ static int map_element(struct xm *m, long i)
 						      : (o.name ? o.name : o.sid));
 			gpo_mig_out_free(&o);
 		} else if (gpo_mig_is_unc(v, strlen(v))) {
-			rc = gpo_mig_path(m->g, x->line, "UNC path", v, strlen(v), &np);
+			char what[64];
+
+			snprintf(what, sizeof(what), "<%.*s>", (int)(eln > 40 ? 40 : eln), el);
+			rc = gpo_mig_path(m->g, x->line, what, v, strlen(v), &np);
 			if (!rc && np)
 				rc = set_range(m, x->tb, x->te, 0, np);
 		}

@@ -565,6 +565,7 @@ static int test_migrate_drives_shortcuts(void)
 	ASSERT_EQ(run(SHORTCUTS, shortcuts_in, false, false, KEEP_ALL, NULL, &t), 0);
 	/* arguments do not start with a path: not one */
 	ASSERT_EQ(t.paths, 3);
+	ASSERT(strstr(t.log.data, "2 Properties@targetPath: \\\\OldSrv\\apps\\erp\\erp.exe\n"));
 	gpo_buf_free(&t.log);
 	return 0;
 }
@@ -623,6 +624,7 @@ static int test_migrate_tasks_xml(void)
 	ASSERT_EQ(t.paths, 2);
 	ASSERT_EQ(t.builtin, 1);
 	ASSERT(strstr(t.log.data, "16 task principal: S-1-5-18 | -\n"));
+	ASSERT(strstr(t.log.data, "7 <Command>: \\\\oldsrv\\scripts\\nightly.cmd\n"));
 	gpo_buf_free(&t.log);
 	return 0;
 }
