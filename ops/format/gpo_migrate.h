@@ -66,7 +66,8 @@ struct gpo_map_where {
 	const char *relpath;   /* as given to gpo_migrate_file */
 	unsigned line;         /* 1-based line of the (decoded) file */
 	const char *what;      /* e.g. "[Privilege Rights] SeBackupPrivilege",
-				  "SDDL ACE", "Member@sid", "UNC path" */
+				  "SDDL ACE", "Member@sid", "UNC path",
+				  "Properties@targetPath", "<Command>" */
 	bool can_drop;         /* false where DROP is taken as KEEP (an
 				  SDDL owner or group, an XML item at the
 				  root) */
