@@ -225,6 +225,17 @@ void gpo_backup_locations_free(char **locs, size_t n)
 
 void gpo_backup_free(struct gpo_backup *b)
 {
+	for (size_t i = 0; i < b->n_groups; i++) {
+		struct gpo_backup_group *g = &b->groups[i];
+
+		free(g->sid);
+		free(g->sam);
+		free(g->type);
+		free(g->netbios);
+		free(g->dns);
+		free(g->upn);
+	}
+	free(b->groups);
 	for (size_t i = 0; i < b->n_entries; i++)
 		free(b->entries[i].path);
 	free(b->entries);
@@ -318,6 +329,46 @@ static int core_sd(xmlNodePtr core, struct gpo_backup *b, char *why, size_t whyl
 	b->sd_len = n;
 	free(s);
 	return rc;
+}
+
+/* The Group elements of SecurityGroups (n), each with a SID or a name;
+ * others are skipped, as GPMC lists what it could not name too. */
+static int groups(struct gpo_backup *b, xmlNodePtr n)
+{
+	for (n = n ? n->children : NULL; n; n = n->next) {
+		struct gpo_backup_group g = { 0 }, *slot;
+		xmlChar *src;
+		bool named;
+		int rc = 0;
+
+		if (n->type != XML_ELEMENT_NODE || xmlStrcmp(n->name, BAD_CAST "Group"))
+			continue;
+		src = xmlGetNsProp(n, BAD_CAST "Source", BAD_CAST NS_BKP);
+		g.from_dacl = src && !xmlStrcmp(src, BAD_CAST "FromDACL");
+		xmlFree(src);
+		g.sid = text_of(child(n, "Sid"), &rc);
+		g.sam = text_of(child(n, "SamAccountName"), &rc);
+		g.type = text_of(child(n, "Type"), &rc);
+		g.netbios = text_of(child(n, "NetBIOSDomainName"), &rc);
+		g.dns = text_of(child(n, "DnsDomainName"), &rc);
+		g.upn = text_of(child(n, "UPN"), &rc);
+		named = g.sid || g.sam;
+		slot = rc || !named ? NULL
+		       : gpo_array_push(&b->groups, &b->n_groups, &b->cap_groups, sizeof(*slot));
+		if (slot) {
+			*slot = g;
+			continue;
+		}
+		free(g.sid);
+		free(g.sam);
+		free(g.type);
+		free(g.netbios);
+		free(g.dns);
+		free(g.upn);
+		if (rc || named)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Adds every FSObjectFile and FSObjectDir with a Location, below n. */
@@ -418,6 +469,8 @@ int gpo_backup_read(const char *data, size_t len, struct gpo_backup *b,
 	}
 	if (!rc)
 		rc = entries(b, gpo ? gpo->children : NULL, why, whylen);
+	if (!rc)
+		rc = groups(b, child(gpo, "SecurityGroups"));
 out:
 	xmlFreeDoc(doc);
 	if (rc)

@@ -53,6 +53,14 @@ struct gpo_backup_entry {
 	bool dir;        /* an FSObjectDir */
 };
 
+/* A principal a backup names (Backup.xml SecurityGroups/Group): how a
+ * SID in its settings is known by name, for a migration table. Any field
+ * may be NULL but sid or sam. */
+struct gpo_backup_group {
+	char *sid, *sam, *type, *netbios, *dns, *upn;
+	bool from_dacl;          /* bkp:Source="FromDACL" */
+};
+
 /* What a backup's Backup.xml says of its GPO (GroupPolicyCoreSettings)
  * and which files and folders of its GPO folder it holds (every
  * bkp:Location under DomainSysvol\GPO\, checked as
@@ -69,6 +77,8 @@ struct gpo_backup {
 	size_t sd_len;
 	struct gpo_backup_entry *entries;
 	size_t n_entries, cap_entries;
+	struct gpo_backup_group *groups;  /* SecurityGroups, in order */
+	size_t n_groups, cap_groups;
 };
 
 /* Reads Backup.xml (len bytes, at most GPO_BACKUP_XML_MAX). Returns 0
