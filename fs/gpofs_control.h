@@ -1,4 +1,4 @@
-/* A domain's control files (domains/D/import, restore, copy): one request per write,
+/* A domain's control files (domains/D/import, restore, copy, migtable): one request per write,
  * carried out before the write returns. */
 #ifndef GPOFS_CONTROL_H
 #define GPOFS_CONTROL_H
@@ -12,8 +12,12 @@
 /* The control files' names, by enum gpofs_control. */
 extern const char *const gpofs_control_names[GPOFS_CTL_COUNT];
 
-/* What reading control file c shows: its usage. */
+/* Control file c's usage. */
 const char *gpofs_control_usage(enum gpofs_control c);
+
+/* What reading control file c of domain dom_i shows: its usage (and for
+ * migtable, the table in use). Returns a new string, or NULL (no memory). */
+char *gpofs_control_text(struct gpofs *fs, size_t dom_i, enum gpofs_control c);
 
 /* Carries out the request in buf (size bytes) written to h's control
  * file. Returns size when it was done, or -errno (the design's

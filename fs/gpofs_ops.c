@@ -617,8 +617,8 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 		h->kind = H_CONTROL;
 		h->dom_i = p.dom_i;
 		h->control = (int)p.control;
-		h->len = strlen(gpofs_control_usage(p.control));
-		h->data = strdup(gpofs_control_usage(p.control));
+		h->data = gpofs_control_text(fs, p.dom_i, p.control);
+		h->len = h->data ? strlen(h->data) : 0;
 		rc = h->data ? 0 : -ENOMEM;
 		fi->direct_io = 1;
 		goto out;

@@ -28,7 +28,8 @@ enum gpofs_kind {
 };
 
 /* The control files of a domain, in the order they are listed. */
-enum gpofs_control { GPOFS_CTL_IMPORT, GPOFS_CTL_RESTORE, GPOFS_CTL_COPY, GPOFS_CTL_COUNT };
+enum gpofs_control { GPOFS_CTL_IMPORT, GPOFS_CTL_RESTORE, GPOFS_CTL_COPY, GPOFS_CTL_MIGTABLE,
+		     GPOFS_CTL_COUNT };
 
 struct gpofs_path {
 	enum gpofs_kind kind;

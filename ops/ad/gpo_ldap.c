@@ -832,3 +832,15 @@ int gpo_ldap_pdc(struct gpo_ldap *l, char **host)
 	free(server);
 	return rc;
 }
+
+int gpo_ldap_filter_escape(const char *v, struct gpo_buf *b)
+{
+	int rc = 0;
+
+	for (const unsigned char *p = (const unsigned char *)v; *p && !rc; p++)
+		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\')
+			rc = gpo_buf_printf(b, "\\%02x", *p);
+		else
+			rc = gpo_buf_add(b, p, 1);
+	return rc ? rc : gpo_buf_add(b, "", 0);
+}

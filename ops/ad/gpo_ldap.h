@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "gpo_buf.h"
 #include "gpo_conf.h"
 #include "gpo_log.h"
 
@@ -150,5 +151,9 @@ int gpo_ldap_read(struct gpo_ldap *l, const char *dn, const char *const *attrs,
  * (caller frees). Returns 0, -ENOENT when the directory does not say, or
  * -errno. */
 int gpo_ldap_pdc(struct gpo_ldap *l, char **host);
+
+/* Appends v to b as a value inside a search filter (RFC 4515: * ( ) \
+ * escaped; NUL ends v). Returns 0 or -ENOMEM. */
+int gpo_ldap_filter_escape(const char *v, struct gpo_buf *b);
 
 #endif

@@ -21,6 +21,7 @@
 #include "gpo_links.h"
 #include "gpo_log.h"
 #include "gpo_model.h"
+#include "gpo_sd.h"
 #include "gpo_smb.h"
 #include "gpo_view.h"
 
@@ -58,6 +59,17 @@ void gpo_domain_close(struct gpo_domain *d);
 
 /* The domain's DNS name (lower case), and its DC's. */
 const char *gpo_domain_name(const struct gpo_domain *d);
+
+/* The domain's NetBIOS name (NULL before it was first reached). */
+const char *gpo_domain_netbios(const struct gpo_domain *d);
+
+/* The account of d whose sAMAccountName is account (any case; a
+ * computer's also without its '$'): its SID into sid ("S-1-...") and its
+ * sAMAccountName as the directory spells it into *sam (caller frees).
+ * Returns 0, -ENOENT (no such account), -EINVAL (more than one), or an
+ * LDAP failure; the reason in err. */
+int gpo_domain_find_account(struct gpo_domain *d, const char *account,
+			    char sid[GPO_SID_STR_MAX], char **sam, struct gpo_err *err);
 const char *gpo_domain_dc(const struct gpo_domain *d);
 
 /* The domain's log (owned by d). */
@@ -280,6 +292,12 @@ int gpo_domain_set_state(struct gpo_domain *d, const struct gpo *was,
  * 1, 0 (also for a value that names none), or -errno with err set. */
 int gpo_domain_wmi_filter_exists(struct gpo_domain *d, const char *wql,
 				 struct gpo_err *err);
+
+/* The link (gPCWQLFilter value) to d's WMI filter named name (its
+ * msWMI-Name, exactly), for a copy from another domain. Returns 1 with
+ * *wql (caller frees), 0 when d has no such filter, or -errno in err. */
+int gpo_domain_wmi_filter_named(struct gpo_domain *d, const char *name, char **wql,
+				struct gpo_err *err);
 
 /* Holds GPO guid while it is committed: readers keep the view they have,
  * and none is captured (a reader that has none waits) until released,

@@ -41,19 +41,6 @@ static void guid_upper(const char *in, char out[GPO_GUID_LEN + 1])
 	out[GPO_GUID_LEN] = '\0';
 }
 
-/* RFC 4515: a value inside a filter, with * ( ) \ and NUL escaped. */
-static int filter_escape(const char *v, struct gpo_buf *b)
-{
-	int rc = 0;
-
-	for (const unsigned char *p = (const unsigned char *)v; *p && !rc; p++)
-		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\')
-			rc = gpo_buf_printf(b, "\\%02x", *p);
-		else
-			rc = gpo_buf_add(b, p, 1);
-	return rc ? rc : gpo_buf_add(b, "", 0);
-}
-
 static int check_name(const char *name, struct gpo_err *err)
 {
 	char *u16 = NULL;
@@ -107,7 +94,7 @@ static int check_free(struct gpo_domain *d, const char *name, const char *guid,
 	rc = gpo_buf_printf(&f, "(&(objectClass=groupPolicyContainer)(|(cn=%s)(displayName=",
 			    guid);
 	if (!rc)
-		rc = filter_escape(name, &f);
+		rc = gpo_ldap_filter_escape(name, &f);
 	if (!rc)
 		rc = gpo_buf_add(&f, ")))", 4);
 	if (rc)

@@ -587,3 +587,54 @@ int gpo_domain_wmi_filter_exists(struct gpo_domain *d, const char *wql,
 		return gpo_err_set(err, rc, "looking up the WMI filter %s: %s", id, strerror(-rc));
 	return there ? 1 : 0;
 }
+
+static int wmi_id_entry(void *arg, const struct gpo_ldap_entry *e)
+{
+	char **id = arg;
+
+	if (*id)
+		return 0; /* the first of several of that name */
+	return gpo_ldap_entry_value(e, "msWMI-ID", id, NULL) == -ENOMEM ? -ENOMEM : 0;
+}
+
+int gpo_domain_wmi_filter_named(struct gpo_domain *d, const char *name, char **wql,
+				struct gpo_err *err)
+{
+	static const char *const attrs[] = { "msWMI-ID", NULL };
+	struct gpo_buf filter = GPO_BUF_INIT;
+	char *base = NULL, *id = NULL;
+	int rc;
+
+	*wql = NULL;
+	rc = gpo_buf_printf(&filter, "(&(objectClass=msWMI-Som)(msWMI-Name=");
+	if (!rc)
+		rc = gpo_ldap_filter_escape(name, &filter);
+	if (!rc)
+		rc = gpo_buf_printf(&filter, "))");
+	if (rc || asprintf(&base, "CN=SOM,CN=WMIPolicy,CN=System,%s", d->ldap.base_dn) < 0) {
+		base = NULL;
+		rc = gpo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	pthread_mutex_lock(&d->ldap.lock);
+	rc = gpo_ldap_search(&d->ldap, base, 0, filter.data, attrs, 0, wmi_id_entry, &id);
+	pthread_mutex_unlock(&d->ldap.lock);
+	if (rc == -ENOENT)
+		rc = 0;
+	if (rc) {
+		gpo_err_set(err, rc, "looking up the WMI filter %s: %s", name, strerror(-rc));
+		goto out;
+	}
+	/* as GPMC links one: [domain;{ID};0] */
+	if (id && asprintf(wql, "[%s;%s;0]", d->conf->domain, id) < 0) {
+		*wql = NULL;
+		rc = gpo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = id ? 1 : 0;
+out:
+	free(id);
+	free(base);
+	gpo_buf_free(&filter);
+	return rc;
+}

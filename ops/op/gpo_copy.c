@@ -14,6 +14,8 @@
 #include "gpo_file.h"
 #include "gpo_import.h"
 #include "gpo_journal.h"
+#include "gpo_migrate.h"
+#include "gpo_migration.h"
 #include "gpo_request.h"
 #include "gpo_txn.h"
 #include "gpo_view.h"
@@ -22,15 +24,23 @@ const char gpo_copy_usage[] =
 "copy: makes a new GPO holding another's settings, as GPMC's Copy does:\n"
 "a new GUID, the name given, no links; the source's settings and WMI\n"
 "filter link; the security of a new GPO, or the source's with acl=source.\n"
-"One request per write:\n"
+"The source may be a GPO of another mounted domain (domain/GPO): its\n"
+"principals and UNC paths are then mapped through a migration table of\n"
+"migtables/ (migtable=, else the one set in this domain's migtable file),\n"
+"and its WMI filter link is kept only when this domain has a filter of\n"
+"that name. One request per write:\n"
 "\n"
 "  echo '{GUID} \"New name\"' > copy\n"
 "  echo '\"Kiosk lockdown\" \"Kiosk lockdown (test)\" acl=source' > copy\n"
+"  echo 'corp.example/{GUID} \"Name\" migtable=to-prod.migtable strict' > copy\n"
 "\n"
-"The write returns when the copy is made, or fails: EINVAL (a request\n"
-"that is not valid; a name several GPOs have), ENOENT (no such GPO),\n"
-"EEXIST (the new name is taken), EACCES (refused by the DC), EIO (the DC\n"
-"failed). Nothing is left of a copy that failed; the reason goes to log.\n";
+"strict: fail when anything has no mapping; dry-run: only log what would\n"
+"be mapped, dropped and left unmapped. The write returns when the copy\n"
+"is made, or fails: EINVAL (a request or table that is not valid; a name\n"
+"several GPOs have), ENOENT (no such GPO, domain, table or destination\n"
+"account), EEXIST (the new name is taken), ENXIO (strict: something has\n"
+"no mapping), EACCES (refused by the DC), EIO (the DC failed). Nothing is\n"
+"left of a copy that failed; the reason goes to log.\n";
 
 #define JOURNAL_PREFIX "copy-"
 
@@ -91,6 +101,7 @@ int gpo_copy_recover(struct gpo_domain *d, const char *journal_dir)
 /* Filling the new GPO's transaction from the source's view. */
 struct vfill {
 	struct gpo_view *v;
+	struct gpo_migration *mig;   /* or NULL: the settings as they are */
 	size_t files;
 	unsigned long long bytes;
 	struct gpo_err *err;
@@ -111,6 +122,39 @@ static int put_top(struct gpo_txn *t, const char *name, const char *data, size_t
 	return rc ? gpo_err_set(err, rc, "staging %s: %s", name, strerror(-rc)) : 0;
 }
 
+/* A settings file that names principals or paths, mapped on its way. */
+static int put_mapped(struct gpo_txn *t, struct vfill *f, const struct gpo_view_node *n,
+		      const char *rel)
+{
+	char *data = NULL, *mapped = NULL;
+	size_t len = 0, mlen = 0;
+	int fd = -1;
+	int rc;
+
+	rc = gpo_view_read(n, GPO_MIGRATE_MAX, &data, &len);
+	if (rc) {
+		gpo_err_set(f->err, rc, "copying %s: %s", rel, strerror(-rc));
+		goto out;
+	}
+	rc = gpo_migration_file(f->mig, rel, data, len, &mapped, &mlen, f->err);
+	if (!rc)
+		rc = gpo_txn_open_write(t, rel, O_CREAT | O_TRUNC, &fd);
+	if (!rc)
+		rc = mapped ? gpo_file_write_all(fd, mapped, mlen) : gpo_file_write_all(fd, data, len);
+	if (rc)
+		gpo_err_set(f->err, rc, "copying %s: %s", rel, strerror(-rc));
+	else {
+		f->files++;
+		f->bytes += mapped ? mlen : len;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(data);
+	free(mapped);
+	return rc;
+}
+
 static int put_node(struct gpo_txn *t, struct vfill *f, const struct gpo_view_node *n,
 		    const char *rel)
 {
@@ -120,6 +164,8 @@ static int put_node(struct gpo_txn *t, struct vfill *f, const struct gpo_view_no
 	int fd = -1;
 	int rc;
 
+	if (f->mig && gpo_migrate_handles(rel))
+		return put_mapped(t, f, n, rel);
 	rc = gpo_view_reader_open(f->v, n, &r);
 	if (!rc)
 		rc = gpo_txn_open_write(t, rel, O_CREAT | O_TRUNC, &fd);
@@ -178,51 +224,121 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 	return rc;
 }
 
-int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
-		     const char *buf, size_t len, pid_t pid, struct gpo_err *err)
+/* The source's WMI filter link as the new GPO of d takes it: the same
+ * within a domain; across domains, d's filter of the same name, else none
+ * (a link to a filter d lacks would turn filtering off). Returns 0 with
+ * *wql (caller frees; NULL for none), or -errno in err. */
+static int wmi_link(struct gpo_domain *d, struct gpo_domain *sd, const struct gpo *sg,
+		    char **wql, struct gpo_err *err)
 {
-	static const char *const keys[] = { "acl", NULL };
+	int rc;
+
+	*wql = NULL;
+	if (!sg->wmi_filter)
+		return 0;
+	if (sd == d) {
+		*wql = strdup(sg->wmi_filter);
+		return *wql ? 0 : gpo_err_set(err, -ENOMEM, "out of memory");
+	}
+	rc = sg->wmi_filter_name ? gpo_domain_wmi_filter_named(d, sg->wmi_filter_name, wql, err)
+				 : 0;
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		gpo_journal_add(gpo_domain_journal(d),
+				"%s: its WMI filter %s is not in %s: the copy links none",
+				sg->guid, sg->wmi_filter_name ? sg->wmi_filter_name : sg->wmi_filter,
+				gpo_domain_name(d));
+	return 0;
+}
+
+int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
+		     const struct gpo_op_env *env, const char *buf, size_t len, pid_t pid,
+		     struct gpo_err *err)
+{
+	static const char *const keys[] = { "acl", "migtable", NULL };
+	static const char *const flags[] = { "strict", "dry-run", NULL };
 	static const char *const acls[] = { "default", "source", NULL };
 	struct gpo_request r = { 0 };
 	struct gpo_ref src = { 0 };
-	struct gpo_snapshot *snap = NULL;
+	struct gpo_snapshot *snap = NULL, *ssnap = NULL;
 	struct gpo_view *view = NULL;
+	struct gpo_domain *sd = d;
+	struct gpo_migration *mig = NULL;
 	struct gpo made_gpo = { 0 };
 	const struct gpo *g, *ng, *sg;
-	const char *acl = NULL;
+	const char *acl = NULL, *table;
+	char *wql = NULL, *dflt = NULL;
 	char made[GPO_GUID_LEN + 1] = "", source[GPO_GUID_LEN + 1] = "";
 	struct vfill f = { .err = err };
-	bool journalled = false, created = false;
+	bool journalled = false, created = false, dry_run;
 	int rc;
 
-	rc = gpo_request_parse(buf, len, NULL, &r, err);
+	rc = gpo_request_parse(buf, len, flags, &r, err);
 	if (!rc)
 		rc = gpo_request_check(&r, 2, 2, keys, err);
 	if (!rc)
 		rc = gpo_request_choice(&r, "acl", acls, "default", &acl, err);
 	if (!rc)
-		rc = gpo_request_ref(&r.pos[0], GPO_REF_GUID | GPO_REF_NAME, &src, err);
+		rc = gpo_request_ref(&r.pos[0], GPO_REF_GUID | GPO_REF_NAME | GPO_REF_DOMAIN, &src,
+				     err);
 	if (rc)
 		goto out;
-	rc = gpo_domain_snapshot(d, &snap);
-	if (rc) {
-		gpo_err_set(err, rc, "cannot read the GPO list: %s", strerror(-rc));
+	dry_run = gpo_request_flag(&r, "dry-run");
+	table = gpo_request_option(&r, "migtable");
+	if (!table)
+		table = dflt = gpo_writes_migtable(w);
+	if (src.domain) {
+		sd = gpo_op_env_domain(env, src.domain);
+		if (!sd) {
+			rc = gpo_err_set(err, -ENOENT, "no domain %s is mounted", src.domain);
+			goto out;
+		}
+	}
+	if ((gpo_request_flag(&r, "strict") || dry_run) && !table) {
+		rc = gpo_err_set(err, -EINVAL, "strict and dry-run need a migration table (migtable=)");
 		goto out;
 	}
-	g = gpo_find_gpo(d, snap, &src, err);
+	rc = gpo_domain_snapshot(sd, &ssnap);
+	if (rc) {
+		gpo_err_set(err, rc, "cannot read the GPO list of %s: %s", gpo_domain_name(sd),
+			    strerror(-rc));
+		goto out;
+	}
+	g = gpo_find_gpo(sd, ssnap, &src, err);
 	if (!g) {
 		rc = err->code;
 		goto out;
 	}
 	snprintf(source, sizeof(source), "%s", g->guid);
 	/* the source as one version: what a cp -r of its folder would copy */
-	rc = gpo_domain_view_once(d, g, pid, &view);
+	rc = gpo_domain_view_once(sd, g, pid, &view);
 	if (rc) {
 		gpo_err_set(err, rc, "cannot read %s: %s", g->guid, strerror(-rc));
 		goto out;
 	}
 	f.v = view;
 	sg = gpo_view_gpo(view);
+	/* a table (given, or the domain's for any copy from elsewhere)
+	 * checked whole before anything is made */
+	if (table && (sd != d || gpo_request_option(&r, "migtable"))) {
+		const char *bx;
+		size_t bxlen;
+
+		gpo_view_generated(view, GPO_GEN_BACKUP_XML, &bx, &bxlen);
+		rc = gpo_migration_new(d, env ? env->migtable_dir : "", table, bx, bxlen,
+				       gpo_request_flag(&r, "strict"), dry_run, &mig, err);
+		if (!rc)
+			rc = gpo_migration_scan_view(mig, view, err);
+		if (!rc)
+			rc = gpo_migration_finish(mig, source, err);
+		if (rc || dry_run)
+			goto out;
+		f.mig = mig;
+	}
+	rc = wmi_link(d, sd, sg, &wql, err);
+	if (rc)
+		goto out;
 	gpo_domain_new_guid(made);
 	rc = journal_write(gpo_writes_journal_dir(w), made);
 	if (rc) {
@@ -234,10 +350,9 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	if (rc)
 		goto out;
 	created = true;
-	gpo_journal_add(gpo_domain_journal(d), "%s: copying %s (\"%s\") into it, security %s",
-			made, source, sg->display_name, acl);
-	gpo_snapshot_put(snap);
-	snap = NULL;
+	gpo_journal_add(gpo_domain_journal(d), "%s: copying %s%s%s (\"%s\") into it, security %s",
+			made, sd != d ? gpo_domain_name(sd) : "", sd != d ? "/" : "", source,
+			sg->display_name, acl);
 	rc = gpo_domain_snapshot(d, &snap);
 	ng = rc ? NULL : gpo_snapshot_find(snap, made);
 	if (!ng) {
@@ -250,10 +365,9 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 			gpo_err_set(err, rc, "the commit failed: %s", strerror(-rc));
 		goto out;
 	}
-	/* the WMI filter link (within the domain, the filter is there), and
-	 * the source's DACL when asked */
-	if (sg->wmi_filter || !strcmp(acl, "source")) {
-		struct gpo_state to = { r.pos[1].value, 0, sg->wmi_filter, NULL, 0 };
+	/* the WMI filter link, and the source's DACL when asked */
+	if (wql || !strcmp(acl, "source")) {
+		struct gpo_state to = { r.pos[1].value, 0, wql, NULL, 0 };
 
 		rc = gpo_domain_read_gpo(d, made, &made_gpo, err);
 		if (rc)
@@ -286,9 +400,16 @@ out:
 	}
 	if (rc)
 		gpo_journal_add(gpo_domain_journal(d), "copy refused: %s", gpo_err_reason(err));
+	else if (dry_run)
+		gpo_journal_add(gpo_domain_journal(d), "copy of %s: dry run, nothing was made",
+				source);
+	free(wql);
+	free(dflt);
+	gpo_migration_free(mig);
 	gpo_clear(&made_gpo);
 	gpo_view_put(view);
 	gpo_snapshot_put(snap);
+	gpo_snapshot_put(ssnap);
 	gpo_ref_free(&src);
 	gpo_request_free(&r);
 	return rc;

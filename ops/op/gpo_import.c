@@ -14,6 +14,8 @@
 
 #include "gpo_file.h"
 #include "gpo_journal.h"
+#include "gpo_backup_read.h"
+#include "gpo_migrate.h"
 #include "gpo_request.h"
 #include "gpo_store.h"
 
@@ -34,6 +36,7 @@ const char gpo_import_usage[] =
 
 struct fill {
 	const char *src;            /* the backup folder */
+	struct gpo_migration *mig;  /* or NULL: the files as they are */
 	bool restore;               /* a restore: both halves past floor */
 	uint32_t floor;
 	char sysvol[PATH_MAX];      /* its DomainSysvol/GPO, as spelled there */
@@ -73,6 +76,52 @@ static int copy_fd(int in, int out)
 	}
 }
 
+/* Stages settings file in (its attributes st) as rel, mapped through
+ * f->mig. */
+static int put_mapped(struct gpo_txn *t, int in, const struct stat *st, const char *rel,
+		      struct fill *f)
+{
+	char *data = NULL, *mapped = NULL;
+	size_t mlen = 0;
+	ssize_t got = 0;
+	int out = -1, rc = 0;
+
+	if ((unsigned long long)st->st_size > GPO_MIGRATE_MAX)
+		return gpo_err_set(f->err, -EFBIG, "%s/%s is too large to be mapped", f->src, rel);
+	data = malloc((size_t)st->st_size + 1);
+	if (!data)
+		return gpo_err_set(f->err, -ENOMEM, "out of memory");
+	while (!rc && got < st->st_size) {
+		ssize_t n = pread(in, data + got, (size_t)(st->st_size - got), got);
+
+		if (n < 0 && errno != EINTR)
+			rc = gpo_err_set(f->err, -errno, "%s/%s: %s", f->src, rel, strerror(errno));
+		else if (n == 0)
+			break;
+		else if (n > 0)
+			got += n;
+	}
+	if (!rc)
+		rc = gpo_migration_file(f->mig, rel, data, (size_t)got, &mapped, &mlen, f->err);
+	if (!rc) {
+		rc = gpo_txn_open_write(t, rel, O_CREAT | O_TRUNC, &out);
+		if (!rc)
+			rc = mapped ? gpo_file_write_all(out, mapped, mlen)
+				    : gpo_file_write_all(out, data, (size_t)got);
+		if (rc)
+			gpo_err_set(f->err, rc, "staging %s: %s", rel, strerror(-rc));
+	}
+	if (!rc) {
+		f->files++;
+		f->bytes += mapped ? mlen : (size_t)got;
+	}
+	if (out >= 0)
+		close(out);
+	free(data);
+	free(mapped);
+	return rc;
+}
+
 /* Stages file name of folder dirfd as rel (a top file when top). */
 static int put_file(struct gpo_txn *t, int dirfd, const char *name,
 		    const char *rel, bool top, struct fill *f)
@@ -92,6 +141,10 @@ static int put_file(struct gpo_txn *t, int dirfd, const char *name,
 	if ((unsigned long long)st.st_size > GPO_WRITES_FILE_MAX) {
 		rc = gpo_err_set(f->err, -EFBIG, "%s/%s is larger than a GPO takes (%llu MiB)",
 				 f->src, rel, GPO_WRITES_FILE_MAX >> 20);
+		goto out;
+	}
+	if (!top && f->mig && gpo_migrate_handles(rel)) {
+		rc = put_mapped(t, in, &st, rel, f);
 		goto out;
 	}
 	rc = top ? gpo_txn_top_open(t, name, O_WRONLY | O_CREAT | O_TRUNC, &out)
@@ -201,6 +254,10 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 	return rc;
 }
 
+static int import_folder(struct gpo_writes *w, struct gpo_domain *d, const struct gpo *g,
+			 const char *src, pid_t pid, bool restore, uint32_t floor,
+			 struct gpo_migration *mig, struct gpo_err *err);
+
 int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
 		      const struct gpo *g, const char *src, pid_t pid,
 		      struct gpo_err *err)
@@ -212,7 +269,22 @@ int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
 			 const struct gpo *g, const char *src, pid_t pid,
 			 bool restore, uint32_t floor, struct gpo_err *err)
 {
-	struct fill f = { .src = src, .restore = restore, .floor = floor, .err = err };
+	return import_folder(w, d, g, src, pid, restore, floor, NULL, err);
+}
+
+int gpo_import_folder_mig(struct gpo_writes *w, struct gpo_domain *d,
+			  const struct gpo *g, const char *src, pid_t pid,
+			  struct gpo_migration *mig, struct gpo_err *err)
+{
+	return import_folder(w, d, g, src, pid, false, 0, mig, err);
+}
+
+static int import_folder(struct gpo_writes *w, struct gpo_domain *d, const struct gpo *g,
+			 const char *src, pid_t pid, bool restore, uint32_t floor,
+			 struct gpo_migration *mig, struct gpo_err *err)
+{
+	struct fill f = { .src = src, .mig = mig, .restore = restore, .floor = floor,
+			  .err = err };
 	struct gpo_backup_info info = { 0 };
 	char why[256] = "";
 	int rc;
@@ -286,21 +358,82 @@ const struct gpo *gpo_find_gpo(struct gpo_domain *d, const struct gpo_snapshot *
 	return g;
 }
 
-int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
-		       const char *store, const char *buf, size_t len, pid_t pid,
-		       struct gpo_err *err)
+/* The migration an import of the backup in folder into d goes through:
+ * the table the request names, else for a backup of another domain the
+ * domain's own (none: *out NULL). Checked whole, and logged, before
+ * anything is made. */
+static int import_migration(struct gpo_writes *w, struct gpo_domain *d,
+			    const struct gpo_op_env *env, const struct gpo_request *r,
+			    const char *folder, struct gpo_migration **out, struct gpo_err *err)
 {
+	struct gpo_backup bk = { 0 };
+	char path[PATH_MAX], sysvol[PATH_MAX], why[256] = "";
+	const char *table = gpo_request_option(r, "migtable");
+	char *bx = NULL, *dflt = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (snprintf(path, sizeof(path), "%s/Backup.xml", folder) >= (int)sizeof(path))
+		return gpo_err_set(err, -ENAMETOOLONG, "the backup's path is too long");
+	rc = gpo_file_read(path, GPO_BACKUP_XML_MAX, &bx, &len, NULL);
+	if (rc) {
+		rc = gpo_err_set(err, rc == -ENOENT ? -EINVAL : rc, "%s: %s", path, strerror(-rc));
+		goto out;
+	}
+	rc = gpo_backup_read(bx, len, &bk, why, sizeof(why));
+	if (rc) {
+		gpo_err_set(err, rc, "%s is not a GPMC backup: %s", folder, why);
+		goto out;
+	}
+	if (!table && bk.domain && strcasecmp(bk.domain, gpo_domain_name(d)))
+		table = dflt = gpo_writes_migtable(w);
+	if (!table) {
+		if (gpo_request_flag(r, "strict") || gpo_request_flag(r, "dry-run"))
+			rc = gpo_err_set(err, -EINVAL,
+					 "strict and dry-run need a migration table (migtable=)");
+		else if (bk.domain && strcasecmp(bk.domain, gpo_domain_name(d)))
+			gpo_journal_add(gpo_domain_journal(d),
+					"%s is a backup of %s, and no migration table is set: its principals and paths are imported as they are",
+					folder, bk.domain);
+		goto out;
+	}
+	rc = gpo_migration_new(d, env ? env->migtable_dir : "", table, bx, len,
+			       gpo_request_flag(r, "strict"), gpo_request_flag(r, "dry-run"), out,
+			       err);
+	if (!rc && !gpo_resolve_nocase(folder, "DomainSysvol/GPO", sysvol, sizeof(sysvol)))
+		rc = gpo_migration_scan_folder(*out, sysvol, err);
+	if (!rc)
+		rc = gpo_migration_finish(*out, bk.id ? bk.id : folder, err);
+	if (rc) {
+		gpo_migration_free(*out);
+		*out = NULL;
+	}
+out:
+	gpo_backup_free(&bk);
+	free(bx);
+	free(dflt);
+	return rc;
+}
+
+int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
+		       const struct gpo_op_env *env, const char *store, const char *buf,
+		       size_t len, pid_t pid, struct gpo_err *err)
+{
+	static const char *const keys[] = { "migtable", NULL };
+	static const char *const flags[] = { "strict", "dry-run", NULL };
 	struct gpo_request r = { 0 };
 	struct gpo_ref src = { 0 }, tgt = { 0 };
 	struct gpo_snapshot *snap = NULL;
+	struct gpo_migration *mig = NULL;
 	const struct gpo *g = NULL;
 	char folder[PATH_MAX], made[GPO_GUID_LEN + 1] = "";
 	bool create = false;
 	int rc;
 
-	rc = gpo_request_parse(buf, len, NULL, &r, err);
+	rc = gpo_request_parse(buf, len, flags, &r, err);
 	if (!rc)
-		rc = gpo_request_check(&r, 2, 3, NULL, err);
+		rc = gpo_request_check(&r, 2, 3, keys, err);
 	if (rc)
 		goto out;
 	create = gpo_request_word_is(&r.pos[1], "create");
@@ -314,7 +447,9 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 	if (rc)
 		goto out;
 	rc = gpo_backup_source(store, &src, folder, sizeof(folder), err);
-	if (rc)
+	if (!rc)
+		rc = import_migration(w, d, env, &r, folder, &mig, err);
+	if (rc || (mig && gpo_migration_dry_run(mig)))
 		goto out;
 	if (create) {
 		rc = gpo_domain_create(d, r.pos[2].value, made, err);
@@ -343,12 +478,16 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 	}
 	gpo_journal_add(gpo_domain_journal(d), "%s: importing %s (\"%s\")", g->guid, folder,
 			g->display_name);
-	rc = gpo_import_folder(w, d, g, folder, pid, err);
+	rc = gpo_import_folder_mig(w, d, g, folder, pid, mig, err);
 out:
 	if (rc && *made)
 		gpo_domain_delete(d, made, NULL); /* nothing is left of it */
 	if (rc)
 		gpo_journal_add(gpo_domain_journal(d), "import refused: %s", gpo_err_reason(err));
+	else if (mig && gpo_migration_dry_run(mig))
+		gpo_journal_add(gpo_domain_journal(d), "import of %s: dry run, nothing changed",
+				folder);
+	gpo_migration_free(mig);
 	gpo_snapshot_put(snap);
 	gpo_ref_free(&src);
 	gpo_ref_free(&tgt);

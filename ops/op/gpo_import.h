@@ -20,6 +20,7 @@
 
 #include "gpo_domain.h"
 #include "gpo_err.h"
+#include "gpo_migration.h"
 #include "gpo_request.h"
 #include "gpo_writes.h"
 
@@ -33,13 +34,16 @@ extern const char gpo_import_usage[];
  * its own). Returns 0 when the import is committed, or -errno with the
  * reason in err: -EINVAL (a request that does not parse, a folder that is
  * not a valid backup, a file in it that is neither a file nor a folder),
- * -ENOENT (no such backup or GPO), -EEXIST (create: the name is taken),
+ * -ENOENT (no such backup, GPO, table or destination account), -EEXIST
+ * (create: the name is taken), -ENXIO (strict: something has no mapping
+ * in the table; migtable=, or for a backup of another domain the
+ * domain's own: gpo_migration.h),
  * -EBUSY (the GPO has changes of its own being written), -EFBIG, -EACCES
  * or -EIO from the DC, -ESTALE (the GPO changed meanwhile). Nothing in the
  * domain changes on failure (a GPO that create made is deleted again). */
 int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
-		       const char *store, const char *buf, size_t len, pid_t pid,
-		       struct gpo_err *err);
+		       const struct gpo_op_env *env, const char *store, const char *buf,
+		       size_t len, pid_t pid, struct gpo_err *err);
 
 /* Imports the backup in folder src into GPO g (a whole-backup
  * transaction, committed before it returns). Returns as
@@ -53,6 +57,12 @@ int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
 int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
 			 const struct gpo *g, const char *src, pid_t pid,
 			 bool restore, uint32_t floor, struct gpo_err *err);
+
+/* gpo_import_folder with each settings file mapped through mig on its
+ * way (NULL: as it is). */
+int gpo_import_folder_mig(struct gpo_writes *w, struct gpo_domain *d,
+			  const struct gpo *g, const char *src, pid_t pid,
+			  struct gpo_migration *mig, struct gpo_err *err);
 
 /* The folder of a backup a request names: src a path (as it is) or a
  * backup ID (its folder in the store, in any case). Returns 0, or

@@ -39,6 +39,7 @@ struct gpo_writes {
 	size_t n, cap;
 	struct gpo_quiet *q;
 	unsigned long seq;
+	char *migtable;              /* the domain's table (guarded by lock) */
 };
 
 static struct slot *find_slot(struct gpo_writes *w, const char *guid, bool make)
@@ -185,6 +186,7 @@ int gpo_writes_start(struct gpo_writes **out, struct gpo_domain *d,
 fail:
 	free(w->staging);
 	free(w->journal);
+	free(w->migtable);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 	return rc;
@@ -211,6 +213,7 @@ void gpo_writes_stop(struct gpo_writes *w)
 	free(w->slots);
 	free(w->staging);
 	free(w->journal);
+	free(w->migtable);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
@@ -376,4 +379,27 @@ out:
 const char *gpo_writes_journal_dir(const struct gpo_writes *w)
 {
 	return w->journal;
+}
+
+int gpo_writes_set_migtable(struct gpo_writes *w, const char *name)
+{
+	char *copy = name && *name ? strdup(name) : NULL;
+
+	if (name && *name && !copy)
+		return -ENOMEM;
+	pthread_mutex_lock(&w->lock);
+	free(w->migtable);
+	w->migtable = copy;
+	pthread_mutex_unlock(&w->lock);
+	return 0;
+}
+
+char *gpo_writes_migtable(struct gpo_writes *w)
+{
+	char *copy;
+
+	pthread_mutex_lock(&w->lock);
+	copy = w->migtable ? strdup(w->migtable) : NULL;
+	pthread_mutex_unlock(&w->lock);
+	return copy;
 }

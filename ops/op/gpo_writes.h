@@ -97,6 +97,14 @@ typedef int (*gpo_writes_fill_fn)(struct gpo_txn *t, void *arg);
 int gpo_writes_run(struct gpo_writes *w, const struct gpo *g, pid_t pid,
 		   gpo_writes_fill_fn fill, void *arg);
 
+/* Sets the migration table (a name in migtables/; NULL or "" for none)
+ * that imports and copies into w's domain from another domain use when
+ * their request names none. Returns 0 or -ENOMEM. */
+int gpo_writes_set_migtable(struct gpo_writes *w, const char *name);
+
+/* That table's name (caller frees), or NULL when none is set. */
+char *gpo_writes_migtable(struct gpo_writes *w);
+
 /* The folder where w's commits (and restores) keep their journals. */
 const char *gpo_writes_journal_dir(const struct gpo_writes *w);
 
