@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Migration tables across forests (corp.test to prod.test): a corp GPO
+# whose settings name corp principals and UNC paths (GptTmpl.inf:
+# Privilege Rights, Group Membership, SDDL of a service; scripts.ini;
+# Preferences Groups.xml and Drives.xml) copied into prod through a
+# table: every principal and path mapped (a name Destination, a
+# ByRelativeName, a DestinationNone dropped), builtin SIDs untouched and
+# everything else byte for byte. The same through a cross-domain import
+# of a corp backup, and through the domain's migtable file. dry-run makes
+# nothing; strict with an unmapped path is ENXIO; a destination prod does
+# not have is ENOENT; malformed tables (UTF-16 and UTF-8) are EINVAL with
+# file and line in the log; nothing is made by any of them.
+source "$(dirname "$0")/lib.sh"
+
+SAMBA_PY=$(head -n 1 "$(command -v samba-tool)" | sed 's/^#! *//')
+"$SAMBA_PY" -c 'import samba' 2>/dev/null || skip "Samba's python bindings are missing"
+st() { # corp|prod ARGS...: samba-tool against that DC as Administrator
+	local up=${1^^}
+	local dc=${up}_DC
+	shift
+	KRB5CCNAME=FILE:$(ccache "${up,,}") samba-tool "$@" -H "ldap://${!dc}" \
+		--use-kerberos=required -N </dev/null
+}
+sid_of() { # corp|prod NAME: the account's SID
+	local up=${1^^} out
+	local dc=${up}_DC
+	out=$(KRB5CCNAME=FILE:$(ccache "$1") "$SAMBA_PY" - "${!dc}" "$2" <<'PY'
+import sys
+from samba.auth import system_session
+from samba.credentials import MUST_USE_KERBEROS, Credentials
+from samba.param import LoadParm
+from samba.samdb import SamDB
+from samba.dcerpc import security
+from samba.ndr import ndr_unpack
+lp = LoadParm()
+creds = Credentials()
+creds.guess(lp)
+creds.set_kerberos_state(MUST_USE_KERBEROS)
+db = SamDB(url="ldap://" + sys.argv[1], session_info=system_session(), credentials=creds, lp=lp)
+r = db.search(base=db.domain_dn(), expression="(sAMAccountName=%s)" % sys.argv[2], attrs=["objectSid"])
+print(ndr_unpack(security.dom_sid, r[0]["objectSid"][0]))
+PY
+) || fail "no SID for $1 $2"
+	echo "$out"
+}
+
+# principals on both sides
+st corp group add CorpHelpdesk >/dev/null 2>&1 || fail "samba-tool group add CorpHelpdesk"
+st corp group add CorpPrinters >/dev/null 2>&1 || fail "samba-tool group add CorpPrinters"
+st corp group add Kiosk >/dev/null 2>&1 || fail "samba-tool group add Kiosk (corp)"
+st prod group add ProdHelpdesk >/dev/null 2>&1 || fail "samba-tool group add ProdHelpdesk"
+st prod group add Kiosk >/dev/null 2>&1 || fail "samba-tool group add Kiosk (prod)"
+C_HD=$(sid_of corp CorpHelpdesk) C_PR=$(sid_of corp CorpPrinters) C_KI=$(sid_of corp Kiosk)
+P_HD=$(sid_of prod ProdHelpdesk) P_KI=$(sid_of prod Kiosk)
+note "corp: CorpHelpdesk $C_HD, CorpPrinters $C_PR, Kiosk $C_KI; prod: ProdHelpdesk $P_HD, Kiosk $P_KI"
+
+MNT=$TEST_TMP/mnt
+cat >"$TEST_TMP/gpofs.conf" <<CONF
+backup_dir = $TEST_TMP/backups
+migtable_dir = $TEST_TMP/migtables
+log_dir = $TEST_TMP/log
+cache_dir = $TEST_TMP/cache
+
+[$CORP_DNS]
+credentials = $(creds_file corp)
+tls_cacert = $CORP_CA
+
+[$PROD_DNS]
+credentials = $(creds_file prod)
+tls_cacert = $PROD_CA
+CONF
+gpofs_start "$MNT" -o "config=$TEST_TMP/gpofs.conf"
+C=$MNT/domains/$CORP_DNS
+P=$MNT/domains/$PROD_DNS
+PLOG=$TEST_TMP/log/$PROD_DNS.log
+guid_in() { # corp|prod NAME
+	local up=${1^^}
+	local base=${up}_BASEDN
+	ldap_gssapi "$1" -b "CN=Policies,CN=System,${!base}" -s one "(displayName=$2)" cn |
+		sed -n 's/^cn: //p'
+}
+prod_count() { ls "$PROD_SYSVOL" | wc -l; }
+
+# 1. The source: a corp GPO naming corp principals and paths everywhere.
+mkdir "$C/by-name/Mig source" || fail "mkdir of the source GPO"
+S=$(guid_in corp "Mig source")
+[ -n "$S" ] || fail "no source GPO"
+G=$C/gpos/$S/DomainSysvol/GPO
+SRC=$TEST_TMP/src
+mkdir -p "$SRC/Machine/Microsoft/Windows NT/SecEdit" "$SRC/Machine/Scripts" \
+	"$SRC/Machine/Preferences/Groups" "$SRC/User/Preferences/Drives"
+python3 - "$SRC" "$C_HD" "$C_PR" "$C_KI" <<'PY'
+import sys
+src, hd, pr, ki = sys.argv[1:]
+inf = ("[Unicode]\r\nUnicode=yes\r\n[Version]\r\nsignature=\"$CHICAGO$\"\r\nRevision=1\r\n"
+       "[Privilege Rights]\r\nSeBackupPrivilege = *S-1-5-32-544,*%s,*%s\r\n"
+       "SeInteractiveLogonRight = *S-1-5-32-545,*%s\r\n"
+       "[Group Membership]\r\n*%s__Memberof = *S-1-5-32-544\r\n*S-1-5-32-555__Members = *%s\r\n"
+       "[Service General Setting]\r\n\"Spooler\",2,\"D:AR(A;;RPWPDTRC;;;BA)(A;;RPWP;;;%s)(A;;RP;;;%s)\"\r\n"
+       % (hd, pr, ki, hd, ki, hd, pr))
+open(src + "/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf", "wb").write(b"\xff\xfe" + inf.encode("utf-16-le"))
+ini = "\r\n[Startup]\r\n0CmdLine=\\\\corpsrv\\scripts\\start.cmd\r\n0Parameters=/log \\\\corpsrv\\logs\r\n"
+open(src + "/Machine/Scripts/scripts.ini", "wb").write(b"\xff\xfe" + ini.encode("utf-16-le"))
+groups = ('<?xml version="1.0" encoding="utf-8"?>\n<Groups clsid="{3125E937-EB16-4b4c-9934-544FC6D24D26}">'
+          '<Group clsid="{6D4A79E4-529C-4481-ABD0-F5BD7EA93BA7}" name="Administrators (built-in)" uid="{1}">'
+          '<Properties action="U" groupName="Administrators (built-in)" groupSid="S-1-5-32-544">'
+          '<Members><Member name="CORP\\CorpHelpdesk" action="ADD" sid="%s"/>'
+          '<Member name="CORP\\CorpPrinters" action="ADD" sid="%s"/></Members></Properties></Group></Groups>\n' % (hd, pr))
+open(src + "/Machine/Preferences/Groups/Groups.xml", "w").write(groups)
+drives = ('<?xml version="1.0" encoding="utf-8"?>\n<Drives clsid="{8FDDCC1A-0C3C-43cd-A6B4-71A6DF20DA8C}">'
+          '<Drive clsid="{935D1B74-9CB8-4e3c-9914-7DD559B7A417}" name="H:" uid="{2}">'
+          '<Properties action="U" path="\\\\corpsrv\\home" label="Home" letter="H"/></Drive></Drives>\n')
+open(src + "/User/Preferences/Drives/Drives.xml", "w").write(drives)
+PY
+(cd "$SRC" && find . -type d | while read -r d; do mkdir -p "$G/$d"; done
+ find . -type f | while read -r f; do cat "$f" >"$G/$f"; done) || fail "writing the source's settings"
+python3 -c 'import os,sys; fd=os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)' \
+	"$G/Machine/Scripts/scripts.ini" || fail "fsync (the commit) of the source"
+for f in $(cd "$SRC" && find . -type f); do
+	cmp -s "$SRC/$f" "$CORP_SYSVOL/$S/$f" || fail "the source's $f is not on the corp DC"
+done
+note "source $S: GptTmpl.inf, scripts.ini, Groups.xml, Drives.xml with corp principals and paths"
+
+# 2. The table: a UTF-8 one as people write it (every destination form).
+mig() { # NAME: a table from stdin, into migtables/
+	cat >"$MNT/migtables/$1" || fail "cp of $1 into migtables/"
+}
+mapping() { printf '  <Mapping><Type>%s</Type><Source>%s</Source>%s</Mapping>\n' "$@"; }
+NS=http://www.microsoft.com/GroupPolicy/GPOOperations/MigrationTable
+table() { # MAPPINGS...: a table
+	echo '<?xml version="1.0" encoding="utf-8"?>'
+	echo "<MigrationTable xmlns=\"$NS\">"
+	printf '%s' "$@"
+	echo '</MigrationTable>'
+}
+M_HD=$(mapping GlobalGroup "CorpHelpdesk@$CORP_DNS" "<Destination>PROD\\ProdHelpdesk</Destination>")
+M_PR=$(mapping GlobalGroup "CORP\\CorpPrinters" "<DestinationNone />")
+M_KI=$(mapping GlobalGroup "$C_KI" "<DestinationByRelativeName />")
+M_SC=$(mapping UNCPath '\\corpsrv\scripts' "<Destination>\\\\prodsrv\\scripts</Destination>")
+M_LG=$(mapping UNCPath '\\corpsrv\logs' "<DestinationSameAsSource />")
+M_HO=$(mapping UNCPath '\\CORPSRV\home' "<Destination>\\\\prodsrv\\home</Destination>")
+table "$M_HD" "$M_PR" "$M_KI" "$M_SC" "$M_LG" "$M_HO" | mig to-prod.migtable
+table "$M_HD" "$M_PR" "$M_KI" "$M_SC" "$M_LG" | mig no-home.migtable
+table "$(mapping GlobalGroup CorpHelpdesk "<Destination>NoSuchGroup</Destination>")" | mig missing.migtable
+printf '<?xml version="1.0" encoding="utf-8"?>\n<MigrationTable xmlns="%s">\n  <Mapping><Type>Group</Type><Source>x</Source><DestinationNone /></Mapping>\n</MigrationTable>\n' \
+	"$NS" | mig bad-utf8.migtable
+table "$M_HD" "  <Mapping><Type>User</Type><Source>a</Source></Mapping>" |
+	iconv -f utf-8 -t utf-16le | { printf '\xff\xfe'; cat; } | mig bad-utf16.migtable
+
+expected() { # OUT: the source's files as the table maps them
+	python3 - "$SRC" "$1" "$C_HD" "$P_HD" "$C_PR" "$C_KI" "$P_KI" <<'PY'
+import os, re, shutil, sys
+src, out, c_hd, p_hd, c_pr, c_ki, p_ki = sys.argv[1:]
+shutil.copytree(src, out)
+def edit(rel, fn, utf16):
+    p = os.path.join(out, rel)
+    b = open(p, "rb").read()
+    t = b[2:].decode("utf-16-le") if utf16 else b.decode()
+    t = fn(t)
+    open(p, "wb").write(b"\xff\xfe" + t.encode("utf-16-le") if utf16 else t.encode())
+def inf(t):
+    t = t.replace(",*%s" % c_pr, "")                  # dropped from a right
+    t = t.replace("(A;;RP;;;%s)" % c_pr, "")          # its ACE dropped
+    return t.replace(c_hd, p_hd).replace(c_ki, p_ki)
+edit("Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf", inf, True)
+edit("Machine/Scripts/scripts.ini", lambda t: t.replace("\\\\corpsrv\\scripts", "\\\\prodsrv\\scripts"), True)
+def groups(t):
+    t = re.sub(r'<Member name="CORP\\CorpPrinters"[^>]*/>', "", t)
+    return t.replace('name="CORP\\CorpHelpdesk"', 'name="PROD\\ProdHelpdesk"').replace(c_hd, p_hd)
+edit("Machine/Preferences/Groups/Groups.xml", groups, False)
+edit("User/Preferences/Drives/Drives.xml", lambda t: t.replace("\\\\corpsrv\\home", "\\\\prodsrv\\home"), False)
+PY
+}
+expected "$TEST_TMP/want"
+same_as_want() { # GUID WHAT: prod's SYSVOL of GUID holds exactly the mapped files
+	local f
+	for f in $(cd "$TEST_TMP/want" && find . -type f); do
+		cmp "$TEST_TMP/want/$f" "$PROD_SYSVOL/$1/$f" >&2 ||
+			fail "$2: $f is not the source mapped through the table"
+	done
+}
+
+# 3. dry-run: the log says what would be mapped; nothing is made.
+n0=$(prod_count)
+l0=$(log_count "$PLOG" "dry run")
+echo "$CORP_DNS/$S \"Mig copy\" migtable=to-prod.migtable dry-run" >"$P/copy" ||
+	fail "dry-run copy: $(tail -3 "$PLOG")"
+[ "$(prod_count)" = "$n0" ] || fail "a dry run made a GPO"
+[ "$(log_count "$PLOG" "dry run")" -gt "$l0" ] || fail "the dry run logged nothing"
+grep -q "dry run: .*GptTmpl.inf.*$C_HD to PROD.ProdHelpdesk ($P_HD)" "$PLOG" ||
+	fail "the dry run does not show the helpdesk mapping: $(grep 'dry run' "$PLOG" | head -5)"
+grep -q "dry run: .*$C_PR dropped" "$PLOG" || fail "the dry run does not show the drop"
+note "dry-run: $(($(log_count "$PLOG" "dry run") - l0)) lines logged, nothing made"
+
+# 4. Refusals, each with nothing made.
+refused() { # ERRNO-TEXT REQUEST LOG-TEXT
+	local out
+	out=$(echo "$2" 2>&1 >"$P/copy") && fail "copy '$2' succeeded"
+	echo "$out" | grep -q "$1" || fail "copy '$2': not $1: $out"
+	tail -3 "$PLOG" | grep -q -- "$3" || fail "copy '$2': the log does not say '$3': $(tail -3 "$PLOG")"
+	[ "$(prod_count)" = "$n0" ] || fail "copy '$2' made a GPO"
+}
+refused "No such device or address" "$CORP_DNS/$S \"Mig copy\" migtable=no-home.migtable strict" \
+	'no mapping in no-home.migtable for \\\\corpsrv\\home'
+refused "No such file" "$CORP_DNS/$S \"Mig copy\" migtable=missing.migtable" "NoSuchGroup does not exist in $PROD_DNS"
+refused "Invalid argument" "$CORP_DNS/$S \"Mig copy\" migtable=bad-utf8.migtable" "bad-utf8.migtable line 3"
+refused "Invalid argument" "$CORP_DNS/$S \"Mig copy\" migtable=bad-utf16.migtable" "bad-utf16.migtable line"
+refused "No such file" "$CORP_DNS/$S \"Mig copy\" migtable=nothere.migtable" "no migration table nothere.migtable"
+refused "No such file" "nosuch.test/$S \"Mig copy\" migtable=to-prod.migtable" "no domain nosuch.test"
+note "strict with an unmapped path ENXIO, a missing destination ENOENT, malformed tables EINVAL (file and line logged)"
+
+# 5. The copy: every principal and path mapped, the rest byte for byte.
+echo "$CORP_DNS/$S \"Mig copy\" migtable=to-prod.migtable strict" >"$P/copy" ||
+	fail "copy through to-prod.migtable: $(tail -3 "$PLOG")"
+N=$(guid_in prod "Mig copy")
+[ -n "$N" ] || fail "no GPO Mig copy in prod"
+same_as_want "$N" "copy"
+grep -q "S-1-5-32-544" "$PROD_SYSVOL/$N/Machine/Preferences/Groups/Groups.xml" || fail "a builtin SID went"
+note "copy corp/$S -> prod/$N: every principal and path mapped, builtin SIDs kept, the rest byte for byte"
+
+# 6. A cross-domain import of a corp backup into a prod GPO, with migtable=.
+cp -r "$C/gpos/$S" "$TEST_TMP/backup" || fail "cp -r (backup) of the source"
+mkdir "$P/by-name/Mig import" || fail "mkdir of the import target"
+I=$(guid_in prod "Mig import")
+echo "$TEST_TMP/backup $I migtable=to-prod.migtable" >"$P/import" ||
+	fail "import through to-prod.migtable: $(tail -3 "$PLOG")"
+same_as_want "$I" "import"
+note "import of a corp backup into prod/$I through the table: mapped the same"
+
+# 7. The domain's migtable file: an import of another domain's backup maps
+# through it without migtable= in the request.
+grep -q "Now: none" "$P/migtable" || fail "reading migtable does not say none is set"
+echo bad-utf8.migtable >"$P/migtable" 2>/dev/null && fail "a malformed table was set"
+echo to-prod.migtable >"$P/migtable" || fail "setting the domain's table: $(tail -2 "$PLOG")"
+grep -q "Now: to-prod.migtable" "$P/migtable" || fail "reading migtable does not show the table"
+mkdir "$P/by-name/Mig import 2" || fail "mkdir"
+I2=$(guid_in prod "Mig import 2")
+echo "$TEST_TMP/backup $I2" >"$P/import" || fail "import with the domain's table: $(tail -3 "$PLOG")"
+same_as_want "$I2" "import through the domain's table"
+echo none >"$P/migtable" || fail "migtable none"
+note "the domain's migtable file: set, shown, used by an import of a corp backup, unset"
+
+gpofs_stop "$MNT"
