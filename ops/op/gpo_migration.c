@@ -108,6 +108,7 @@ static int resolve(struct gpo_migration *m, const char *dest, const struct resol
 {
 	const char *nb = gpo_domain_netbios(m->target), *dns = gpo_domain_name(m->target);
 	char *dom = NULL, *acct = NULL;
+	struct gpo_err e2 = { 0 };
 	struct resolved *r;
 	int rc;
 
@@ -135,10 +136,12 @@ static int resolve(struct gpo_migration *m, const char *dest, const struct resol
 		goto out;
 	}
 	memset(r, 0, sizeof(*r));
-	rc = gpo_domain_find_account(m->target, acct, r->sid, &r->sam, m->err);
+	rc = gpo_domain_find_account(m->target, acct, r->sid, &r->sam, &e2);
 	if (rc == -ENOENT)
 		gpo_err_set(m->err, rc, "%s: the destination %s does not exist in %s",
 			    m->table_name, dest, dns);
+	else if (rc)
+		gpo_err_set(m->err, rc, "%s", gpo_err_reason(&e2));
 	if (rc) {
 		m->n_res--;
 		goto out;
@@ -237,8 +240,12 @@ static int on_principal(void *ctx, const struct gpo_map_where *w, const char *si
 	}
 	m->mapped++;
 	rc = add_line(&m->lines, &m->n_lines, &m->cap_lines, false,
-		      "%s line %u, %s: %s to %s (%s)", w->relpath, w->line, w->what, shown,
-		      out->name, out->sid);
+		      "%s line %u, %s: %s%s%s%s to %s\\%s (%s)", w->relpath, w->line, w->what,
+		      shown, p.sam && sid ? " (" : "", p.sam && sid ? p.sam : "",
+		      p.sam && sid ? ")" : "",
+		      gpo_domain_netbios(m->target) ? gpo_domain_netbios(m->target)
+						    : gpo_domain_name(m->target),
+		      r->sam, out->sid);
 out:
 	free(dom);
 	free(acct);
@@ -425,7 +432,7 @@ int gpo_migration_scan_folder(struct gpo_migration *m, const char *dir, struct g
 int gpo_migration_finish(struct gpo_migration *m, const char *what, struct gpo_err *err)
 {
 	struct gpo_journal *j = gpo_domain_journal(m->target);
-	const char *how = m->dry_run ? "would be" : "were";
+	const char *how = m->dry_run || (m->strict && m->n_unmapped) ? "would be" : "were";
 
 	for (size_t i = 0; m->dry_run && i < m->n_lines; i++)
 		gpo_journal_add(j, "%s: dry run: %s", what, m->lines[i]);

@@ -114,11 +114,11 @@ open(src + "/User/Preferences/Drives/Drives.xml", "w").write(drives)
 PY
 (cd "$SRC" && find . -type d | while read -r d; do mkdir -p "$G/$d"; done
  find . -type f | while read -r f; do cat "$f" >"$G/$f"; done) || fail "writing the source's settings"
-python3 -c 'import os,sys; fd=os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)' \
-	"$G/Machine/Scripts/scripts.ini" || fail "fsync (the commit) of the source"
-for f in $(cd "$SRC" && find . -type f); do
+dd if=/dev/null of="$G/Machine/Scripts/scripts.ini" conv=notrunc,fsync status=none ||
+	fail "fsync (the commit) of the source"
+while read -r f; do
 	cmp -s "$SRC/$f" "$CORP_SYSVOL/$S/$f" || fail "the source's $f is not on the corp DC"
-done
+done < <(cd "$SRC" && find . -type f)
 note "source $S: GptTmpl.inf, scripts.ini, Groups.xml, Drives.xml with corp principals and paths"
 
 # 2. The table: a UTF-8 one as people write it (every destination form).
@@ -174,10 +174,10 @@ PY
 expected "$TEST_TMP/want"
 same_as_want() { # GUID WHAT: prod's SYSVOL of GUID holds exactly the mapped files
 	local f
-	for f in $(cd "$TEST_TMP/want" && find . -type f); do
+	while read -r f; do
 		cmp "$TEST_TMP/want/$f" "$PROD_SYSVOL/$1/$f" >&2 ||
 			fail "$2: $f is not the source mapped through the table"
-	done
+	done < <(cd "$TEST_TMP/want" && find . -type f)
 }
 
 # 3. dry-run: the log says what would be mapped; nothing is made.
@@ -187,7 +187,7 @@ echo "$CORP_DNS/$S \"Mig copy\" migtable=to-prod.migtable dry-run" >"$P/copy" ||
 	fail "dry-run copy: $(tail -3 "$PLOG")"
 [ "$(prod_count)" = "$n0" ] || fail "a dry run made a GPO"
 [ "$(log_count "$PLOG" "dry run")" -gt "$l0" ] || fail "the dry run logged nothing"
-grep -q "dry run: .*GptTmpl.inf.*$C_HD to PROD.ProdHelpdesk ($P_HD)" "$PLOG" ||
+grep -q "dry run: .*GptTmpl.inf.*$C_HD (CorpHelpdesk) to PROD.ProdHelpdesk ($P_HD)" "$PLOG" ||
 	fail "the dry run does not show the helpdesk mapping: $(grep 'dry run' "$PLOG" | head -5)"
 grep -q "dry run: .*$C_PR dropped" "$PLOG" || fail "the dry run does not show the drop"
 note "dry-run: $(($(log_count "$PLOG" "dry run") - l0)) lines logged, nothing made"
