@@ -121,6 +121,14 @@ int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 int gpo_domain_view_once(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 			 struct gpo_view **view);
 
+/* gpo_domain_view_once of the GPO as it is now, whatever view a process
+ * was given before (the source of a copy). */
+static inline int gpo_domain_view_current(struct gpo_domain *d, const struct gpo *g,
+					  struct gpo_view **view)
+{
+	return gpo_domain_view_once(d, g, 0, view);
+}
+
 /* Lets go of the views of GPO guid pinned for session sid's processes
  * (and for sid itself): after the session's own changes were committed,
  * or before they begin, it must see the GPO as it is now, not as it was
@@ -303,6 +311,11 @@ int gpo_domain_wmi_filter_named(struct gpo_domain *d, const char *name, char **w
  * and none is captured (a reader that has none waits) until released,
  * so that nobody here reads a commit half-way. */
 void gpo_domain_hold(struct gpo_domain *d, const char *guid, bool hold);
+
+/* Reads GPO guid's entry in the GPO list again now (one LDAP read), so
+ * that what an operation takes from it (the source of a copy) is not up
+ * to the list's refresh time old. Returns 0 or -errno in err. */
+int gpo_domain_refresh_gpo(struct gpo_domain *d, const char *guid, struct gpo_err *err);
 
 /* Says that GPO guid was changed through this mount: its view is dropped
  * and its entry in the GPO list read again now (the whole list at its

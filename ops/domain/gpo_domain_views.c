@@ -86,7 +86,11 @@ static struct gpo_view_slot *find_slot(struct gpo_domain *d, const char *guid)
 
 static bool same_object(const struct gpo_view *v, const struct gpo *g)
 {
-	return v->gpo.version == g->version && v->gpo.changed == g->changed;
+	/* whenChanged counts seconds: a security change within the second
+	 * of the capture shows in the descriptor alone */
+	return v->gpo.version == g->version && v->gpo.changed == g->changed &&
+	       v->gpo.sd_len == g->sd_len &&
+	       (!g->sd_len || !memcmp(v->gpo.sd, g->sd, g->sd_len));
 }
 
 /* Returns a referenced view that may be served without looking at the
@@ -408,7 +412,8 @@ static struct gpo_view *last_capture(struct gpo_domain *d, const struct gpo *g,
 }
 
 /* gpo_domain_view's work; walk: the demand of a reader, which may be a
- * walk of the GPOs (a cp -r of gpos/) to fetch ahead of. */
+ * walk of the GPOs (a cp -r of gpos/) to fetch ahead of; pid 0: no
+ * process's pinned view, the current one. */
 static int view_of(struct gpo_domain *d, const struct gpo *g, pid_t pid, bool walk,
 		   struct gpo_view **view)
 {
@@ -422,7 +427,7 @@ static int view_of(struct gpo_domain *d, const struct gpo *g, pid_t pid, bool wa
 	pthread_mutex_lock(&d->pool.lock);
 	if (walk)
 		note_demand(d, g, &now);
-	v = pinned(d, pid, g->guid, &now);
+	v = pid ? pinned(d, pid, g->guid, &now) : NULL;
 	/* being committed: the view there is, or the one after */
 	while (!v && gpo_domain_is_held(d, g->guid)) {
 		struct gpo_view_slot *slot = find_slot(d, g->guid);
@@ -430,7 +435,8 @@ static int view_of(struct gpo_domain *d, const struct gpo *g, pid_t pid, bool wa
 		if (slot) {
 			v = slot->view;
 			gpo_view_get(v);
-			pin(d, pid, g->guid, v, &now);
+			if (pid)
+				pin(d, pid, g->guid, v, &now);
 			break;
 		}
 		pthread_cond_wait(&d->released, &d->pool.lock);
@@ -442,9 +448,9 @@ static int view_of(struct gpo_domain *d, const struct gpo *g, pid_t pid, bool wa
 		away = !v && gpo_domain_dc_away(d);
 		if (away)
 			v = last_capture(d, g, &now);
-		if (v)
+		if (v && pid)
 			pin(d, pid, g->guid, v, &now);
-		else if (away)
+		else if (!v && away)
 			rc = -EIO;
 	}
 	if (v && walk)
@@ -492,7 +498,8 @@ static int view_of(struct gpo_domain *d, const struct gpo *g, pid_t pid, bool wa
 		/* found away now (its publish said so): the last capture */
 		v = last_capture(d, g, &now);
 	if (v)
-		pin(d, pid, g->guid, v, &now);
+		if (pid)
+			pin(d, pid, g->guid, v, &now);
 	pthread_mutex_unlock(&d->pool.lock);
 	gpo_snapshot_put(snap);
 	if (!v && away)

@@ -638,3 +638,10 @@ out:
 	gpo_buf_free(&filter);
 	return rc;
 }
+
+int gpo_domain_refresh_gpo(struct gpo_domain *d, const char *guid, struct gpo_err *err)
+{
+	int rc = gpo_domain_relist(d, guid, err);
+
+	return rc == -EAGAIN ? 0 : rc;
+}

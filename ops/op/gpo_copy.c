@@ -269,6 +269,8 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	const struct gpo *g, *ng, *sg;
 	const char *acl = NULL, *table;
 	char *wql = NULL, *dflt = NULL;
+	unsigned char *mapped_sd = NULL;
+	size_t mapped_len = 0;
 	char made[GPO_GUID_LEN + 1] = "", source[GPO_GUID_LEN + 1] = "";
 	struct vfill f = { .err = err };
 	bool journalled = false, created = false, dry_run;
@@ -311,8 +313,22 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 		goto out;
 	}
 	snprintf(source, sizeof(source), "%s", g->guid);
+	/* as the directory has it now (its security, say, changed by
+	 * another tool within the list's refresh time) */
+	rc = gpo_domain_refresh_gpo(sd, source, err);
+	if (!rc) {
+		gpo_snapshot_put(ssnap);
+		ssnap = NULL;
+		rc = gpo_domain_snapshot(sd, &ssnap);
+	}
+	g = rc ? NULL : gpo_snapshot_find(ssnap, source);
+	if (!g) {
+		rc = gpo_err_set(err, rc ? rc : -ENOENT, "%s is gone from %s", source,
+				 gpo_domain_name(sd));
+		goto out;
+	}
 	/* the source as one version: what a cp -r of its folder would copy */
-	rc = gpo_domain_view_once(sd, g, pid, &view);
+	rc = gpo_domain_view_current(sd, g, &view);
 	if (rc) {
 		gpo_err_set(err, rc, "cannot read %s: %s", g->guid, strerror(-rc));
 		goto out;
@@ -330,6 +346,9 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 				       gpo_request_flag(&r, "strict"), dry_run, &mig, err);
 		if (!rc)
 			rc = gpo_migration_scan_view(mig, view, err);
+		/* the source's DACL too, when the copy keeps it (as GPMC) */
+		if (!rc && !strcmp(acl, "source"))
+			rc = gpo_migration_sd(mig, sg->sd, sg->sd_len, &mapped_sd, &mapped_len, err);
 		if (!rc)
 			rc = gpo_migration_finish(mig, source, err);
 		if (rc || dry_run)
@@ -374,8 +393,8 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 			goto out;
 		to.flags = made_gpo.flags;
 		if (!strcmp(acl, "source")) {
-			to.sd = sg->sd;
-			to.sd_len = sg->sd_len;
+			to.sd = mapped_sd ? mapped_sd : sg->sd;
+			to.sd_len = mapped_sd ? mapped_len : sg->sd_len;
 		}
 		rc = gpo_domain_set_state(d, &made_gpo, &to, err);
 		if (!rc && to.sd)
@@ -405,6 +424,7 @@ out:
 				source);
 	free(wql);
 	free(dflt);
+	free(mapped_sd);
 	gpo_migration_free(mig);
 	gpo_clear(&made_gpo);
 	gpo_view_put(view);

@@ -19,6 +19,7 @@
 #include "gpo_migrate.h"
 #include "gpo_migtable.h"
 #include "gpo_request.h"
+#include "gpo_sd.h"
 #include "gpo_writes.h"
 #include "gpo_view.h"
 
@@ -338,6 +339,61 @@ int gpo_migration_file(struct gpo_migration *m, const char *rel, const void *dat
 		return 0;
 	m->err = err;
 	return gpo_migrate_file(rel, data, len, &mapper, out, out_len, err);
+}
+
+int gpo_migration_sd(struct gpo_migration *m, const unsigned char *sd, size_t len,
+		     unsigned char **out, size_t *out_len, struct gpo_err *err)
+{
+	struct gpo_sd d;
+	size_t kept = 0;
+	bool changed = false;
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	if (!sd || !len)
+		return 0;
+	if (gpo_sd_parse(sd, len, &d))
+		return gpo_err_set(err, -EINVAL, "the source's security descriptor does not parse");
+	m->err = err;
+	for (size_t i = 0, line = 1; i < d.dacl.n_aces; i++, line++) {
+		struct gpo_ace *a = &d.dacl.aces[i];
+		struct gpo_map_where w = { "the GPO's DACL", (unsigned)line, "ACE", true };
+		struct gpo_map_principal_out o = { NULL, NULL };
+		enum gpo_map_verdict v = GPO_MAP_KEEP;
+		char sid[GPO_SID_STR_MAX];
+
+		rc = gpo_sid_to_string(&a->sid, sid, sizeof(sid)) < 0 ? -EINVAL
+			: on_principal(m, &w, sid, NULL, &v, &o);
+		if (!rc && v == GPO_MAP_REPLACE && gpo_sid_from_string(o.sid, &a->sid))
+			rc = gpo_err_set(err, -EINVAL, "%s is not a SID", o.sid);
+		free(o.sid);
+		free(o.name);
+		if (rc) {
+			/* the ACEs not looked at yet stay, each once, to be freed */
+			for (size_t j = i; j < d.dacl.n_aces; j++)
+				d.dacl.aces[kept++] = d.dacl.aces[j];
+			d.dacl.n_aces = (uint16_t)kept;
+			goto out;
+		}
+		changed |= v != GPO_MAP_KEEP;
+		if (v != GPO_MAP_DROP)
+			d.dacl.aces[kept++] = *a;
+		else
+			free(a->extra);
+	}
+	d.dacl.n_aces = (uint16_t)kept;
+	if (!changed) {
+		rc = 0;
+		goto out;
+	}
+	gpo_sd_forget_raw(&d);
+	rc = gpo_sd_to_binary(&d, out, out_len);
+	if (rc)
+		gpo_err_set(err, rc, "the mapped security descriptor cannot be written");
+out:
+	gpo_sd_free(&d);
+	return rc;
 }
 
 struct gpo_domain *gpo_op_env_domain(const struct gpo_op_env *env, const char *dns)

@@ -60,6 +60,14 @@ int gpo_migration_file(struct gpo_migration *m, const char *rel, const void *dat
 int gpo_migration_scan_view(struct gpo_migration *m, struct gpo_view *v, struct gpo_err *err);
 int gpo_migration_scan_folder(struct gpo_migration *m, const char *dir, struct gpo_err *err);
 
+/* Maps the principals of the DACL of sd (a self-relative descriptor of
+ * len bytes: a copy's source DACL with acl=source): an ACE's SID
+ * replaced, or the ACE dropped (DestinationNone). Returns 0 with *out
+ * the new descriptor (caller frees) or NULL when nothing changed, or as
+ * gpo_migration_file. */
+int gpo_migration_sd(struct gpo_migration *m, const unsigned char *sd, size_t len,
+		     unsigned char **out, size_t *out_len, struct gpo_err *err);
+
 /* Ends the walk: logs what was mapped, dropped and left unmapped (every
  * mapping too for a dry run). Returns 0, or -GPO_MIGRATION_UNMAPPED for a
  * strict migration that left anything unmapped (each one in the log). */

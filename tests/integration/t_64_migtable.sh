@@ -218,6 +218,41 @@ same_as_want "$N" "copy"
 grep -q "S-1-5-32-544" "$PROD_SYSVOL/$N/Machine/Preferences/Groups/Groups.xml" || fail "a builtin SID went"
 note "copy corp/$S -> prod/$N: every principal and path mapped, builtin SIDs kept, the rest byte for byte"
 
+# 5b. acl=source: the source's DACL comes along, its corp principals
+# mapped (a security-filtering ACE for CorpHelpdesk; the corp admins' by
+# relative name), and the folder ACL follows it.
+dacl() { # corp|prod GUID: the GPO's DACL in SDDL
+	local up=${1^^}
+	local base=${up}_BASEDN
+	ldap_gssapi "$1" -E '1.2.840.113556.1.4.801=::MAMCAQQ=' -b "CN=$2,CN=Policies,CN=System,${!base}" \
+		-s base nTSecurityDescriptor | sed -n 's/^nTSecurityDescriptor:: //p' |
+		"$SAMBA_PY" -c '
+import base64, sys
+from samba.dcerpc import security
+from samba.ndr import ndr_unpack
+sd = ndr_unpack(security.descriptor, base64.b64decode(sys.stdin.read()))
+print(sd.as_sddl())'
+}
+st corp dsacl set --objectdn="CN=$S,CN=Policies,CN=System,$CORP_BASEDN" \
+	--sddl="(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;$C_HD)" >/dev/null 2>&1 ||
+	fail "samba-tool dsacl set (security filtering for CorpHelpdesk)"
+dacl corp "$S" | grep -q "$C_HD" || fail "the source's DACL has no CorpHelpdesk ACE"
+M_DA=$(mapping GlobalGroup "Domain Admins@$CORP_DNS" "<DestinationByRelativeName />")
+M_EA=$(mapping UniversalGroup "Enterprise Admins@$CORP_DNS" "<DestinationByRelativeName />")
+table "$M_HD" "$M_PR" "$M_KI" "$M_SC" "$M_LG" "$M_HO" "$M_DA" "$M_EA" | mig acl.migtable
+echo "$CORP_DNS/$S \"Mig copy acl\" acl=source migtable=acl.migtable strict" >"$P/copy" ||
+	fail "copy with acl=source: $(tail -3 "$PLOG")"
+A=$(guid_in prod "Mig copy acl")
+got=$(dacl prod "$A")
+echo "$got" | grep -q "$P_HD" || fail "the copy's DACL has no ProdHelpdesk ACE: $got"
+echo "$got" | grep -q "S-1-5-21-${CORP_SID#S-1-5-21-}" && fail "the copy's DACL still names corp: $got"
+echo "$got" | grep -q "$C_HD" && fail "the copy's DACL kept CorpHelpdesk: $got"
+same_as_want "$A" "copy with acl=source"
+out=$(KRB5CCNAME=FILE:$(ccache prod) samba-tool gpo aclcheck -H "ldap://$PROD_DC" \
+	--use-kerberos=required -N </dev/null 2>&1) || fail "samba-tool gpo aclcheck (prod): $out"
+[ -z "$out" ] || fail "samba-tool gpo aclcheck (prod) after a copy with acl=source: $out"
+note "acl=source across forests: the DACL's corp principals mapped ($P_HD filtering), aclcheck clean"
+
 # 6. A cross-domain import of a corp backup into a prod GPO, with migtable=.
 cp -r "$C/gpos/$S" "$TEST_TMP/backup" || fail "cp -r (backup) of the source"
 mkdir "$P/by-name/Mig import" || fail "mkdir of the import target"
