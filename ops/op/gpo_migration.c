@@ -555,7 +555,7 @@ int gpo_migtable_request(struct gpo_writes *w, struct gpo_domain *d, const char 
 		goto out;
 	name = r.pos[0].value;
 	if (gpo_request_word_is(&r.pos[0], "none")) {
-		rc = gpo_writes_set_migtable(w, NULL);
+		rc = gpo_writes_set_migtable(w, dir, NULL);
 		if (!rc)
 			gpo_journal_add(gpo_domain_journal(d),
 					"imports and copies from other domains use no migration table");
@@ -564,7 +564,7 @@ int gpo_migtable_request(struct gpo_writes *w, struct gpo_domain *d, const char 
 	/* refused now rather than at the copy that would use it */
 	rc = gpo_migration_new(d, dir, name, NULL, 0, false, false, &m, err);
 	if (!rc)
-		rc = gpo_writes_set_migtable(w, name);
+		rc = gpo_writes_set_migtable(w, dir, name);
 	if (!rc)
 		gpo_journal_add(gpo_domain_journal(d),
 				"imports and copies from other domains map through %s (%zu mappings)",

@@ -13,6 +13,13 @@
 #include "gpo_copy.h"
 #include "gpo_restore.h"
 #include "gpo_journal.h"
+#include "gpo_backup_read.h"
+#include "gpo_file.h"
+#include "gpo_migrate.h"
+#include "gpo_migration.h"
+#include <fcntl.h>
+#include <limits.h>
+#include <strings.h>
 #include "gpo_quiet.h"
 
 /* One GPO being written into. Never freed before the end: a domain has
@@ -40,6 +47,7 @@ struct gpo_writes {
 	struct gpo_quiet *q;
 	unsigned long seq;
 	char *migtable;              /* the domain's table (guarded by lock) */
+	char *migtable_dir;          /* where it is */
 };
 
 static struct slot *find_slot(struct gpo_writes *w, const char *guid, bool make)
@@ -76,7 +84,129 @@ static bool has_pid(const pid_t *pids, size_t n, pid_t pid)
 
 /* Commits s's transaction (slot locked). Returns 0 or the commit's
  * -errno, which its writers then get once each. */
-static int commit_locked(struct gpo_writes *w, struct slot *s)
+/* Maps one staged settings file of t (rel) through m, in place. */
+static int map_staged(struct gpo_txn *t, struct gpo_migration *m, const char *rel,
+		      struct gpo_err *err)
+{
+	struct gpo_view_reader *reader = NULL;
+	char *data = NULL, *out = NULL;
+	size_t len = 0, out_len = 0;
+	struct stat st;
+	int fd = -1, wfd = -1, rc;
+
+	rc = gpo_txn_open_read(t, rel, &fd, &reader);
+	gpo_view_reader_close(reader); /* the GPO's own file: nothing to map */
+	if (rc || fd < 0)
+		goto out;
+	if (fstat(fd, &st) < 0 || st.st_size > GPO_MIGRATE_MAX) {
+		rc = gpo_err_set(err, -EFBIG, "%s is too large to be mapped", rel);
+		goto out;
+	}
+	data = malloc((size_t)st.st_size + 1);
+	if (!data || pread(fd, data, (size_t)st.st_size, 0) != st.st_size) {
+		rc = gpo_err_set(err, data ? -EIO : -ENOMEM, "reading the staged %s", rel);
+		goto out;
+	}
+	len = (size_t)st.st_size;
+	rc = gpo_migration_file(m, rel, data, len, &out, &out_len, err);
+	if (rc || !out)
+		goto out;
+	rc = gpo_txn_open_write(t, rel, O_TRUNC, &wfd);
+	if (!rc)
+		rc = gpo_file_write_all(wfd, out, out_len);
+	if (rc)
+		gpo_err_set(err, rc, "writing the mapped %s: %s", rel, strerror(-rc));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (wfd >= 0)
+		close(wfd);
+	free(data);
+	free(out);
+	return rc;
+}
+
+struct walk {
+	struct gpo_txn *t;
+	struct gpo_migration *m;
+	struct gpo_err *err;
+	char rel[PATH_MAX];
+	int depth;
+};
+
+static int walk_entry(void *arg, const char *name, const struct stat *st)
+{
+	struct walk *k = arg;
+	size_t at = strlen(k->rel);
+	int rc = 0;
+
+	if (snprintf(k->rel + at, sizeof(k->rel) - at, "%s%s", at ? "/" : "", name) >=
+	    (int)(sizeof(k->rel) - at))
+		return gpo_err_set(k->err, -ENAMETOOLONG, "%s/%s: path too long", k->rel, name);
+	if (S_ISDIR(st->st_mode) && k->depth < 64) {
+		k->depth++;
+		rc = gpo_txn_list(k->t, k->rel, walk_entry, k);
+		k->depth--;
+	} else if (S_ISREG(st->st_mode) && gpo_migrate_handles(k->rel)) {
+		rc = map_staged(k->t, k->m, k->rel, k->err);
+	}
+	k->rel[at] = '\0';
+	return rc;
+}
+
+/* A backup of another domain written into a GPO (its Backup.xml says
+ * so) is mapped through the domain's migration table before it is
+ * committed, as the import control file maps it; without a table it goes
+ * in as it is, and the log says so. */
+static int map_foreign(struct gpo_writes *w, struct gpo_txn *t, const char *guid,
+		       struct gpo_err *err)
+{
+	struct gpo_backup bk = { 0 };
+	struct gpo_migration *m = NULL;
+	struct walk k = { .t = t, .err = err };
+	char *bx = NULL, *table = NULL, *dir = NULL, why[256] = "";
+	size_t len = 0;
+	int rc;
+
+	rc = gpo_txn_top_read(t, "Backup.xml", GPO_BACKUP_XML_MAX, &bx, &len);
+	if (rc) {
+		rc = 0; /* no whole-backup import, or the commit says why */
+		goto out;
+	}
+	if (gpo_backup_read(bx, len, &bk, why, sizeof(why)) || !bk.domain ||
+	    !strcasecmp(bk.domain, gpo_domain_name(w->d)))
+		goto out; /* the commit refuses a Backup.xml that does not parse */
+	pthread_mutex_lock(&w->lock);
+	table = w->migtable ? strdup(w->migtable) : NULL;
+	dir = w->migtable_dir ? strdup(w->migtable_dir) : NULL;
+	pthread_mutex_unlock(&w->lock);
+	if (!table) {
+		gpo_journal_add(gpo_domain_journal(w->d),
+				"%s: a backup of %s, and no migration table is set: its principals and paths are imported as they are",
+				guid, bk.domain);
+		goto out;
+	}
+	rc = gpo_migration_new(w->d, dir ? dir : "", table, bx, len, false, false, &m, err);
+	k.m = m;
+	if (!rc)
+		rc = gpo_txn_list(t, "", walk_entry, &k);
+	if (!rc)
+		rc = gpo_migration_finish(m, guid, err);
+out:
+	if (rc)
+		gpo_journal_add(gpo_domain_journal(w->d),
+				"%s: changes refused: mapping a backup of %s through %s: %s; nothing was written",
+				guid, bk.domain ? bk.domain : "another domain", table ? table : "",
+				gpo_err_reason(err));
+	gpo_migration_free(m);
+	gpo_backup_free(&bk);
+	free(bx);
+	free(table);
+	free(dir);
+	return rc;
+}
+
+static int commit_locked(struct gpo_writes *w, struct slot *s, bool writers)
 {
 	struct gpo_commit_result res;
 	struct gpo_err err = { 0 };
@@ -90,7 +220,10 @@ static int commit_locked(struct gpo_writes *w, struct slot *s)
 				"%s: changes dropped: a write into them failed (%s); nothing was written",
 				s->guid, strerror(-rc));
 	} else if (gpo_txn_dirty(s->txn)) {
-		rc = gpo_commit(w->d, w->journal, s->guid, s->txn, &res, &err);
+		/* a request's own transaction was mapped as it was filled */
+		rc = writers ? map_foreign(w, s->txn, s->guid, &err) : 0;
+		if (!rc)
+			rc = gpo_commit(w->d, w->journal, s->guid, s->txn, &res, &err);
 	}
 	s->broken = 0;
 	/* its writers read what they committed from now on */
@@ -149,7 +282,7 @@ static void ready(void *arg, const char *guid)
 	if (!s)
 		return;
 	pthread_mutex_lock(&s->lock);
-	commit_locked(w, s);
+	commit_locked(w, s, true);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -187,6 +320,7 @@ fail:
 	free(w->staging);
 	free(w->journal);
 	free(w->migtable);
+	free(w->migtable_dir);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 	return rc;
@@ -202,7 +336,7 @@ void gpo_writes_stop(struct gpo_writes *w)
 		struct slot *s = w->slots[i];
 
 		pthread_mutex_lock(&s->lock);
-		commit_locked(w, s);
+		commit_locked(w, s, true);
 		pthread_mutex_unlock(&s->lock);
 		pthread_mutex_destroy(&s->lock);
 		free(s->pids);
@@ -214,6 +348,7 @@ void gpo_writes_stop(struct gpo_writes *w)
 	free(w->staging);
 	free(w->journal);
 	free(w->migtable);
+	free(w->migtable_dir);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
@@ -332,7 +467,7 @@ int gpo_writes_commit(struct gpo_writes *w, const char *guid)
 	if (!s)
 		return 0;
 	pthread_mutex_lock(&s->lock);
-	rc = commit_locked(w, s);
+	rc = commit_locked(w, s, true);
 	if (rc) {
 		/* the caller is told now: not again at its next call */
 		free(s->failed);
@@ -367,7 +502,7 @@ int gpo_writes_run(struct gpo_writes *w, const struct gpo *g, pid_t pid,
 		goto out;
 	}
 	/* its one writer is the caller, told by the return value */
-	rc = commit_locked(w, s);
+	rc = commit_locked(w, s, false);
 	free(s->failed);
 	s->failed = NULL;
 	s->n_failed = s->cap_failed = 0;
@@ -381,15 +516,21 @@ const char *gpo_writes_journal_dir(const struct gpo_writes *w)
 	return w->journal;
 }
 
-int gpo_writes_set_migtable(struct gpo_writes *w, const char *name)
+int gpo_writes_set_migtable(struct gpo_writes *w, const char *dir, const char *name)
 {
 	char *copy = name && *name ? strdup(name) : NULL;
+	char *dcopy = dir ? strdup(dir) : NULL;
 
-	if (name && *name && !copy)
+	if ((name && *name && !copy) || (dir && !dcopy)) {
+		free(copy);
+		free(dcopy);
 		return -ENOMEM;
+	}
 	pthread_mutex_lock(&w->lock);
 	free(w->migtable);
+	free(w->migtable_dir);
 	w->migtable = copy;
+	w->migtable_dir = dcopy;
 	pthread_mutex_unlock(&w->lock);
 	return 0;
 }

@@ -97,10 +97,11 @@ typedef int (*gpo_writes_fill_fn)(struct gpo_txn *t, void *arg);
 int gpo_writes_run(struct gpo_writes *w, const struct gpo *g, pid_t pid,
 		   gpo_writes_fill_fn fill, void *arg);
 
-/* Sets the migration table (a name in migtables/; NULL or "" for none)
+/* Sets the migration table (a name in folder dir; NULL or "" for none)
  * that imports and copies into w's domain from another domain use when
- * their request names none. Returns 0 or -ENOMEM. */
-int gpo_writes_set_migtable(struct gpo_writes *w, const char *name);
+ * their request names none, and that a backup of another domain written
+ * into a GPO is mapped through before its commit. Returns 0 or -ENOMEM. */
+int gpo_writes_set_migtable(struct gpo_writes *w, const char *dir, const char *name);
 
 /* That table's name (caller frees), or NULL when none is set. */
 char *gpo_writes_migtable(struct gpo_writes *w);

@@ -272,7 +272,14 @@ mkdir "$P/by-name/Mig import 2" || fail "mkdir"
 I2=$(guid_in prod "Mig import 2")
 echo "$TEST_TMP/backup $I2" >"$P/import" || fail "import with the domain's table: $(tail -3 "$PLOG")"
 same_as_want "$I2" "import through the domain's table"
+# and a corp backup copied into a prod GPO with cp -r is mapped through it
+mkdir "$P/by-name/Mig cp" || fail "mkdir"
+I3=$(guid_in prod "Mig cp")
+cp -r "$TEST_TMP/backup/." "$P/gpos/$I3/" || fail "cp -r of a corp backup into prod: $(tail -3 "$PLOG")"
+dd if=/dev/null of="$P/gpos/$I3/Backup.xml" conv=notrunc,fsync status=none ||
+	fail "fsync (the commit) of the cp -r import: $(tail -3 "$PLOG")"
+same_as_want "$I3" "cp -r of a corp backup with the domain's table"
 echo none >"$P/migtable" || fail "migtable none"
-note "the domain's migtable file: set, shown, used by an import of a corp backup, unset"
+note "the domain's migtable file: set, shown, used by an import and by a cp -r of a corp backup, unset"
 
 gpofs_stop "$MNT"
