@@ -282,4 +282,42 @@ same_as_want "$I3" "cp -r of a corp backup with the domain's table"
 echo none >"$P/migtable" || fail "migtable none"
 note "the domain's migtable file: set, shown, used by an import and by a cp -r of a corp backup, unset"
 
+# 8. Every type and every source form: a user by UPN, a computer by
+# dns\name, a domain local group by NETBIOS\name, a universal group by
+# its SID, free text; destinations by relative name, by UPN, by
+# dns\name, by NETBIOS\name and the same as the source.
+for d in corp prod; do
+	st "$d" user add jdoe --random-password >/dev/null 2>&1 || fail "samba-tool user add jdoe ($d)"
+	st "$d" computer add KIOSK01 >/dev/null 2>&1 || fail "samba-tool computer add KIOSK01 ($d)"
+done
+st corp group add CorpLocal --group-scope=Domain >/dev/null 2>&1 || fail "group add CorpLocal"
+st corp group add CorpUni --group-scope=Universal >/dev/null 2>&1 || fail "group add CorpUni"
+st prod group add ProdLocal --group-scope=Domain >/dev/null 2>&1 || fail "group add ProdLocal"
+st prod group add ProdUni --group-scope=Universal >/dev/null 2>&1 || fail "group add ProdUni"
+declare -A CS PS
+for a in jdoe 'KIOSK01$' CorpLocal CorpUni; do CS[$a]=$(sid_of corp "$a"); done
+for a in jdoe 'KIOSK01$' ProdLocal ProdUni; do PS[$a]=$(sid_of prod "$a"); done
+mkdir "$C/by-name/Mig forms" || fail "mkdir Mig forms"
+F=$(guid_in corp "Mig forms")
+FD=$C/gpos/$F/DomainSysvol/GPO/Machine/Microsoft/Windows\ NT/SecEdit
+mkdir -p "$FD" || fail "mkdir SecEdit"
+line="SeRemoteInteractiveLogonRight = *${CS[jdoe]},*${CS[KIOSK01\$]},*${CS[CorpLocal]},*${CS[CorpUni]},CorpOps"
+printf '[Unicode]\r\nUnicode=yes\r\n[Privilege Rights]\r\n%s\r\n' "$line" | iconv -f utf-8 -t utf-16le |
+	{ printf '\xff\xfe'; cat; } >"$TEST_TMP/forms.inf"
+cp "$TEST_TMP/forms.inf" "$FD/GptTmpl.inf" || fail "writing GptTmpl.inf of Mig forms"
+dd if=/dev/null of="$FD/GptTmpl.inf" conv=notrunc,fsync status=none || fail "fsync"
+table "$(mapping User "jdoe@$CORP_DNS" "<DestinationByRelativeName />")" \
+	"$(mapping Computer "$CORP_DNS\\KIOSK01\$" "<Destination>PROD\\KIOSK01\$</Destination>")" \
+	"$(mapping LocalGroup "CORP\\CorpLocal" "<Destination>ProdLocal@$PROD_DNS</Destination>")" \
+	"$(mapping UniversalGroup "${CS[CorpUni]}" "<Destination>$PROD_DNS\\ProdUni</Destination>")" \
+	"$(mapping Unknown "CorpOps" "<DestinationSameAsSource />")" | mig forms.migtable
+echo "$CORP_DNS/\"Mig forms\" \"Mig forms\" migtable=forms.migtable strict" >"$P/copy" ||
+	fail "copy of Mig forms: $(tail -3 "$PLOG")"
+FN=$(guid_in prod "Mig forms")
+want="SeRemoteInteractiveLogonRight = *${PS[jdoe]},*${PS[KIOSK01\$]},*${PS[ProdLocal]},*${PS[ProdUni]},CorpOps"
+got=$(iconv -f utf-16 -t utf-8 "$PROD_SYSVOL/$FN/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf" | tr -d '\r' |
+	grep '^SeRemote')
+[ "$got" = "$want" ] || fail "Mig forms mapped to '$got', not '$want'"
+note "types User, Computer, LocalGroup, UniversalGroup, Unknown; sources by UPN, dns\\name, NETBIOS\\name, SID, free text: all mapped"
+
 gpofs_stop "$MNT"
