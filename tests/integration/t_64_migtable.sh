@@ -257,6 +257,17 @@ note "acl=source across forests: the DACL's corp principals mapped ($P_HD filter
 cp -r "$C/gpos/$S" "$TEST_TMP/backup" || fail "cp -r (backup) of the source"
 mkdir "$P/by-name/Mig import" || fail "mkdir of the import target"
 I=$(guid_in prod "Mig import")
+v0=$(ldap_gssapi prod -b "CN=$I,CN=Policies,CN=System,$PROD_BASEDN" -s base versionNumber |
+	sed -n 's/^versionNumber: //p')
+echo "$TEST_TMP/backup $I migtable=to-prod.migtable dry-run" >"$P/import" ||
+	fail "dry-run import: $(tail -3 "$PLOG")"
+[ -z "$(ls -A "$PROD_SYSVOL/$I/Machine")" ] || fail "a dry-run import wrote files"
+[ "$(ldap_gssapi prod -b "CN=$I,CN=Policies,CN=System,$PROD_BASEDN" -s base versionNumber |
+	sed -n 's/^versionNumber: //p')" = "$v0" ] || fail "a dry-run import moved the version"
+out=$(echo "$TEST_TMP/backup $I migtable=no-home.migtable strict" 2>&1 >"$P/import") &&
+	fail "a strict import with an unmapped path succeeded"
+echo "$out" | grep -q "No such device or address" || fail "strict import: not ENXIO: $out"
+[ -z "$(ls -A "$PROD_SYSVOL/$I/Machine")" ] || fail "a refused strict import wrote files"
 echo "$TEST_TMP/backup $I migtable=to-prod.migtable" >"$P/import" ||
 	fail "import through to-prod.migtable: $(tail -3 "$PLOG")"
 same_as_want "$I" "import"
