@@ -202,6 +202,16 @@ static int on_principal(void *ctx, const struct gpo_map_where *w, const char *si
 			p.dns = dom;
 		else
 			p.netbios = dom;
+		/* the other name of that domain, as the source's record pairs
+		 * them, so that "CORP\x" matches a Source "x@corp.example" */
+		for (size_t i = 0; dom && i < m->source.n_groups; i++) {
+			const struct gpo_backup_group *o = &m->source.groups[i];
+
+			if (p.netbios && o->netbios && o->dns && !strcasecmp(o->netbios, dom))
+				p.dns = o->dns;
+			if (p.dns && o->netbios && o->dns && !strcasecmp(o->dns, dom))
+				p.netbios = o->netbios;
+		}
 	}
 	e = gpo_migtable_find_principal(m->table, &p);
 	if (!e) {

@@ -293,6 +293,40 @@ same_as_want "$I3" "cp -r of a corp backup with the domain's table"
 echo none >"$P/migtable" || fail "migtable none"
 note "the domain's migtable file: set, shown, used by an import and by a cp -r of a corp backup, unset"
 
+# 7b. The WMI filter link across forests: dropped while prod has no
+# filter of that name, prod's own filter of that name once it has one.
+[ -n "${GPO_WMI:-}" ] || fail "no seeded WMI-filtered GPO in corp"
+wql_of() { ldap_gssapi prod -b "CN=$1,CN=Policies,CN=System,$PROD_BASEDN" -s base gPCWQLFilter |
+	sed -n 's/^gPCWQLFilter: //p'; }
+echo "$CORP_DNS/$GPO_WMI \"WMI across 1\"" >"$P/copy" || fail "copy of the WMI-filtered GPO: $(tail -3 "$PLOG")"
+W1=$(guid_in prod "WMI across 1")
+[ -z "$(wql_of "$W1")" ] || fail "a WMI link to corp's filter came into prod: $(wql_of "$W1")"
+grep -q "$GPO_WMI: its WMI filter Windows 10 Workstations is not in $PROD_DNS" "$PLOG" ||
+	fail "the log does not say the WMI link was dropped"
+PFID=$(KRB5CCNAME=FILE:$(ccache prod) "$SAMBA_PY" - "$PROD_DC" <<'PY'
+import sys, uuid
+from samba.auth import system_session
+from samba.credentials import MUST_USE_KERBEROS, Credentials
+from samba.param import LoadParm
+from samba.samdb import SamDB
+lp = LoadParm()
+creds = Credentials()
+creds.guess(lp)
+creds.set_kerberos_state(MUST_USE_KERBEROS)
+db = SamDB(url="ldap://" + sys.argv[1], session_info=system_session(), credentials=creds, lp=lp)
+fid = "{%s}" % str(uuid.uuid4()).upper()
+q = 'Select * from Win32_OperatingSystem where ProductType="1"'
+db.add({"dn": "CN=%s,CN=SOM,CN=WMIPolicy,CN=System,%s" % (fid, db.domain_dn()),
+        "objectClass": "msWMI-Som", "msWMI-ID": fid, "msWMI-Name": "Windows 10 Workstations",
+        "msWMI-Parm2": "1;3;10;%d;WQL;root\\CIMv2;%s;" % (len(q), q)})
+print(fid)
+PY
+) || fail "adding a WMI filter to prod"
+echo "$CORP_DNS/$GPO_WMI \"WMI across 2\"" >"$P/copy" || fail "copy of the WMI-filtered GPO: $(tail -3 "$PLOG")"
+W2=$(guid_in prod "WMI across 2")
+[ "$(wql_of "$W2")" = "[$PROD_DNS;$PFID;0]" ] || fail "the copy is not linked to prod's filter: $(wql_of "$W2")"
+note "WMI link across forests: dropped without a filter of that name, prod's $PFID with one"
+
 # 8. Every type and every source form: a user by UPN, a computer by
 # dns\name, a domain local group by NETBIOS\name, a universal group by
 # its SID, free text; destinations by relative name, by UPN, by
