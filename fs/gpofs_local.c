@@ -32,14 +32,27 @@ static bool in_store(const char *path)
 	return false;
 }
 
-/* Parses path for a change. Outside the stores every change is refused
- * with EROFS, whether or not the path names something, so that each call
- * answers alike; inside, a parse error stands. */
+/* True when path is migtables/generated or below it: tables gpofs makes,
+ * read-only whatever is asked. */
+static bool in_generated(const char *path)
+{
+	static const char gen[] = "migtables/generated";
+
+	while (*path == '/')
+		path++;
+	return !strncmp(path, gen, sizeof(gen) - 1) &&
+	       (!path[sizeof(gen) - 1] || path[sizeof(gen) - 1] == '/');
+}
+
+/* Parses path for a change. Outside the stores, and in the generated
+ * tables, every change is refused with EROFS, whether or not the path
+ * names something, so that each call answers alike; inside, a parse
+ * error stands. */
 static int parse_change(struct gpofs *fs, const char *path, struct gpofs_path *p)
 {
 	int rc = gpofs_path_parse(fs, path, p);
 
-	if (!in_store(path))
+	if (!in_store(path) || in_generated(path))
 		return -EROFS;
 	if (rc)
 		return rc;
@@ -62,7 +75,7 @@ static int writable(struct gpofs *fs, const char *path, struct gpofs_path *p,
  * elsewhere. */
 static int refuse_special(const char *path)
 {
-	return in_store(path) ? -EPERM : -EROFS;
+	return in_store(path) && !in_generated(path) ? -EPERM : -EROFS;
 }
 
 static int open_local(struct gpofs *fs, struct gpofs_path *p, int flags,
@@ -336,5 +349,5 @@ int gpofs_local_setxattr(const char *path, const char *name, const char *value,
 	(void)value;
 	(void)size;
 	(void)flags;
-	return in_store(path) ? -ENOTSUP : -EROFS;
+	return in_store(path) && !in_generated(path) ? -ENOTSUP : -EROFS;
 }

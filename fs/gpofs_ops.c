@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "gpofs_write.h"
 #include "gpo_buf.h"
 #include "gpo_import.h"
+#include "gpo_migtable_gen.h"
 #include "gpo_store.h"
 
 struct gpofs *gpofs_get(void)
@@ -143,6 +145,57 @@ static int genfile(struct gpofs_path *p, char **data, size_t *len, time_t *t)
 		rc = -ENOMEM;
 	if (t)
 		*t = gpo_view_changed(v);
+	gpo_view_put(v);
+	return rc;
+}
+
+/* A generated migration table (MIGGEN_FILE), made anew at each look from
+ * the sealed backup or the GPO's view, into *data (caller frees), with
+ * the time of what it was made from into *t unless t is NULL. Why one
+ * cannot be made goes to the log (the domain's for a GPO). */
+static int gen_table(struct gpofs *fs, struct gpofs_path *p, char **data, size_t *len,
+		     time_t *t)
+{
+	struct gpo_err err = { 0 };
+	struct gpo_view *v = NULL;
+	char dir[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	rc = gpofs_store_caller_ok(fs);
+	if (rc)
+		goto out;
+	if (p->gen_backups) {
+		if (!gpo_store_is_sealed(fs->conf.backup_dir, p->top)) {
+			rc = -ENOENT;
+			goto out;
+		}
+		if (snprintf(dir, sizeof(dir), "%s/%s", fs->conf.backup_dir, p->top) >=
+		    (int)sizeof(dir)) {
+			rc = -ENAMETOOLONG;
+			goto out;
+		}
+		rc = stat(dir, &st) < 0 ? -errno : 0;
+		if (!rc)
+			rc = gpo_migtable_gen_folder(dir, data, len, &err);
+		if (rc && err.code)
+			gpo_log(&fs->log, GPO_LOG_WARN, "migtables/generated/backups/%s.migtable: %s",
+				p->top, gpo_err_reason(&err));
+		if (!rc && t)
+			*t = st.st_mtime;
+		goto out;
+	}
+	rc = find_view(p, &v);
+	if (!rc)
+		rc = gpo_migtable_gen_view(v, data, len, &err);
+	if (rc && err.code)
+		gpo_journal_add(gpo_domain_journal(p->dom), "migtables/generated/%s/%s.migtable: %s",
+				gpo_domain_name(p->dom), p->guid, gpo_err_reason(&err));
+	if (!rc && t)
+		*t = gpo_view_changed(v);
+out:
 	gpo_view_put(v);
 	return rc;
 }
@@ -344,6 +397,24 @@ static int gpofs_getattr(const char *path, struct stat *st,
 		if (!rc)
 			fill_file(fs, st, time(NULL), (off_t)len, S_IFREG);
 		break;
+	case GPOFS_MIGGEN:
+		if (p.gen_backups) {
+			struct stat store;
+
+			/* its listing changes with the store's */
+			rc = stat(fs->conf.backup_dir, &store) < 0 ? -errno : 0;
+			if (!rc)
+				fill_dir(fs, st, store.st_mtime);
+		} else {
+			fill_dir(fs, st, p.dom ? newest_change(fs, p.dom) : fs->mounted);
+		}
+		break;
+	case GPOFS_MIGGEN_FILE:
+		/* its true size: what a reader that trusts st_size gets */
+		rc = gen_table(fs, &p, &data, &len, &t);
+		if (!rc)
+			fill_file(fs, st, t, (off_t)len, S_IFREG);
+		break;
 	}
 out:
 	(void)fi;
@@ -417,8 +488,9 @@ static int list_add_cb(void *arg, const char *name, const struct stat *st)
 	return list_add(arg, name, st);
 }
 
-/* Lists a store's local folder. */
-static int fill_local(const char *dir_path, struct lister *l)
+/* Lists a store's local folder, but for an entry named hide (NULL: none),
+ * which the mount shows instead. */
+static int fill_local(const char *dir_path, const char *hide, struct lister *l)
 {
 	DIR *dir = opendir(dir_path);
 	struct dirent *de;
@@ -426,9 +498,50 @@ static int fill_local(const char *dir_path, struct lister *l)
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir)) && !l->full) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (hide && !strcmp(de->d_name, hide)))
 			continue;
 		list_add(l, de->d_name, NULL);
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* Lists a folder of migtables/generated/: the tables are not made for a
+ * listing (each costs a walk of its settings), so no attributes. */
+static int fill_generated(struct gpofs *fs, struct gpofs_path *p, struct lister *l)
+{
+	struct gpo_snapshot *snap = NULL;
+	char name[GPO_GUID_LEN + sizeof(".migtable")];
+	struct dirent *de;
+	DIR *dir;
+	int rc = 0;
+
+	if (!p->gen_backups && !p->dom) {
+		list_add(l, "backups", NULL);
+		for (size_t i = 0; i < fs->n_domains; i++)
+			list_add(l, gpo_domain_name(fs->domains[i]), NULL);
+		return 0;
+	}
+	if (p->dom) {
+		rc = gpo_domain_snapshot(p->dom, &snap);
+		for (size_t i = 0; !rc && i < gpo_snapshot_count(snap) && !l->full; i++) {
+			snprintf(name, sizeof(name), "%s.migtable", gpo_snapshot_at(snap, i)->guid);
+			list_add(l, name, NULL);
+		}
+		gpo_snapshot_put(snap);
+		return rc;
+	}
+	/* the sealed backups: a copy still arriving is none yet */
+	dir = opendir(fs->conf.backup_dir);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (!gpo_guid_valid(de->d_name) ||
+		    !gpo_store_is_sealed(fs->conf.backup_dir, de->d_name))
+			continue;
+		snprintf(name, sizeof(name), "%.*s.migtable", GPO_GUID_LEN, de->d_name);
+		list_add(l, name, NULL);
 	}
 	closedir(dir);
 	return 0;
@@ -475,7 +588,7 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		}
 		rc = 0;
 	}
-	l.plain = p.kind == GPOFS_LOCAL;
+	l.plain = p.kind == GPOFS_LOCAL || (p.kind == GPOFS_MIGGEN && p.gen_backups);
 	list_add(&l, ".", NULL);
 	list_add(&l, "..", NULL);
 	switch (p.kind) {
@@ -567,12 +680,22 @@ static int gpofs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 			rc = gpo_view_children(view, n, list_view_entry, &l);
 		break;
 	}
-	case GPOFS_LOCAL:
+	case GPOFS_LOCAL: {
+		bool migtables = !p.backups && !*p.top;
+
 		rc = gpofs_store_caller_ok(fs);
 		if (!rc)
-			rc = fill_local(p.rel, &l);
+			rc = fill_local(p.rel, migtables ? "generated" : NULL, &l);
 		if (!rc && p.backups && !*p.top)
 			list_add(&l, "manifest.xml", NULL);
+		if (!rc && migtables)
+			list_add(&l, "generated", NULL);
+		break;
+	}
+	case GPOFS_MIGGEN:
+		rc = gpofs_store_caller_ok(fs);
+		if (!rc)
+			rc = fill_generated(fs, &p, &l);
 		break;
 	default:
 		rc = -ENOTDIR;
@@ -661,6 +784,11 @@ static int gpofs_open(const char *path, struct fuse_file_info *fi)
 	case GPOFS_STATS:
 		rc = stats_text(fs, &h->data, &h->len);
 		fi->direct_io = 1; /* it changes with every read of the mount */
+		break;
+	case GPOFS_MIGGEN_FILE:
+		rc = gen_table(fs, &p, &h->data, &h->len, NULL);
+		/* made again here: the size the kernel has may be another's */
+		fi->direct_io = 1;
 		break;
 	case GPOFS_SYSVOL: {
 		struct gpo_view *v = NULL;

@@ -69,6 +69,55 @@ static int parse_local(const char *dir, const char *rest, bool backups,
 	return 0;
 }
 
+/* The name of a generated table ("{GUID}.migtable") into guid. */
+static int table_name(const char *name, char guid[GPO_GUID_LEN + 1])
+{
+	if (strlen(name) != GPO_GUID_LEN + strlen(".migtable") ||
+	    strcmp(name + GPO_GUID_LEN, ".migtable"))
+		return -ENOENT;
+	memcpy(guid, name, GPO_GUID_LEN);
+	guid[GPO_GUID_LEN] = '\0';
+	return gpo_guid_valid(guid) ? 0 : -ENOENT;
+}
+
+/* rest is below migtables/generated: the tables gpofs makes, one per
+ * sealed backup (backups/) and one per GPO of each mounted domain.
+ * Whether the backup or the GPO exists is the caller's to find. */
+static int parse_generated(struct gpofs *fs, const char *rest, struct gpofs_path *p)
+{
+	char comp[256];
+	const char *s = rest;
+	int n;
+
+	p->kind = GPOFS_MIGGEN;
+	n = next_component(&s, comp, sizeof(comp));
+	if (n <= 0)
+		return n;
+	if (!strcmp(comp, "backups")) {
+		p->gen_backups = true;
+	} else {
+		for (size_t i = 0; i < fs->n_domains; i++) {
+			if (strcmp(gpo_domain_name(fs->domains[i]), comp))
+				continue;
+			p->dom = fs->domains[i];
+			p->dom_i = i;
+		}
+		if (!p->dom)
+			return -ENOENT;
+	}
+	n = next_component(&s, comp, sizeof(comp));
+	if (n <= 0)
+		return n;
+	p->kind = GPOFS_MIGGEN_FILE;
+	if (*s)
+		return -ENOTDIR;
+	if (table_name(comp, p->guid))
+		return -ENOENT;
+	if (p->gen_backups)
+		memcpy(p->top, p->guid, sizeof(p->guid));
+	return 0;
+}
+
 /* path is domains/D/by-name/<name>/rest: parses domains/D/gpos/{G}/rest
  * into p instead, {G} being the GPO <name> names now. */
 static int byname_alias(struct gpofs *fs, struct gpofs_path *p, const char *name)
@@ -121,8 +170,14 @@ int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 		return *s ? -ENOTDIR : (p->kind = GPOFS_STATS, 0);
 	if (!strcmp(comp, "backups"))
 		return parse_local(fs->conf.backup_dir, s, true, p);
-	if (!strcmp(comp, "migtables"))
+	if (!strcmp(comp, "migtables")) {
+		const char *rest = s;
+
+		/* generated/ hides anything of that name in the folder */
+		if (next_component(&rest, comp, sizeof(comp)) > 0 && !strcmp(comp, "generated"))
+			return parse_generated(fs, rest, p);
 		return parse_local(fs->conf.migtable_dir, s, false, p);
+	}
 	if (strcmp(comp, "domains"))
 		return -ENOENT;
 

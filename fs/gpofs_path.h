@@ -22,9 +22,14 @@ enum gpofs_kind {
 	GPOFS_SYSVOL,        /* .../DomainSysvol/GPO[/...]: SYSVOL content */
 	GPOFS_BYNAME,        /* /domains/D/by-name */
 	GPOFS_BYNAME_LINK,   /* /domains/D/by-name/<name> */
-	GPOFS_LOCAL,         /* /backups[/...], /migtables[/...] */
+	GPOFS_LOCAL,         /* /backups[/...], /migtables[/...] but
+				/migtables/generated */
 	GPOFS_MANIFEST,      /* /backups/manifest.xml, generated */
 	GPOFS_STATS,         /* /.stats: what the mount has cost, per domain */
+	GPOFS_MIGGEN,        /* /migtables/generated, .../backups, .../D:
+				read-only folders of generated tables */
+	GPOFS_MIGGEN_FILE,   /* .../generated/backups/{ID}.migtable,
+				.../generated/D/{G}.migtable */
 };
 
 /* The control files of a domain, in the order they are listed. */
@@ -36,7 +41,8 @@ struct gpofs_path {
 	struct gpo_domain *dom;          /* for domain paths */
 	size_t dom_i;                    /* its place in fs->domains */
 	enum gpofs_control control;      /* CONTROL: which */
-	char guid[GPO_GUID_LEN + 1];     /* GPO, GENFILE, DOMAINSYSVOL, SYSVOL */
+	char guid[GPO_GUID_LEN + 1];     /* GPO, GENFILE, DOMAINSYSVOL, SYSVOL,
+					    MIGGEN_FILE */
 	enum gpo_genfile gen;            /* GENFILE */
 	const char *name;                /* BYNAME_LINK: the entry's name;
 					    GPO_TOP: the file's */
@@ -44,8 +50,14 @@ struct gpofs_path {
 					    LOCAL: the local path (owned) */
 	bool backups;                    /* LOCAL: in the backup store */
 	char top[256];                   /* LOCAL: first component below the
-					    store ("" for the store itself) */
+					    store ("" for the store itself);
+					    MIGGEN_FILE of a backup: its ID */
 	bool below_top;                  /* LOCAL: deeper than top */
+	bool gen_backups;                /* MIGGEN(_FILE): below
+					    generated/backups (the backup ID
+					    in top); with dom: below
+					    generated/D (the GPO in guid);
+					    neither: generated/ itself */
 	char *alias;                     /* by-name/<name>/...: the same path
 					    under gpos/{G} (owned; name and
 					    rel may point into it) */

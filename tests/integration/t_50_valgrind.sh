@@ -36,6 +36,12 @@ cp -r "$D/gpos/$GPO_PREFS" "$MNT/backups/"
 mkdir "$MNT/backups/unfinished"
 for _ in $(seq 1 100); do [ ! -e "$MNT/backups/$GPO_PREFS" ] && break; sleep 0.2; done
 grep -q BackupInst "$MNT/backups/manifest.xml" || fail "no backup sealed under valgrind"
+# the generated migration tables: of the sealed backup and of two GPOs
+G=$MNT/migtables/generated
+ls -l "$G" "$G/backups" "$G/$CORP_DNS" >/dev/null || fail "listing migtables/generated/ failed"
+cat "$G/backups/"*.migtable "$G/$CORP_DNS/$GPO_PREFS.migtable" "$G/$CORP_DNS/$GPO_SECURITY.migtable" \
+	>/dev/null || fail "a generated table could not be read under valgrind"
+! touch "$G/x" 2>/dev/null || fail "a file was made in migtables/generated/"
 rm -r "$MNT/backups/{"*
 ls "$D/gpos/{00000000-0000-0000-0000-000000000000}" 2>/dev/null && fail "unknown GPO listed"
 fusermount3 -u "$MNT"

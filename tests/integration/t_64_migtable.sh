@@ -10,6 +10,9 @@
 # nothing; strict with an unmapped path is ENXIO; a destination prod does
 # not have is ENOENT; malformed tables (UTF-16 and UTF-8) are EINVAL with
 # file and line in the log; nothing is made by any of them.
+# migtables/generated/ offers a table listing all of it (for the GPO, and
+# for a sealed backup of it); edited and used, it maps the same; nothing
+# there can be written (EROFS).
 source "$(dirname "$0")/lib.sh"
 
 SAMBA_PY=$(head -n 1 "$(command -v samba-tool)" | sed 's/^#! *//')
@@ -364,5 +367,131 @@ got=$(iconv -f utf-16 -t utf-8 "$PROD_SYSVOL/$FN/Machine/Microsoft/Windows NT/Se
 	grep '^SeRemote')
 [ "$got" = "$want" ] || fail "Mig forms mapped to '$got', not '$want'"
 note "types User, Computer, LocalGroup, UniversalGroup, Unknown; sources by UPN, dns\\name, NETBIOS\\name, SID, free text: all mapped"
+
+
+# 8. migtables/generated/: a table to start from for each GPO (and each
+# sealed backup), every principal and share its settings name with
+# DestinationSameAsSource; edited and used, it maps as section 5's does.
+GEN=$MNT/migtables/generated
+ls "$GEN/$CORP_DNS/" | grep -qx "$S.migtable" || fail "generated/$CORP_DNS/ does not list $S.migtable"
+ls "$GEN/" | grep -qx backups || fail "generated/ does not list backups"
+cp "$GEN/$CORP_DNS/$S.migtable" "$TEST_TMP/gen.migtable" || fail "reading the generated table"
+[ "$(stat -c %s "$GEN/$CORP_DNS/$S.migtable")" = "$(stat -c %s "$TEST_TMP/gen.migtable")" ] ||
+	fail "the generated table's size is not what reading it gives"
+gen_entries() { # FILE: "Type Source Destination-kind" per Mapping; checks it is GPMC's form
+	python3 - "$1" <<'PY'
+import sys
+from xml.etree import ElementTree as ET
+NS = "{http://www.microsoft.com/GroupPolicy/GPOOperations/MigrationTable}"
+b = open(sys.argv[1], "rb").read()
+if not b.startswith(b"\xff\xfe"):
+    sys.exit("no UTF-16LE BOM")
+text = b[2:].decode("utf-16-le")
+root = ET.fromstring(text.encode("utf-8").replace(b'encoding="utf-16"', b'encoding="utf-8"', 1))
+if root.tag != NS + "MigrationTable":
+    sys.exit("not a MigrationTable: " + root.tag)
+for m in root.findall(NS + "Mapping"):
+    dest = [c.tag[len(NS):] for c in m if c.tag.startswith(NS + "Destination")]
+    print("%s\t%s\t%s" % (m.find(NS + "Type").text, m.find(NS + "Source").text, ",".join(dest)))
+PY
+}
+gen_entries "$TEST_TMP/gen.migtable" >"$TEST_TMP/gen.txt" || fail "the generated table does not parse"
+note "generated table of corp/$S: $(tr '\t\n' ' ;' <"$TEST_TMP/gen.txt")"
+for want in "GlobalGroup	CorpHelpdesk@$CORP_DNS" "GlobalGroup	CorpPrinters@$CORP_DNS" \
+	"GlobalGroup	Kiosk@$CORP_DNS" 'UNCPath	\\corpsrv\scripts' 'UNCPath	\\corpsrv\home' \
+	'UNCPath	\\corpsrv\logs'; do
+	grep -qxF "$want	DestinationSameAsSource" "$TEST_TMP/gen.txt" ||
+		fail "the generated table lacks $want: $(cat "$TEST_TMP/gen.txt")"
+done
+! grep -q "S-1-5-32" "$TEST_TMP/gen.txt" || fail "the generated table lists a builtin SID"
+[ "$(cut -f2 "$TEST_TMP/gen.txt" | tr 'A-Z' 'a-z' | sort | uniq -d)" = "" ] ||
+	fail "the generated table lists something twice"
+python3 - "$TEST_TMP/gen.migtable" "$MNT/migtables/edited.migtable" "$CORP_DNS" <<'PY' ||
+import sys
+from xml.etree import ElementTree as ET
+NSU = "http://www.microsoft.com/GroupPolicy/GPOOperations/MigrationTable"
+NS = "{%s}" % NSU
+src, dst, corp = sys.argv[1:]
+ET.register_namespace("", NSU)
+text = open(src, "rb").read()[2:].decode("utf-16-le")
+root = ET.fromstring(text.encode("utf-8").replace(b'encoding="utf-16"', b'encoding="utf-8"', 1))
+dests = {"CorpHelpdesk@" + corp: ("Destination", "PROD\\ProdHelpdesk"),
+         "CorpPrinters@" + corp: ("DestinationNone", None),
+         "Kiosk@" + corp: ("DestinationByRelativeName", None),
+         "\\\\corpsrv\\scripts": ("Destination", "\\\\prodsrv\\scripts"),
+         "\\\\corpsrv\\home": ("Destination", "\\\\prodsrv\\home")}
+done = 0
+for m in root.findall(NS + "Mapping"):
+    source = m.find(NS + "Source").text
+    if source not in dests:
+        continue
+    for c in list(m):
+        if c.tag.startswith(NS + "Destination"):
+            m.remove(c)
+    tag, value = dests[source]
+    ET.SubElement(m, NS + tag).text = value
+    done += 1
+if done != len(dests):
+    sys.exit("only %d of the mappings to edit are in the table" % done)
+out = '<?xml version="1.0" encoding="utf-16"?>\r\n' + ET.tostring(root, encoding="unicode")
+open(dst, "wb").write(b"\xff\xfe" + out.encode("utf-16-le"))
+PY
+	fail "editing the generated table into migtables/edited.migtable"
+echo "$CORP_DNS/$S \"Mig copy gen\" migtable=edited.migtable strict" >"$P/copy" ||
+	fail "copy through the edited generated table: $(tail -3 "$PLOG")"
+NG=$(guid_in prod "Mig copy gen")
+[ -n "$NG" ] || fail "no GPO Mig copy gen in prod"
+same_as_want "$NG" "copy through the edited generated table"
+note "generated/$CORP_DNS/$S.migtable: every principal and share, edited and used (strict): mapped as by hand"
+
+# Nothing under generated/ can be written, made, removed or renamed into.
+python3 - "$GEN" "$CORP_DNS" "$S" "$MNT/migtables/edited.migtable" <<'PY' || fail "a change under generated/ was not EROFS"
+import errno, os, sys
+gen, corp, s, edited = sys.argv[1:]
+table = "%s/%s/%s.migtable" % (gen, corp, s)
+tries = [
+    ("write", lambda: open(table, "r+b")),
+    ("truncate", lambda: open(table, "wb")),
+    ("create", lambda: open(gen + "/new.migtable", "wb")),
+    ("create in a domain's", lambda: open("%s/%s/new.migtable" % (gen, corp), "wb")),
+    ("mkdir", lambda: os.mkdir(gen + "/d")),
+    ("unlink", lambda: os.unlink(table)),
+    ("rmdir", lambda: os.rmdir(gen + "/backups")),
+    ("rename into", lambda: os.rename(edited, gen + "/x.migtable")),
+    ("rename out", lambda: os.rename(table, os.path.dirname(edited) + "/x.migtable")),
+    ("rename generated", lambda: os.rename(gen, gen + "2")),
+    ("symlink", lambda: os.symlink("x", gen + "/l")),
+]
+for what, fn in tries:
+    try:
+        fn()
+    except OSError as e:
+        if e.errno != errno.EROFS:
+            sys.exit("%s: %s, not EROFS" % (what, e))
+        continue
+    sys.exit("%s succeeded" % what)
+PY
+# A real folder named generated in migtable_dir is hidden by the mount's.
+mkdir "$TEST_TMP/migtables/generated" && echo hidden >"$TEST_TMP/migtables/generated/real.txt" ||
+	fail "mkdir in migtable_dir"
+[ "$(ls "$MNT/migtables" | grep -cx generated)" = 1 ] || fail "migtables/ lists generated other than once"
+[ ! -e "$GEN/real.txt" ] || fail "the real generated/ folder shows through"
+rm -r "$TEST_TMP/migtables/generated"
+note "generated/: EROFS for every change; a real folder of that name is hidden"
+
+# A sealed backup of the source has a table too, with the same entries.
+bid=$(xpath "$C/gpos/$S/bkupInfo.xml" "m:ID")
+cp -r "$C/gpos/$S" "$MNT/backups/" || fail "cp -r of the source into backups/"
+for _ in $(seq 1 300); do
+	[ -d "$MNT/backups/$bid" ] && break
+	sleep 0.1
+done
+[ -d "$MNT/backups/$bid" ] || fail "the copy into backups/ was not sealed as $bid"
+ls "$GEN/backups/" | grep -qx "$bid.migtable" || fail "generated/backups/ does not list $bid.migtable"
+gen_entries "$GEN/backups/$bid.migtable" >"$TEST_TMP/gen-backup.txt" ||
+	fail "the backup's generated table does not parse"
+diff <(sort "$TEST_TMP/gen.txt") <(sort "$TEST_TMP/gen-backup.txt") >&2 ||
+	fail "the sealed backup's table differs from its GPO's"
+note "generated/backups/$bid.migtable: the sealed backup's table, the same entries as its GPO's"
 
 gpofs_stop "$MNT"

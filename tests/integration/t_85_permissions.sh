@@ -51,11 +51,14 @@ refused ls "$MNT/migtables"
 refused cat "$MNT/migtables/t.migtable"
 refused sh -c "echo x > '$MNT/migtables/other.migtable'"
 refused rm "$MNT/migtables/t.migtable"
+refused ls "$MNT/migtables/generated/$CORP_DNS"
+refused cat "$MNT/migtables/generated/$CORP_DNS/$GPO_REGISTRY.migtable"
+refused cat "$MNT/migtables/generated/backups/$id.migtable"
 [ -f "$STORE/$id/Backup.xml" ] || fail "the sealed backup was removed on disk"
 [ ! -e "$STORE/other" ] || fail "another user made a folder in the store"
 [ "$(ls "$STORE" | wc -l)" -eq 1 ] || fail "the store changed: $(ls "$STORE")"
 [ -f "$TEST_TMP/migtables/t.migtable" ] || fail "the migration table was removed"
-note "backups/ and migtables/ refuse another user (EACCES); nothing changed on disk"
+note "backups/ and migtables/ (generated/ too) refuse another user (EACCES); nothing changed on disk"
 
 # 2. The GPOs can be browsed, as their modes say, and not changed.
 as_other ls "$D/gpos" >/dev/null || fail "another user cannot list gpos/"
@@ -68,6 +71,10 @@ note "another user browses the GPOs and cannot change them"
 # 3. The mounting user still has it all.
 ls "$B/$id" >/dev/null
 cat "$B/manifest.xml" >/dev/null
+grep -qa "M.i.g.r.a.t.i.o.n.T.a.b.l.e" "$MNT/migtables/generated/backups/$id.migtable" ||
+	fail "the owner cannot read the backup's generated table"
+grep -qa "M.i.g.r.a.t.i.o.n.T.a.b.l.e" "$MNT/migtables/generated/$CORP_DNS/$GPO_REGISTRY.migtable" ||
+	fail "the owner cannot read a GPO's generated table"
 rm -r "$B/$id"
 [ ! -e "$STORE/$id" ] || fail "the owner could not remove the backup"
 note "the mounting user keeps full use of the stores"
