@@ -80,6 +80,19 @@ static int table_name(const char *name, char guid[GPO_GUID_LEN + 1])
 	return gpo_guid_valid(guid) ? 0 : -ENOENT;
 }
 
+/* The mounted domain named dns into p. Returns 0 or -ENOENT. */
+static int find_domain(struct gpofs *fs, const char *dns, struct gpofs_path *p)
+{
+	for (size_t i = 0; i < fs->n_domains; i++) {
+		if (!strcmp(gpo_domain_name(fs->domains[i]), dns)) {
+			p->dom = fs->domains[i];
+			p->dom_i = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 /* rest is below migtables/generated: the tables gpofs makes, one per
  * sealed backup (backups/) and one per GPO of each mounted domain.
  * Whether the backup or the GPO exists is the caller's to find. */
@@ -96,14 +109,9 @@ static int parse_generated(struct gpofs *fs, const char *rest, struct gpofs_path
 	if (!strcmp(comp, "backups")) {
 		p->gen_backups = true;
 	} else {
-		for (size_t i = 0; i < fs->n_domains; i++) {
-			if (strcmp(gpo_domain_name(fs->domains[i]), comp))
-				continue;
-			p->dom = fs->domains[i];
-			p->dom_i = i;
-		}
-		if (!p->dom)
-			return -ENOENT;
+		n = find_domain(fs, comp, p);
+		if (n)
+			return n;
 	}
 	n = next_component(&s, comp, sizeof(comp));
 	if (n <= 0)
@@ -185,14 +193,9 @@ int gpofs_path_parse(struct gpofs *fs, const char *path, struct gpofs_path *p)
 		p->kind = GPOFS_DOMAINS;
 		return 0;
 	}
-	for (size_t i = 0; i < fs->n_domains; i++) {
-		if (strcmp(gpo_domain_name(fs->domains[i]), comp))
-			continue;
-		p->dom = fs->domains[i];
-		p->dom_i = i;
-	}
-	if (!p->dom)
-		return -ENOENT;
+	n = find_domain(fs, comp, p);
+	if (n)
+		return n;
 
 	if (next_component(&s, comp, sizeof(comp)) <= 0) {
 		p->kind = GPOFS_DOMAIN;

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Migration tables across forests (corp.test to prod.test): a corp GPO
-# whose settings name corp principals and UNC paths (GptTmpl.inf:
-# Privilege Rights, Group Membership, SDDL of a service; scripts.ini;
-# Preferences Groups.xml and Drives.xml) copied into prod through a
-# table: every principal and path mapped (a name Destination, a
-# ByRelativeName, a DestinationNone dropped), builtin SIDs untouched and
-# everything else byte for byte. The same through a cross-domain import
-# of a corp backup, and through the domain's migtable file. dry-run makes
-# nothing; strict with an unmapped path is ENXIO; a destination prod does
-# not have is ENOENT; malformed tables (UTF-16 and UTF-8) are EINVAL with
-# file and line in the log; nothing is made by any of them.
-# migtables/generated/ offers a table listing all of it (for the GPO, and
-# for a sealed backup of it); edited and used, it maps the same; nothing
-# there can be written (EROFS).
+# whose settings name corp principals and UNC paths in every place a
+# table applies (GptTmpl.inf: Privilege Rights, Group Membership, the
+# SDDL of a service, a registry key and a file; scripts.ini and
+# psscripts.ini; fdeploy.ini; Preferences Groups.xml, Drives.xml,
+# Shortcuts.xml and Printers.xml with item-level targeting) copied into
+# prod through a table: every principal and path mapped (a name
+# Destination, a ByRelativeName, a DestinationNone dropped), builtin SIDs
+# untouched and everything else byte for byte. The same through a
+# cross-domain import of a corp backup (control file, the domain's
+# migtable file, cp -r), with acl=source (the DACL mapped), and for every
+# type and source form. dry-run makes nothing; strict with an unmapped
+# path is ENXIO; a destination prod does not have is ENOENT; malformed
+# tables (UTF-16 and UTF-8) are EINVAL with file and line in the log;
+# nothing is made by any of them. The WMI filter link crosses only to a
+# filter of the same name. migtables/generated/ offers a table listing
+# all of it (for the GPO, and for a sealed backup of it); edited and
+# used, it maps the same; nothing there can be written (EROFS). The GPMC
+# fixtures go into prod through their generated tables, edited.
 source "$(dirname "$0")/lib.sh"
 
 SAMBA_PY=$(head -n 1 "$(command -v samba-tool)" | sed 's/^#! *//')
@@ -91,7 +96,9 @@ S=$(guid_in corp "Mig source")
 G=$C/gpos/$S/DomainSysvol/GPO
 SRC=$TEST_TMP/src
 mkdir -p "$SRC/Machine/Microsoft/Windows NT/SecEdit" "$SRC/Machine/Scripts" \
-	"$SRC/Machine/Preferences/Groups" "$SRC/User/Preferences/Drives"
+	"$SRC/Machine/Preferences/Groups" "$SRC/User/Preferences/Drives" \
+	"$SRC/User/Documents & Settings" "$SRC/User/Preferences/Shortcuts" \
+	"$SRC/User/Preferences/Printers"
 python3 - "$SRC" "$C_HD" "$C_PR" "$C_KI" <<'PY'
 import sys
 src, hd, pr, ki = sys.argv[1:]
@@ -100,10 +107,28 @@ inf = ("[Unicode]\r\nUnicode=yes\r\n[Version]\r\nsignature=\"$CHICAGO$\"\r\nRevi
        "SeInteractiveLogonRight = *S-1-5-32-545,*%s\r\n"
        "[Group Membership]\r\n*%s__Memberof = *S-1-5-32-544\r\n*S-1-5-32-555__Members = *%s\r\n"
        "[Service General Setting]\r\n\"Spooler\",2,\"D:AR(A;;RPWPDTRC;;;BA)(A;;RPWP;;;%s)(A;;RP;;;%s)\"\r\n"
-       % (hd, pr, ki, hd, ki, hd, pr))
+       "[Registry Keys]\r\n\"MACHINE\\SOFTWARE\\Corp\",0,\"D:PAR(A;CI;KA;;;BA)(A;CI;KR;;;%s)\"\r\n"
+       "[File Security]\r\n\"%%SystemRoot%%\\Corp\",0,\"D:PAR(A;OICI;FA;;;BA)(A;OICI;FR;;;%s)\"\r\n"
+       % (hd, pr, ki, hd, ki, hd, pr, hd, ki))
 open(src + "/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf", "wb").write(b"\xff\xfe" + inf.encode("utf-16-le"))
 ini = "\r\n[Startup]\r\n0CmdLine=\\\\corpsrv\\scripts\\start.cmd\r\n0Parameters=/log \\\\corpsrv\\logs\r\n"
 open(src + "/Machine/Scripts/scripts.ini", "wb").write(b"\xff\xfe" + ini.encode("utf-16-le"))
+ps = "\r\n[Startup]\r\n0CmdLine=\\\\corpsrv\\scripts\\start.ps1\r\n0Parameters=\r\n"
+open(src + "/Machine/Scripts/psscripts.ini", "wb").write(b"\xff\xfe" + ps.encode("utf-16-le"))
+fd = ("[FolderStatus]\r\nMy Documents=11\r\n[My Documents]\r\n%s=\\\\corpsrv\\home\\%%USERNAME%%\\Documents\r\n"
+      "%s=\\\\corpsrv\\home\\printers\\%%USERNAME%%\r\n" % (hd, pr))
+open(src + "/User/Documents & Settings/fdeploy.ini", "wb").write(b"\xff\xfe" + fd.encode("utf-16-le"))
+sc = ('<?xml version="1.0" encoding="utf-8"?>\r\n<Shortcuts clsid="{872ECB34-B2EC-401b-A585-D32574AA90EE}">\r\n'
+      '\t<Shortcut clsid="{4F2F7C55-2790-433e-8127-0739D1CFA327}" name="App" uid="{3}">'
+      '<Properties action="U" shortcutPath="%DesktopDir%\\App" targetType="FILESYSTEM" '
+      'targetPath="\\\\corpsrv\\apps\\app.exe" startIn="\\\\corpsrv\\apps"/></Shortcut>\r\n</Shortcuts>\r\n')
+open(src + "/User/Preferences/Shortcuts/Shortcuts.xml", "w", newline="").write(sc)
+pt = ('<?xml version="1.0" encoding="utf-8"?>\n<Printers clsid="{1F577D12-3D1B-471e-A1B7-060317597B9C}">'
+      '<SharedPrinter clsid="{9A5E9697-9095-436d-A0EE-4D128FDFBCE5}" name="print1" uid="{4}">'
+      '<Properties action="U" path="\\\\corpsrv\\print\\print1" default="0"/>'
+      '<Filters><FilterGroup bool="AND" not="0" name="CORP\\Kiosk" sid="%s" userContext="1" primaryGroup="0" localGroup="0"/></Filters>'
+      '</SharedPrinter></Printers>\n' % ki)
+open(src + "/User/Preferences/Printers/Printers.xml", "w").write(pt)
 groups = ('<?xml version="1.0" encoding="utf-8"?>\n<Groups clsid="{3125E937-EB16-4b4c-9934-544FC6D24D26}">'
           '<Group clsid="{6D4A79E4-529C-4481-ABD0-F5BD7EA93BA7}" name="Administrators (built-in)" uid="{1}">'
           '<Properties action="U" groupName="Administrators (built-in)" groupSid="S-1-5-32-544">'
@@ -142,8 +167,10 @@ M_KI=$(mapping GlobalGroup "$C_KI" "<DestinationByRelativeName />")
 M_SC=$(mapping UNCPath '\\corpsrv\scripts' "<Destination>\\\\prodsrv\\scripts</Destination>")
 M_LG=$(mapping UNCPath '\\corpsrv\logs' "<DestinationSameAsSource />")
 M_HO=$(mapping UNCPath '\\CORPSRV\home' "<Destination>\\\\prodsrv\\home</Destination>")
-table "$M_HD" "$M_PR" "$M_KI" "$M_SC" "$M_LG" "$M_HO" | mig to-prod.migtable
-table "$M_HD" "$M_PR" "$M_KI" "$M_SC" "$M_LG" | mig no-home.migtable
+M_AP=$(mapping UNCPath '\\corpsrv\apps' "<Destination>\\\\prodsrv\\apps</Destination>")
+M_PT=$(mapping UNCPath '\\corpsrv\print\' "<Destination>\\\\prodsrv\\print</Destination>")
+table "$M_HD" "$M_PR" "$M_KI" "$M_SC" "$M_LG" "$M_HO" "$M_AP" "$M_PT" | mig to-prod.migtable
+table "$M_HD" "$M_PR" "$M_KI" "$M_SC" "$M_LG" "$M_AP" "$M_PT" | mig no-home.migtable
 table "$(mapping GlobalGroup CorpHelpdesk "<Destination>NoSuchGroup</Destination>")" | mig missing.migtable
 printf '<?xml version="1.0" encoding="utf-8"?>\n<MigrationTable xmlns="%s">\n  <Mapping><Type>Group</Type><Source>x</Source><DestinationNone /></Mapping>\n</MigrationTable>\n' \
 	"$NS" | mig bad-utf8.migtable
@@ -167,6 +194,15 @@ def inf(t):
     return t.replace(c_hd, p_hd).replace(c_ki, p_ki)
 edit("Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf", inf, True)
 edit("Machine/Scripts/scripts.ini", lambda t: t.replace("\\\\corpsrv\\scripts", "\\\\prodsrv\\scripts"), True)
+edit("Machine/Scripts/psscripts.ini", lambda t: t.replace("\\\\corpsrv\\scripts", "\\\\prodsrv\\scripts"), True)
+def fdeploy(t):
+    t = re.sub(r"%s=[^\r\n]*\r\n" % c_pr, "", t)   # its line dropped
+    return t.replace(c_hd, p_hd).replace("\\\\corpsrv\\home", "\\\\prodsrv\\home")
+edit("User/Documents & Settings/fdeploy.ini", fdeploy, True)
+edit("User/Preferences/Shortcuts/Shortcuts.xml", lambda t: t.replace("\\\\corpsrv\\apps", "\\\\prodsrv\\apps"), False)
+edit("User/Preferences/Printers/Printers.xml",
+     lambda t: t.replace("\\\\corpsrv\\print", "\\\\prodsrv\\print").replace(c_ki, p_ki)
+                .replace('name="CORP\\Kiosk"', 'name="PROD\\Kiosk"'), False)
 def groups(t):
     t = re.sub(r'<Member name="CORP\\CorpPrinters"[^>]*/>', "", t)
     return t.replace('name="CORP\\CorpHelpdesk"', 'name="PROD\\ProdHelpdesk"').replace(c_hd, p_hd)
@@ -242,7 +278,7 @@ st corp dsacl set --objectdn="CN=$S,CN=Policies,CN=System,$CORP_BASEDN" \
 dacl corp "$S" | grep -q "$C_HD" || fail "the source's DACL has no CorpHelpdesk ACE"
 M_DA=$(mapping GlobalGroup "Domain Admins@$CORP_DNS" "<DestinationByRelativeName />")
 M_EA=$(mapping UniversalGroup "Enterprise Admins@$CORP_DNS" "<DestinationByRelativeName />")
-table "$M_HD" "$M_PR" "$M_KI" "$M_SC" "$M_LG" "$M_HO" "$M_DA" "$M_EA" | mig acl.migtable
+table "$M_HD" "$M_PR" "$M_KI" "$M_SC" "$M_LG" "$M_HO" "$M_AP" "$M_PT" "$M_DA" "$M_EA" | mig acl.migtable
 echo "$CORP_DNS/$S \"Mig copy acl\" acl=source migtable=acl.migtable strict" >"$P/copy" ||
 	fail "copy with acl=source: $(tail -3 "$PLOG")"
 A=$(guid_in prod "Mig copy acl")
@@ -419,7 +455,9 @@ dests = {"CorpHelpdesk@" + corp: ("Destination", "PROD\\ProdHelpdesk"),
          "CorpPrinters@" + corp: ("DestinationNone", None),
          "Kiosk@" + corp: ("DestinationByRelativeName", None),
          "\\\\corpsrv\\scripts": ("Destination", "\\\\prodsrv\\scripts"),
-         "\\\\corpsrv\\home": ("Destination", "\\\\prodsrv\\home")}
+         "\\\\corpsrv\\home": ("Destination", "\\\\prodsrv\\home"),
+         "\\\\corpsrv\\apps": ("Destination", "\\\\prodsrv\\apps"),
+         "\\\\corpsrv\\print": ("Destination", "\\\\prodsrv\\print")}
 done = 0
 for m in root.findall(NS + "Mapping"):
     source = m.find(NS + "Source").text
