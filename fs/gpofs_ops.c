@@ -99,7 +99,11 @@ static int find_view(struct gpofs_path *p, struct gpo_view **v)
 	/* pinned per reading process: one cp -r sees one version */
 	rc = gpo_domain_view(p->dom, g, fuse_get_context()->pid, v);
 	gpo_snapshot_put(snap);
-	return rc;
+	/* The GPO is listed, but its folder could not be read (none on
+	 * SYSVOL): never ENOENT for a folder that is there, which
+	 * readdir(3) would take for the end of an empty one (a silent,
+	 * empty cp -r) */
+	return rc == -ENOENT ? -EIO : rc;
 }
 
 /* The node of view v at a DomainSysvol/GPO/... path, or NULL. */

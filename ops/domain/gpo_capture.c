@@ -237,8 +237,8 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 	struct stat root_st;
 	int rc;
 
-	if (c->err.code)
-		return; /* failed already: nothing more to read */
+	if (c->err.code || c->restart)
+		return; /* failed, or begins again: nothing more to read */
 	pthread_mutex_unlock(&p->lock);
 	switch (j->kind) {
 	case J_LIST:
@@ -277,7 +277,17 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 		rc = -EINVAL;
 	}
 	pthread_mutex_lock(&p->lock);
-	if (!rc && !c->err.code) {
+	if ((rc == -ENOENT || rc == -ENOTDIR || rc == -EBUSY) &&
+	    (j->kind == J_FETCH || (j->kind == J_LIST && *j->path))) {
+		/* listed, then gone (an editor's temporary file renamed
+		 * over its target, a folder removed) or held open by its
+		 * writer (a sharing violation): the folder changes under
+		 * us, as a moved GPT.INI says; take it again once the jobs
+		 * under way are done */
+		c->restart = true;
+		rc = 0;
+	}
+	if (!rc && !c->err.code && !c->restart) {
 		switch (j->kind) {
 		case J_LIST:
 			if (!*j->path) {
@@ -324,6 +334,7 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 		case J_END:
 			if (!same_listing(&st, &c->view->gptini)) {
 				/* changed under us: take it again */
+				atomic_fetch_add(&p->restarts, 1);
 				gpo_view_put(c->view);
 				c->view = NULL;
 				c->ending = false;
@@ -372,6 +383,18 @@ static void settle(struct gpo_capture_pool *p, struct gpo_capture *c)
 {
 	if (--c->pending > 0)
 		return;
+	if (!c->err.code && c->restart) {
+		c->restart = false;
+		atomic_fetch_add(&p->restarts, 1);
+		gpo_view_put(c->view);
+		c->view = NULL;
+		c->ending = false;
+		if (++c->attempts >= CAPTURE_TRIES)
+			gpo_err_set(&c->err, -EAGAIN, "its SYSVOL folder changed each of the %d times it was read",
+				    CAPTURE_TRIES);
+		else if (!queue(p, c, J_LIST, "", 0, 0, 0))
+			return;
+	}
 	if (!c->err.code && c->view && !c->ending) {
 		c->ending = true;
 		if (!queue(p, c, J_END, NULL, 0, 0, 0))

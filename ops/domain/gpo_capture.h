@@ -40,6 +40,8 @@ struct gpo_capture {
 	bool done;
 	bool unchanged;                /* a check found SYSVOL as it was */
 	bool ending;                   /* the closing version read is queued */
+	bool restart;                  /* changed while read: again, once the
+					  jobs under way are done */
 	struct gpo_err err;            /* the first error and why */
 	int attempts;
 	int pending;                   /* jobs queued or running */
@@ -78,6 +80,7 @@ struct gpo_capture_pool {
 	char *cache_dir;               /* where large files go */
 	struct gpo_cache *cache;       /* and how much they may take */
 	atomic_ulong seq;
+	atomic_ulong restarts;         /* captures begun again: changed while read */
 	struct gpo_capture_hooks hooks;
 };
 

@@ -688,14 +688,15 @@ int gpo_domain_stats(struct gpo_domain *d, char **text, size_t *len)
 	n = asprintf(text,
 		     "domain %s\nldap_searches %lu\nsmb_requests %lu\n"
 		     "captures %lu\ncaptured_bytes %llu\nchecks %lu\n"
-		     "reader_waits %lu\nprefetched %lu\n",
+		     "reader_waits %lu\nprefetched %lu\ncapture_restarts %lu\n",
 		     d->conf->domain, searches,
 		     (unsigned long)atomic_load(&d->smb.requests),
 		     (unsigned long)atomic_load(&d->captures),
 		     (unsigned long long)atomic_load(&d->captured_bytes),
 		     (unsigned long)atomic_load(&d->checks),
 		     (unsigned long)atomic_load(&d->reader_waits),
-		     (unsigned long)atomic_load(&d->prefetched));
+		     (unsigned long)atomic_load(&d->prefetched),
+		     (unsigned long)atomic_load(&d->pool.restarts));
 	if (n < 0) {
 		*text = NULL;
 		return -ENOMEM;

@@ -506,8 +506,9 @@ static int view_of(struct gpo_domain *d, const struct gpo *g, pid_t pid, bool wa
 		gpo_domain_dc_refused(d);
 	if (!v)
 		/* the capture's own errno: an EACCES stays EACCES; EIO when
-		 * each capture waited for was of an older object */
-		return rc ? rc : -EIO;
+		 * each capture waited for was of an older object, or the
+		 * folder never held still (the journal says which) */
+		return rc && rc != -EAGAIN ? rc : -EIO;
 done:
 	*view = v;
 	return 0;

@@ -48,6 +48,11 @@ while kill -0 "$wpid" 2>/dev/null && [ "$copies" -lt 80 ]; do
 		continue
 	fi
 	m=$out/DomainSysvol/GPO/Machine
+	if ! [ -f "$m/A.txt" ] || ! [ -f "$m/B.txt" ] || ! [ -f "$m/C.txt" ]; then
+		ls -laR "$out" >&2
+		tail -50 "$TEST_TMP/gpofs.log" >&2
+		fail "copy $copies lacks a marker file"
+	fi
 	a=$(cat "$m/A.txt") b=$(cat "$m/B.txt") c=$(cat "$m/C.txt")
 	sys=$(( $(xpath "$out/Backup.xml" b:GroupPolicyObject/b:GroupPolicyCoreSettings/b:MachineVersionNumber) & 0xffff ))
 	cmp -s "$m/bulk.bin" "$TEST_TMP/bulk.bin" || fail "copy $copies: bulk.bin differs"
@@ -64,5 +69,44 @@ wait "$wpid" || fail "the writer failed"
 distinct=$(echo "$versions" | tr ' ' '\n' | grep -v '^$' | sort -un | wc -l)
 note "$copies copies during 39 edits, $distinct distinct versions, each copy one state:$versions"
 [ "$copies" -ge 5 ] && [ "$distinct" -ge 3 ] || fail "too few copies or versions to show anything"
+
 gpofs_stop "$MNT"
+
+# An editor's temporary file, listed by a capture and renamed over its
+# target before the capture reads it, is a change like any other: the
+# capture starts again. Never a folder that looks empty (readdir(3) takes
+# ENOENT for the end of one) or lacks a file that was there throughout.
+# A fresh mount captures the GPO at its first copy; 100 small files
+# beside the renamed one keep the capture's reads behind its listing.
+mkdir "$TEST_TMP/many"
+for i in $(seq 100 199); do echo "$i" >"$TEST_TMP/many/f$i.txt"; done
+smb_krb corp sysvol "cd $DIR/Machine; mkdir storm; cd storm; lcd $TEST_TMP/many; prompt off; mput *.txt; put $TEST_TMP/A.txt A.txt" >/dev/null 2>&1 ||
+	fail "set-up of the rename storm"
+storm=""
+for _ in $(seq 1 100); do storm+="put $TEST_TMP/A.txt A.tmp; rename A.tmp A.txt -f; "; done
+( while [ ! -e "$TEST_TMP/storm.stop" ]; do
+	smb_krb corp sysvol "cd $DIR/Machine/storm; $storm" >/dev/null 2>&1 || exit 1
+done ) &
+spid=$!
+whole=0 restarts=0
+for i in $(seq 1 8); do
+	gpofs_mount_corp "$MNT"
+	out=$TEST_TMP/storm.$i
+	if cp -r "$MNT/domains/$CORP_DNS/gpos/$G" "$out" 2>"$TEST_TMP/cp.err"; then
+		n=$(find "$out/DomainSysvol/GPO/Machine/storm" -name 'f*.txt' 2>/dev/null | wc -l)
+		[ -f "$out/DomainSysvol/GPO/Machine/storm/A.txt" ] && [ "$n" -eq 100 ] ||
+			fail "copy $i during the renames lacks files ($n of 100 and A.txt): $(ls "$out" | tr '\n' ' ')"
+		whole=$((whole + 1))
+		restarts=$((restarts + $(awk '$1 == "capture_restarts" { s += $2 } END { print s + 0 }' "$MNT/.stats")))
+	else
+		grep -q "Input/output error" "$TEST_TMP/cp.err" || { cat "$TEST_TMP/cp.err"; fail "cp failed"; }
+	fi
+	gpofs_stop "$MNT"
+	rm -rf "$out"
+done
+touch "$TEST_TMP/storm.stop"
+wait "$spid" || fail "the rename storm failed"
+note "$whole of 8 first copies after a mount whole during renames of a temporary file (the others EIO); captures begun again: $restarts"
+[ "$whole" -ge 4 ] || fail "too few whole copies during the renames to show anything"
+smb_krb corp sysvol "cd $DIR/Machine/storm; prompt off; mask *; mdel *; cd ..; rmdir storm" >/dev/null 2>&1
 smb_krb corp sysvol "cd $DIR/Machine; del A.txt; del B.txt; del C.txt; del bulk.bin; cd /$DIR; put $TEST_TMP/GPT.INI.orig GPT.INI" >/dev/null 2>&1
