@@ -85,6 +85,10 @@ static const char script[] =
 	"sid = security.dom_sid(dom)\n"
 	"S = security\n"
 	"conn = None\n"
+	"try:\n"
+	"    conn = libsmb.Conn(host, share, lp=lp, creds=creds)\n"
+	"except Exception:\n"
+	"    pass\n"
 	"def set_acl(path, sddl):\n"
 	"    global conn\n"
 	"    try:\n"
@@ -397,6 +401,19 @@ static int read_answer(struct gpo_acl_helper *h, const struct timespec *start,
 			return -EPIPE;
 		h->n_out += (size_t)n;
 	}
+}
+
+void gpo_acl_warm(struct gpo_acl_helper *h, const struct gpo_acl_target *t)
+{
+	struct gpo_err err = { 0 };
+
+	pthread_mutex_lock(&h->lock);
+	if (h->pid > 0 && (!h->host || strcmp(h->host, t->host)))
+		helper_end(h, NULL); /* the DC changed */
+	/* a helper that cannot start is gpo_acl_set's to report */
+	if (h->pid <= 0 && helper_start(h, t, "(warm-up)", &err))
+		gpo_log(t->lg, GPO_LOG_DEBUG, "%s: %s", t->domain, gpo_err_reason(&err));
+	pthread_mutex_unlock(&h->lock);
 }
 
 int gpo_acl_set(struct gpo_acl_helper *h, const struct gpo_acl_target *t,

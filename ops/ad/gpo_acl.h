@@ -79,4 +79,10 @@ void gpo_acl_helper_stop(struct gpo_acl_helper *h);
 int gpo_acl_set(struct gpo_acl_helper *h, const struct gpo_acl_target *t,
 		const char *rel, const char *sddl, struct gpo_err *err);
 
+/* Starts h's helper for t, unless one runs for t's DC, without waiting:
+ * it starts Python and signs in (a third of a second) while the caller
+ * does something else before its gpo_acl_set. Any thread. A helper that
+ * cannot start is left for gpo_acl_set to report. */
+void gpo_acl_warm(struct gpo_acl_helper *h, const struct gpo_acl_target *t);
+
 #endif

@@ -190,6 +190,10 @@ void gpo_domain_new_guid(char guid[GPO_GUID_LEN + 1]);
 int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 			   const char *guid, struct gpo_err *err);
 
+/* Gets the helper that sets SYSVOL folder ACLs ready (gpo_acl_warm)
+ * for a gpo_domain_set_folder_acl soon after. */
+void gpo_domain_acl_warm(struct gpo_domain *d);
+
 /* Sets the ACL of GPO guid's SYSVOL folder to what Samba derives from its
  * directory security descriptor (owner, group and DACL as the DC gives
  * them now; gpo_fsacl.h), as samba-tool does: what a restore or a copy
@@ -292,9 +296,14 @@ struct gpo_state {
 
 /* Sets was's display name, flags, WMI filter link and DACL to to's in one
  * LDAP modify (SD flags: the DACL only; the DC applies it whole or not
- * at all). Returns 0 or -errno with its reason in err. */
+ * at all) of those that differ (was is as read from the directory);
+ * none: no request. Returns 0 or -errno with its reason in err. */
 int gpo_domain_set_state(struct gpo_domain *d, const struct gpo *was,
 			 const struct gpo_state *to, struct gpo_err *err);
+
+/* True when was (as read from the directory) holds to's state already:
+ * name, flags, WMI filter link and DACL (gpo_sd_same_explicit_dacl). */
+bool gpo_domain_state_same(const struct gpo *was, const struct gpo_state *to);
 
 /* Whether the WMI filter a gPCWQLFilter value wql names exists in d:
  * 1, 0 (also for a value that names none), or -errno with err set. */

@@ -239,20 +239,38 @@ out:
 }
 
 /* Sets the ACL of guid's folder, derived from the object dn's descriptor. */
-static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid,
-			  struct gpo_err *err)
+/* Where d's ACL helper sets ACLs; sid holds the domain's SID. */
+static struct gpo_acl_target acl_target(struct gpo_domain *d,
+					char sid[GPO_SID_STR_MAX])
 {
-	char sid[GPO_SID_STR_MAX] = "S-1-5-21-0-0-0";
 	struct gpo_acl_target t = {
 		.host = d->dc, .domain = d->conf->domain, .domain_sid = sid,
 		.cred = d->conf->credentials ? &d->cred : NULL, .lg = d->lg,
 	};
+
+	/* the SDDL names no SID by a domain alias; Samba wants one anyway */
+	snprintf(sid, GPO_SID_STR_MAX, "S-1-5-21-0-0-0");
+	if (d->have_sid)
+		gpo_sid_to_string(&d->sid, sid, GPO_SID_STR_MAX);
+	return t;
+}
+
+void gpo_domain_acl_warm(struct gpo_domain *d)
+{
+	char sid[GPO_SID_STR_MAX];
+	struct gpo_acl_target t = acl_target(d, sid);
+
+	gpo_acl_warm(&d->acl, &t);
+}
+
+static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid,
+			  struct gpo_err *err)
+{
+	char sid[GPO_SID_STR_MAX];
+	struct gpo_acl_target t = acl_target(d, sid);
 	char *sddl = NULL;
 	int rc;
 
-	/* the SDDL names no SID by a domain alias; Samba wants one anyway */
-	if (d->have_sid)
-		gpo_sid_to_string(&d->sid, sid, sizeof(sid));
 	rc = folder_sddl(d, dn, guid, &sddl, err);
 	if (!rc)
 		rc = gpo_acl_set(&d->acl, &t, guid, sddl, err);
@@ -495,6 +513,9 @@ int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 		rc = object_dn(d, guid_in, guid, &dn, &policies, err);
 	if (rc)
 		return rc;
+	/* the folder's ACL comes after the directory object: the helper
+	 * gets ready meanwhile */
+	gpo_domain_acl_warm(d);
 	pthread_mutex_lock(&d->create_lock);
 	rc = check_free(d, display_name, guid, policies, err);
 	if (!rc)

@@ -143,6 +143,12 @@ int gpo_sd_to_binary(const struct gpo_sd *sd, unsigned char **out,
  * their flag is set and the type has them). raw is not compared. */
 bool gpo_sd_equal(const struct gpo_sd *a, const struct gpo_sd *b);
 
+/* True when a and b have the same DACL as a DC keeps it when given
+ * either: the same ACEs that were not inherited, in order, and the same
+ * PRESENT and PROTECTED bits (the inherited ACEs it derives again from
+ * the parent, whatever is written). */
+bool gpo_sd_same_explicit_dacl(const struct gpo_sd *a, const struct gpo_sd *b);
+
 /* Makes dst a deep copy of src (raw and extra bytes included). Returns 0
  * (free dst with gpo_sd_free) or -ENOMEM (dst then clear). */
 int gpo_sd_copy(const struct gpo_sd *src, struct gpo_sd *dst);

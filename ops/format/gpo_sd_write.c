@@ -292,6 +292,35 @@ bool gpo_sd_equal(const struct gpo_sd *a, const struct gpo_sd *b)
 	       (!a->has_sacl || acl_equal(&a->sacl, &b->sacl));
 }
 
+/* The next ACE of acl from *i on that was not inherited, or NULL. */
+static const struct gpo_ace *next_explicit(const struct gpo_acl *acl, uint16_t *i)
+{
+	while (*i < acl->n_aces && (acl->aces[*i].flags & GPO_ACE_INHERITED))
+		++*i;
+	return *i < acl->n_aces ? &acl->aces[(*i)++] : NULL;
+}
+
+bool gpo_sd_same_explicit_dacl(const struct gpo_sd *a, const struct gpo_sd *b)
+{
+	uint16_t i = 0, k = 0;
+
+	if (a->has_dacl != b->has_dacl ||
+	    (a->control & (GPO_SD_DACL_PRESENT | GPO_SD_DACL_PROTECTED)) !=
+	    (b->control & (GPO_SD_DACL_PRESENT | GPO_SD_DACL_PROTECTED)))
+		return false;
+	if (!a->has_dacl)
+		return true;
+	for (;;) {
+		const struct gpo_ace *x = next_explicit(&a->dacl, &i);
+		const struct gpo_ace *y = next_explicit(&b->dacl, &k);
+
+		if (!x || !y)
+			return !x && !y;
+		if (!ace_equal(x, y))
+			return false;
+	}
+}
+
 static int acl_copy(const struct gpo_acl *src, struct gpo_acl *dst)
 {
 	memset(dst, 0, sizeof(*dst));

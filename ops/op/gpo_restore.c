@@ -307,11 +307,13 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	struct gpo_err e2 = { 0 };
 	bool journalled = false, touched = false;
 	char made[GPO_GUID_LEN + 1] = "";
-	struct timespec t0, t1, t2, t3;
+	struct timespec t0, t1, tm, t2, t3;
+	bool same = false;
 	int rc, have;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	t1 = t2 = t3 = t0;
+	t1 = tm = t2 = t3 = t0;
+	gpo_domain_acl_warm(d); /* its folder ACL is set further on */
 	snprintf(was.guid, sizeof(was.guid), "%s", guid);
 	rc = gpo_domain_read_gpo(d, guid, &cur, err);
 	if (rc == -ENOENT) {
@@ -363,22 +365,36 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	}
 	journalled = true;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	same = gpo_domain_state_same(&cur, &to);
 	rc = gpo_domain_set_state(d, &cur, &to, err);
-	/* one modify, applied whole or not at all: refused, nothing changed
-	 * but what the restore made (a GPO made again); -EIO: unknown */
-	touched = rc != -EACCES && rc != -EINVAL && rc != -EPERM;
-	if (!rc)
+	/* one modify (or none: the state is the backup's), applied whole
+	 * or not at all: refused, nothing changed but what the restore made
+	 * (a GPO made again); -EIO: unknown */
+	touched = !same && rc != -EACCES && rc != -EINVAL && rc != -EPERM;
+	clock_gettime(CLOCK_MONOTONIC, &tm);
+	if (!rc) {
 		rc = gpo_domain_set_folder_acl(d, guid, err);
+		if (rc != -EACCES && rc != -EPERM)
+			touched = true;
+	}
 	if (rc)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t2);
-	gpo_domain_changed(d, guid);
 	rc = gpo_domain_snapshot(d, &snap);
+	g = rc ? NULL : gpo_snapshot_find(snap, guid);
+	if (!rc && (!same || !g || g->version != cur.version || g->changed != cur.changed)) {
+		/* the import begins from the list's entry: the object as
+		 * it is now, not as it was before the state was set */
+		gpo_snapshot_put(snap);
+		snap = NULL;
+		gpo_domain_changed(d, guid);
+		rc = gpo_domain_snapshot(d, &snap);
+		g = rc ? NULL : gpo_snapshot_find(snap, guid);
+	}
 	if (rc) {
 		gpo_err_set(err, rc, "cannot read the GPO list: %s", strerror(-rc));
 		goto out;
 	}
-	g = gpo_snapshot_find(snap, guid);
 	if (!g) {
 		rc = gpo_err_set(err, -ESTALE, "%s is gone from the GPO list", guid);
 		goto out;
@@ -387,10 +403,12 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	rc = gpo_import_folder_as(w, d, g, folder, pid, true, backup_floor(bk), err);
 	if (!rc)
 		gpo_journal_add(gpo_domain_journal(d),
-				"%s: restore took %.3f s: the GPO read%s and journalled %.3f, its state %.3f, the list %.3f, the settings %.3f",
+				"%s: restore took %.3f s: the GPO read%s and journalled %.3f, its state %.3f (%s) and folder ACL %.3f, the list %.3f, the settings %.3f",
 				guid, (double)gpo_ms_since(&t0) / 1000, was.created ? " (made again)" : "",
 				(double)gpo_ms_between(&t0, &t1) / 1000,
-				(double)gpo_ms_between(&t1, &t2) / 1000,
+				(double)gpo_ms_between(&t1, &tm) / 1000,
+				same ? "as the backup's already" : "set",
+				(double)gpo_ms_between(&tm, &t2) / 1000,
 				(double)gpo_ms_between(&t2, &t3) / 1000, (double)gpo_ms_since(&t3) / 1000);
 out:
 	if (rc && journalled && !touched) {

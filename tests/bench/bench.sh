@@ -436,12 +436,13 @@ else
 		{
 			k = NR <= n ? 1 : 2
 			for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+,?$/) { v[++j] = $i + 0 }
-			read[k] += v[j - 3]; state[k] += v[j - 2]; list[k] += v[j - 1]; set[k] += v[j]; j = 0
+			read[k] += v[j - 4]; state[k] += v[j - 3]; acl[k] += v[j - 2]; list[k] += v[j - 1]; set[k] += v[j]; j = 0
+			if (index($0, "as the backup\047s already")) same[k]++
 		}
 		END {
 			for (k = 1; k <= 2; k++)
-				printf "   restore%s (means): reading the GPO and journalling %.3f s, its state (one LDAP modify, the folder ACL) %.3f, its list entry %.3f, the settings (an import commit) %.3f\n",
-					k == 1 ? "" : " of a deleted GPO", read[k] / n, state[k] / n, list[k] / n, set[k] / n
+				printf "   restore%s (means): reading the GPO and journalling %.3f s, its state %.3f (one LDAP modify; %d of %d already the backup\047s: none), the folder ACL %.3f, its list entry %.3f, the settings (an import commit) %.3f\n",
+					k == 1 ? "" : " of a deleted GPO", read[k] / n, state[k] / n, same[k], n, acl[k] / n, list[k] / n, set[k] / n
 		}' >>"$NOTES"
 	echo "   the copy: $split3; its commit: $commit3" >>"$NOTES"
 	# GPOFS_BENCH_LOG=FILE keeps the domain's log of the imports for a look

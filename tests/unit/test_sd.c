@@ -1121,7 +1121,60 @@ static int test_mutations(void)
 	return 0;
 }
 
+/* A DC keeps a written DACL's explicit ACEs and derives the inherited
+ * ones again: two DACLs that differ only there are the same to it. */
+static int test_same_explicit_dacl(void)
+{
+	struct gpo_ace a_aces[3] = { 0 }, b_aces[3] = { 0 };
+	struct gpo_sd a = { 0 }, b = { 0 };
+
+	ASSERT_EQ(gpo_sid_from_string("S-1-5-11", &a_aces[0].sid), 0);
+	a_aces[0].mask = 0x20094;
+	ASSERT_EQ(gpo_sid_from_string("S-1-5-18", &a_aces[1].sid), 0);
+	a_aces[1].mask = 0xf01ff;
+	a_aces[1].flags = GPO_ACE_INHERITED | GPO_ACE_CONTAINER_INHERIT;
+	ASSERT_EQ(gpo_sid_from_string("S-1-5-21-1-2-3-512", &a_aces[2].sid), 0);
+	a_aces[2].mask = 0xf00ff;
+	/* b: another inherited ACE first, then a's two explicit ones */
+	b_aces[0] = a_aces[1];
+	b_aces[0].mask = 0x20094;
+	b_aces[1] = a_aces[0];
+	b_aces[2] = a_aces[2];
+	a.control = b.control = GPO_SD_DACL_PRESENT | GPO_SD_SELF_RELATIVE;
+	a.has_dacl = b.has_dacl = true;
+	a.dacl = (struct gpo_acl){ 2, 3, a_aces };
+	b.dacl = (struct gpo_acl){ 2, 3, b_aces };
+	ASSERT(gpo_sd_same_explicit_dacl(&a, &b));
+	ASSERT(gpo_sd_same_explicit_dacl(&b, &a));
+	/* owner, group and other control bits are not the DACL's */
+	b.control |= GPO_SD_DACL_AUTO_INHERITED;
+	b.has_owner = true;
+	ASSERT(gpo_sd_same_explicit_dacl(&a, &b));
+	b.control |= GPO_SD_DACL_PROTECTED;
+	ASSERT(!gpo_sd_same_explicit_dacl(&a, &b));
+	b.control &= (uint16_t)~GPO_SD_DACL_PROTECTED;
+	b_aces[2].mask = 0xf01ff;
+	ASSERT(!gpo_sd_same_explicit_dacl(&a, &b));
+	b_aces[2].mask = a_aces[2].mask;
+	/* one explicit ACE fewer, or in another order */
+	b.dacl.n_aces = 2;
+	ASSERT(!gpo_sd_same_explicit_dacl(&a, &b));
+	b.dacl.n_aces = 3;
+	b_aces[1] = a_aces[2];
+	b_aces[2] = a_aces[0];
+	ASSERT(!gpo_sd_same_explicit_dacl(&a, &b));
+	/* no DACL at all on one side */
+	b.has_dacl = false;
+	b.control &= (uint16_t)~GPO_SD_DACL_PRESENT;
+	ASSERT(!gpo_sd_same_explicit_dacl(&a, &b));
+	a.has_dacl = false;
+	a.control &= (uint16_t)~GPO_SD_DACL_PRESENT;
+	ASSERT(gpo_sd_same_explicit_dacl(&a, &b));
+	return 0;
+}
+
 static const struct test_case cases[] = {
+	{ "sd_same_explicit_dacl", test_same_explicit_dacl },
 	{ "sd_fixture_dacls", test_fixture_dacls },
 	{ "sd_fixture_full", test_fixture_full },
 	{ "sd_sid_string", test_sid_string },
