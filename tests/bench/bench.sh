@@ -406,9 +406,10 @@ else
 	mapfile -t rg <"$TEST_TMP/i2.guids"
 	for G in "${rg[@]}"; do cp -r "$D/gpos/$G" "$IMP/rb/$G" || fail "cp -r of $G"; done
 	# GPOFS_BENCH_SETTLE=S: time the restores S seconds after those
-	# backups, once the work a walk of 100 GPOs leaves behind is done
-	# (the restores right after it share the DC and the LDAP connection
-	# with that work: the default, 0, measures them so)
+	# backups. gpofs is idle once a walk ends (its .stats stand still),
+	# but right after one the restores' fsyncs (the DC's for each
+	# modify, the commit journal's) stall now and then, likely behind
+	# the disk writing the backups back; the default, 0, measures them so.
 	sleep "${GPOFS_BENCH_SETTLE:-0}"
 	t=$(now)
 	for G in "${rg[@]}"; do
