@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gpo_made.h"
 #include "gpo_name.h"
 #include "gpo_time.h"
 
@@ -86,8 +87,18 @@ int gpofs_byname_mkdir(struct gpofs *fs, const struct gpofs_path *p, pid_t pid)
 	name = gpo_name_unescape(p->name);
 	if (!name)
 		return -EINVAL;
-	/* the create logs its own line: what was made, or why not */
-	rc = gpo_domain_create(p->dom, name, guid, &err);
+	/* the create logs its own line: what was made, or why not; journalled
+	 * while it is made, so that a daemon killed half-way deletes the
+	 * half-made GPO at its next start */
+	if (fs->writes) {
+		const char *journal = gpo_writes_journal_dir(fs->writes[p->dom_i]);
+
+		rc = gpo_made_create(p->dom, journal, "mkdir", name, guid, &err);
+		if (!rc)
+			gpo_made_done(p->dom, journal, "mkdir", guid, false);
+	} else {
+		rc = gpo_domain_create(p->dom, name, guid, &err);
+	}
 	if (!rc)
 		remember(fs, p, pid, guid);
 	free(name);

@@ -14,6 +14,7 @@
 #include "gpo_file.h"
 #include "gpo_import.h"
 #include "gpo_journal.h"
+#include "gpo_made.h"
 #include "gpo_migrate.h"
 #include "gpo_migration.h"
 #include "gpo_request.h"
@@ -41,62 +42,6 @@ const char gpo_copy_usage[] =
 "account), EEXIST (the new name is taken), ENXIO (strict: something has\n"
 "no mapping), EACCES (refused by the DC), EIO (the DC failed). Nothing is\n"
 "left of a copy that failed; the reason goes to log.\n";
-
-#define JOURNAL_PREFIX "copy-"
-
-/* The journal of a copy under way: its GUID, written before the GPO is
- * made, so that a daemon killed half-way deletes it at the next start. */
-static int journal_path(const char *dir, const char *guid, char *out, size_t outlen)
-{
-	return snprintf(out, outlen, "%s/" JOURNAL_PREFIX "%s", dir, guid) >= (int)outlen
-		       ? -ENAMETOOLONG : 0;
-}
-
-static int journal_write(const char *dir, const char *guid)
-{
-	char path[PATH_MAX];
-	int rc = journal_path(dir, guid, path, sizeof(path));
-
-	if (!rc)
-		rc = gpo_file_write_synced(path, "gpofs copy 1\n", 13);
-	if (rc)
-		unlink(path);
-	return rc;
-}
-
-int gpo_copy_recover(struct gpo_domain *d, const char *journal_dir)
-{
-	DIR *dir = opendir(journal_dir);
-	struct dirent *de;
-	int left = 0;
-
-	if (!dir)
-		return 0;
-	while ((de = readdir(dir))) {
-		const char *guid = de->d_name + strlen(JOURNAL_PREFIX);
-		struct gpo_err err = { 0 };
-		char path[PATH_MAX];
-		int rc;
-
-		if (strncmp(de->d_name, JOURNAL_PREFIX, strlen(JOURNAL_PREFIX)) ||
-		    !gpo_guid_valid(guid) ||
-		    journal_path(journal_dir, guid, path, sizeof(path)))
-			continue;
-		rc = gpo_domain_delete(d, guid, &err);
-		if (rc && rc != -ENOENT) {
-			gpo_journal_add(gpo_domain_journal(d),
-					"%s: a copy cut short could not be deleted yet: %s",
-					guid, gpo_err_reason(&err));
-			left++;
-			continue;
-		}
-		gpo_journal_add(gpo_domain_journal(d), "%s: a copy cut short was undone: %s", guid,
-				rc ? "nothing of it was made" : "the GPO it made is deleted");
-		unlink(path);
-	}
-	closedir(dir);
-	return left;
-}
 
 /* Filling the new GPO's transaction from the source's view. */
 struct vfill {
@@ -273,7 +218,7 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	size_t mapped_len = 0;
 	char made[GPO_GUID_LEN + 1] = "", source[GPO_GUID_LEN + 1] = "";
 	struct vfill f = { .err = err };
-	bool journalled = false, created = false, dry_run;
+	bool created = false, dry_run;
 	int rc;
 
 	rc = gpo_request_parse(buf, len, flags, &r, err);
@@ -358,14 +303,7 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	rc = wmi_link(d, sd, sg, &wql, err);
 	if (rc)
 		goto out;
-	gpo_domain_new_guid(made);
-	rc = journal_write(gpo_writes_journal_dir(w), made);
-	if (rc) {
-		gpo_err_set(err, rc, "cannot write the copy's journal: %s", strerror(-rc));
-		goto out;
-	}
-	journalled = true;
-	rc = gpo_domain_create_guid(d, r.pos[1].value, made, err);
+	rc = gpo_made_create(d, gpo_writes_journal_dir(w), "copy", r.pos[1].value, made, err);
 	if (rc)
 		goto out;
 	created = true;
@@ -405,18 +343,9 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 		gpo_journal_add(gpo_domain_journal(d), "%s: a copy of %s: %zu files, %.1f MiB",
 				made, source, f.files, (double)f.bytes / (1 << 20));
 out:
-	if (rc && created) {
-		int gone = gpo_domain_delete(d, made, NULL); /* nothing is left of it */
-
-		if (gone && gone != -ENOENT)
-			journalled = false; /* kept: the next start deletes it */
-	}
-	if (journalled) {
-		char path[PATH_MAX];
-
-		if (!journal_path(gpo_writes_journal_dir(w), made, path, sizeof(path)))
-			unlink(path);
-	}
+	/* nothing is left of a copy that failed (or the next start deletes it) */
+	if (created)
+		gpo_made_done(d, gpo_writes_journal_dir(w), "copy", made, rc != 0);
 	if (rc)
 		gpo_journal_add(gpo_domain_journal(d), "copy refused: %s", gpo_err_reason(err));
 	else if (dry_run)

@@ -38,9 +38,4 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 		     const struct gpo_op_env *env, const char *buf, size_t len, pid_t pid,
 		     struct gpo_err *err);
 
-/* Deletes the GPOs of copies that journal_dir's journals say were under
- * way (a daemon killed half-way), and removes the journals. Returns how
- * many are left (their DC away). */
-int gpo_copy_recover(struct gpo_domain *d, const char *journal_dir);
-
 #endif

@@ -15,6 +15,7 @@
 #include "gpo_file.h"
 #include "gpo_journal.h"
 #include "gpo_backup_read.h"
+#include "gpo_made.h"
 #include "gpo_migrate.h"
 #include "gpo_request.h"
 #include "gpo_store.h"
@@ -458,9 +459,12 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 	if (rc || (mig && gpo_migration_dry_run(mig)))
 		goto out;
 	if (create) {
-		rc = gpo_domain_create(d, r.pos[2].value, made, err);
-		if (rc)
+		rc = gpo_made_create(d, gpo_writes_journal_dir(w), "import", r.pos[2].value, made,
+				     err);
+		if (rc) {
+			*made = '\0';
 			goto out;
+		}
 		tgt.kind = GPO_REF_GUID;
 		tgt.value = strdup(made);
 		if (!tgt.value) {
@@ -486,8 +490,10 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 			g->display_name);
 	rc = gpo_import_folder_mig(w, d, g, folder, pid, mig, err);
 out:
-	if (rc && *made)
-		gpo_domain_delete(d, made, NULL); /* nothing is left of it */
+	/* nothing is left of a GPO made for an import that failed (or the
+	 * next start deletes it) */
+	if (*made)
+		gpo_made_done(d, gpo_writes_journal_dir(w), "import", made, rc != 0);
 	if (rc)
 		gpo_journal_add(gpo_domain_journal(d), "import refused: %s", gpo_err_reason(err));
 	else if (mig && gpo_migration_dry_run(mig))

@@ -10,7 +10,7 @@
 
 #include "gpo_array.h"
 #include "gpo_commit.h"
-#include "gpo_copy.h"
+#include "gpo_made.h"
 #include "gpo_restore.h"
 #include "gpo_journal.h"
 #include "gpo_backup_read.h"
@@ -310,7 +310,8 @@ int gpo_writes_start(struct gpo_writes **out, struct gpo_domain *d,
 	gpo_commit_recover(d, journal_dir);
 	/* then what restores cut short changed on the directory object */
 	gpo_restore_recover(d, journal_dir);
-	gpo_copy_recover(d, journal_dir);
+	/* and GPOs made by requests cut short */
+	gpo_made_recover(d, journal_dir);
 	rc = gpo_quiet_start(&w->q, GPO_WRITES_QUIET_MS, ready, w);
 	if (rc)
 		goto fail;

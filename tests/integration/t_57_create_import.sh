@@ -185,5 +185,59 @@ refused "Invalid argument" "$TEST_TMP/bad $K"
 [ "$(ver "$K")" = "$v" ] || fail "a refused request changed $K"
 imported "$K" "$fx1"
 note "bad requests and backups: EINVAL/ENOENT/EEXIST, a log line each, nothing changed"
-
 gpofs_stop "$MNT"
+
+# 5. The daemon killed (SIGKILL) while an import makes a new GPO (its
+# commit held) or while a mkdir makes one (held once its directory object
+# is made): the next start deletes the half-made GPO, so the name is free
+# again, and leaves no journal.
+CACHE=$TEST_TMP/cache
+LOGF=$TEST_TMP/log/$CORP_DNS.log
+export GPOFS_TEST_COMMIT_HOLD=$TEST_TMP/hold GPOFS_TEST_CREATE_HOLD=$TEST_TMP/mkhold
+mount_it() { gpofs_mount_corp "$MNT" -o "cache_dir=$CACHE" "$@"; }
+# cut_short NAME KIND: kill the daemon once GPO NAME is in the directory
+# (its request held), mount again, and check the GPO is gone
+cut_short() {
+	local name=$1 kind=$2 G="" u0
+	for _ in $(seq 1 300); do
+		G=$(guid_of "$name")
+		[ -n "$G" ] && break
+		sleep 0.1
+	done
+	[ -n "$G" ] || fail "$kind: no GPO \"$name\" made before the hold"
+	[ -e "$CACHE/journal/$CORP_DNS/$kind-$G" ] || fail "$kind: no journal of the GPO it makes"
+	kill -9 "$GPOFS_PID"
+	wait "$GPOFS_PID" 2>/dev/null || true
+	wait "$writer" 2>/dev/null || true
+	rm -f "$TEST_TMP/hold" "$TEST_TMP/mkhold"
+	fusermount3 -uz "$MNT"
+	u0=$(log_count "$LOGF" "$G: .* cut short was undone: the GPO it made is deleted")
+	mount_it
+	wait_log_more "$LOGF" "$G: .* cut short was undone: the GPO it made is deleted" "$u0"
+	[ -z "$(guid_of "$name")" ] || fail "$kind: the half-made GPO $G is left"
+	[ ! -e "$CORP_SYSVOL/$G" ] || fail "$kind: the SYSVOL folder of $G is left"
+	[ "$(gpo_count)" = "$before" ] || fail "$kind: not as many GPOs as before"
+	[ -z "$(ls "$CACHE/journal/$CORP_DNS")" ] || fail "$kind: a journal is left: $(ls "$CACHE/journal/$CORP_DNS")"
+	gpofs_stop "$MNT"
+}
+before=$(gpo_count)
+mount_it
+: >"$TEST_TMP/hold"
+h0=$(log_count "$LOGF" "test hook: commit held")
+echo "$FIXTURES_DIR/$fx1 create \"t57 import cut short\"" >"$D/import" 2>/dev/null &
+writer=$!
+wait_log_more "$LOGF" "test hook: commit held" "$h0"
+cut_short "t57 import cut short" import
+mount_it
+echo "$FIXTURES_DIR/$fx1 create \"t57 import cut short\"" >"$D/import" || fail "the retried import create failed"
+g=$(guid_of "t57 import cut short")
+imported "$g" "$fx1"
+gpofs_stop "$MNT"
+note "SIGKILL during an import into a new GPO: the next start deletes that GPO; the retry works"
+before=$(gpo_count)
+mount_it
+: >"$TEST_TMP/mkhold"
+mkdir "$D/by-name/t57 mkdir cut short" 2>/dev/null &
+writer=$!
+cut_short "t57 mkdir cut short" mkdir
+note "SIGKILL during a mkdir of a GPO: the next start deletes the half-made GPO"

@@ -1,0 +1,100 @@
+/* GPOs a request makes, journalled until it is done (gpo_made.h). */
+#include "gpo_made.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gpo_file.h"
+#include "gpo_journal.h"
+
+/* Journals are named "<kind>-{GUID}": the kinds a start looks for, and
+ * what the log calls each. */
+static const struct {
+	const char *kind, *what;
+} kinds[] = { { "mkdir", "a mkdir" }, { "import", "an import" }, { "copy", "a copy" } };
+
+static int journal_path(const char *dir, const char *kind, const char *guid, char *out,
+			size_t outlen)
+{
+	return snprintf(out, outlen, "%s/%s-%s", dir, kind, guid) >= (int)outlen
+		       ? -ENAMETOOLONG : 0;
+}
+
+int gpo_made_create(struct gpo_domain *d, const char *journal_dir, const char *kind,
+		    const char *name, char guid[GPO_GUID_LEN + 1], struct gpo_err *err)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	gpo_domain_new_guid(guid);
+	rc = journal_path(journal_dir, kind, guid, path, sizeof(path));
+	if (!rc)
+		rc = gpo_file_write_synced(path, "gpofs made 1\n", 13);
+	if (rc) {
+		unlink(path);
+		return gpo_err_set(err, rc, "cannot journal the new GPO in %s: %s", journal_dir,
+				   strerror(-rc));
+	}
+	rc = gpo_domain_create_guid(d, name, guid, err);
+	if (rc)
+		gpo_made_done(d, journal_dir, kind, guid, true);
+	return rc;
+}
+
+int gpo_made_done(struct gpo_domain *d, const char *journal_dir, const char *kind,
+		  const char *guid, bool undo)
+{
+	char path[PATH_MAX];
+	int rc = 0;
+
+	if (undo) {
+		rc = gpo_domain_delete(d, guid, NULL);
+		if (rc == -ENOENT)
+			rc = 0; /* nothing of it was made, or it is gone */
+	}
+	if (!rc && !journal_path(journal_dir, kind, guid, path, sizeof(path)))
+		unlink(path);
+	return rc;
+}
+
+int gpo_made_recover(struct gpo_domain *d, const char *journal_dir)
+{
+	DIR *dir = opendir(journal_dir);
+	struct dirent *de;
+	int left = 0;
+
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir))) {
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			size_t n = strlen(kinds[k].kind);
+			const char *guid = de->d_name + n + 1;
+			struct gpo_err err = { 0 };
+			char path[PATH_MAX];
+			int rc;
+
+			if (strncmp(de->d_name, kinds[k].kind, n) || de->d_name[n] != '-' ||
+			    !gpo_guid_valid(guid) ||
+			    journal_path(journal_dir, kinds[k].kind, guid, path, sizeof(path)))
+				continue;
+			rc = gpo_domain_delete(d, guid, &err);
+			if (rc && rc != -ENOENT) {
+				gpo_journal_add(gpo_domain_journal(d),
+						"%s: %s cut short could not be undone yet: %s",
+						guid, kinds[k].what, gpo_err_reason(&err));
+				left++;
+				continue;
+			}
+			gpo_journal_add(gpo_domain_journal(d), "%s: %s cut short was undone: %s",
+					guid, kinds[k].what,
+					rc ? "nothing of it was made" : "the GPO it made is deleted");
+			unlink(path);
+		}
+	}
+	closedir(dir);
+	return left;
+}
