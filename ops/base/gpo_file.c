@@ -1,8 +1,10 @@
 #include "gpo_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int gpo_file_read(const char *path, size_t max, char **data, size_t *len,
@@ -91,4 +93,21 @@ int gpo_file_write_synced(const char *path, const void *data, size_t len)
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
 	return rc;
+}
+
+int gpo_file_each_entry(const char *dir,
+			int (*fn)(void *arg, const char *dir, const char *name), void *arg)
+{
+	DIR *dd = opendir(dir);
+	struct dirent *de;
+	int sum = 0;
+
+	if (!dd)
+		return 0;
+	while ((de = readdir(dd))) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			sum += fn(arg, dir, de->d_name);
+	}
+	closedir(dd);
+	return sum;
 }

@@ -23,4 +23,11 @@ int gpo_file_write_all(int fd, const void *p, size_t n);
  * journal needs before the change it describes. Returns 0 or -errno. */
 int gpo_file_write_synced(const char *path, const void *data, size_t len);
 
+/* Calls fn(arg, dir, name) for each entry of folder dir but "." and "..", in
+ * the order readdir gives them: how each start's recovery walks its
+ * journals. Returns the sum of what fn returned (fn's count of what it
+ * left), 0 when dir cannot be opened. fn may remove its own entry. */
+int gpo_file_each_entry(const char *dir,
+			int (*fn)(void *arg, const char *dir, const char *name), void *arg);
+
 #endif

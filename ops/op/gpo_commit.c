@@ -345,28 +345,25 @@ static int recover_one(struct gpo_domain *d, const char *dir)
 	return rc;
 }
 
+/* One entry of the journal folder: a commit's journal (a folder named
+ * by its GUID), finished or undone. */
+static int recover_entry(void *arg, const char *journal_dir, const char *name)
+{
+	char *dir = NULL;
+	int r;
+
+	if (!gpo_guid_valid(name))
+		return 0;
+	if (asprintf(&dir, "%s/%s", journal_dir, name) < 0)
+		return 1;
+	r = recover_one(arg, dir);
+	free(dir);
+	return r && r != -EWOULDBLOCK;
+}
+
 int gpo_commit_recover(struct gpo_domain *d, const char *journal_dir)
 {
-	DIR *dd = opendir(journal_dir);
-	struct dirent *de;
-	int left = 0;
-
-	while (dd && (de = readdir(dd))) {
-		char *dir = NULL;
-		int r;
-
-		if (!gpo_guid_valid(de->d_name))
-			continue;
-		if (asprintf(&dir, "%s/%s", journal_dir, de->d_name) < 0)
-			break;
-		r = recover_one(d, dir);
-		if (r && r != -EWOULDBLOCK)
-			left++;
-		free(dir);
-	}
-	if (dd)
-		closedir(dd);
-	return left;
+	return gpo_file_each_entry(journal_dir, recover_entry, d);
 }
 
 /* An extension list as its canonical spelling (for comparing). */

@@ -1,7 +1,6 @@
 /* GPOs a request makes, journalled until it is done (gpo_made.h). */
 #include "gpo_made.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -61,40 +60,36 @@ int gpo_made_done(struct gpo_domain *d, const char *journal_dir, const char *kin
 	return rc;
 }
 
+/* One entry of the journal folder: a journal of a GPO made, deleted. */
+static int recover_entry(void *arg, const char *journal_dir, const char *name)
+{
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t n = strlen(kinds[k].kind);
+		const char *guid = name + n + 1;
+		struct gpo_err err = { 0 };
+		char path[PATH_MAX];
+		int rc;
+
+		if (strncmp(name, kinds[k].kind, n) || name[n] != '-' || !gpo_guid_valid(guid) ||
+		    journal_path(journal_dir, kinds[k].kind, guid, path, sizeof(path)))
+			continue;
+		rc = gpo_domain_delete(arg, guid, &err);
+		if (rc && rc != -ENOENT) {
+			gpo_journal_add(gpo_domain_journal(arg),
+					"%s: %s cut short could not be undone yet: %s", guid,
+					kinds[k].what, gpo_err_reason(&err));
+			return 1;
+		}
+		gpo_journal_add(gpo_domain_journal(arg), "%s: %s cut short was undone: %s", guid,
+				kinds[k].what,
+				rc ? "nothing of it was made" : "the GPO it made is deleted");
+		unlink(path);
+		return 0;
+	}
+	return 0;
+}
+
 int gpo_made_recover(struct gpo_domain *d, const char *journal_dir)
 {
-	DIR *dir = opendir(journal_dir);
-	struct dirent *de;
-	int left = 0;
-
-	if (!dir)
-		return 0;
-	while ((de = readdir(dir))) {
-		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-			size_t n = strlen(kinds[k].kind);
-			const char *guid = de->d_name + n + 1;
-			struct gpo_err err = { 0 };
-			char path[PATH_MAX];
-			int rc;
-
-			if (strncmp(de->d_name, kinds[k].kind, n) || de->d_name[n] != '-' ||
-			    !gpo_guid_valid(guid) ||
-			    journal_path(journal_dir, kinds[k].kind, guid, path, sizeof(path)))
-				continue;
-			rc = gpo_domain_delete(d, guid, &err);
-			if (rc && rc != -ENOENT) {
-				gpo_journal_add(gpo_domain_journal(d),
-						"%s: %s cut short could not be undone yet: %s",
-						guid, kinds[k].what, gpo_err_reason(&err));
-				left++;
-				continue;
-			}
-			gpo_journal_add(gpo_domain_journal(d), "%s: %s cut short was undone: %s",
-					guid, kinds[k].what,
-					rc ? "nothing of it was made" : "the GPO it made is deleted");
-			unlink(path);
-		}
-	}
-	closedir(dir);
-	return left;
+	return gpo_file_each_entry(journal_dir, recover_entry, d);
 }

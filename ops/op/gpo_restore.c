@@ -1,6 +1,5 @@
 #include "gpo_restore.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -207,50 +206,45 @@ out:
 	return rc;
 }
 
+/* One entry of the journal folder: a restore's journal, undone. */
+static int recover_entry(void *arg, const char *journal_dir, const char *name)
+{
+	struct gpo_domain *d = arg;
+	char path[PATH_MAX];
+	struct before b;
+	struct gpo_err err = { 0 };
+	int rc;
+
+	if (strncmp(name, JOURNAL_PREFIX, strlen(JOURNAL_PREFIX)) || strchr(name, '.'))
+		return 0;
+	if (snprintf(path, sizeof(path), "%s/%s", journal_dir, name) >= (int)sizeof(path))
+		return 0;
+	rc = journal_read(path, &b);
+	if (rc) {
+		gpo_journal_add(gpo_domain_journal(d), "a restore journal %s cannot be read (%s): removed",
+				path, strerror(-rc));
+		unlink(path);
+		return 0;
+	}
+	rc = undo(d, &b, &err);
+	if (rc < 0) {
+		gpo_journal_add(gpo_domain_journal(d),
+				"%s: a restore cut short could not be undone yet: %s",
+				b.guid, gpo_err_reason(&err));
+	} else {
+		gpo_journal_add(gpo_domain_journal(d), rc == 1
+				? "%s: a restore cut short had committed: it is done"
+				: "%s: a restore cut short was undone: the GPO is as it was",
+				b.guid);
+		unlink(path);
+	}
+	before_free(&b);
+	return rc < 0;
+}
+
 int gpo_restore_recover(struct gpo_domain *d, const char *journal_dir)
 {
-	DIR *dir = opendir(journal_dir);
-	struct dirent *de;
-	int left = 0;
-
-	if (!dir)
-		return 0;
-	while ((de = readdir(dir))) {
-		char path[PATH_MAX];
-		struct before b;
-		struct gpo_err err = { 0 };
-		int rc;
-
-		if (strncmp(de->d_name, JOURNAL_PREFIX, strlen(JOURNAL_PREFIX)) ||
-		    strchr(de->d_name, '.'))
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", journal_dir, de->d_name) >=
-		    (int)sizeof(path))
-			continue;
-		rc = journal_read(path, &b);
-		if (rc) {
-			gpo_journal_add(gpo_domain_journal(d), "a restore journal %s cannot be read (%s): removed",
-					path, strerror(-rc));
-			unlink(path);
-			continue;
-		}
-		rc = undo(d, &b, &err);
-		if (rc < 0) {
-			gpo_journal_add(gpo_domain_journal(d),
-					"%s: a restore cut short could not be undone yet: %s",
-					b.guid, gpo_err_reason(&err));
-			left++;
-		} else {
-			gpo_journal_add(gpo_domain_journal(d), rc == 1
-					? "%s: a restore cut short had committed: it is done"
-					: "%s: a restore cut short was undone: the GPO is as it was",
-					b.guid);
-			unlink(path);
-		}
-		before_free(&b);
-	}
-	closedir(dir);
-	return left;
+	return gpo_file_each_entry(journal_dir, recover_entry, d);
 }
 
 /* Reads the backup in folder: its bkupInfo.xml and Backup.xml. */
