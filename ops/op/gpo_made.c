@@ -14,7 +14,8 @@
  * what the log calls each. */
 static const struct {
 	const char *kind, *what;
-} kinds[] = { { "mkdir", "a mkdir" }, { "import", "an import" }, { "copy", "a copy" } };
+} kinds[] = { { "mkdir", "a mkdir" }, { "import", "an import" }, { "copy", "a copy" },
+	       { "remake", "a restore of the deleted GPO" } };
 
 static int journal_path(const char *dir, const char *kind, const char *guid, char *out,
 			size_t outlen)
@@ -26,10 +27,18 @@ static int journal_path(const char *dir, const char *kind, const char *guid, cha
 int gpo_made_create(struct gpo_domain *d, const char *journal_dir, const char *kind,
 		    const char *name, char guid[GPO_GUID_LEN + 1], struct gpo_err *err)
 {
+	gpo_domain_new_guid(guid);
+	return gpo_made_create_guid(d, journal_dir, kind, name, guid, err);
+}
+
+int gpo_made_create_guid(struct gpo_domain *d, const char *journal_dir, const char *kind,
+			 const char *name, const char *guid, struct gpo_err *err)
+{
 	char path[PATH_MAX];
 	int rc;
 
-	gpo_domain_new_guid(guid);
+	if (!gpo_guid_valid(guid))
+		return gpo_err_set(err, -EINVAL, "%s is not a GPO GUID", guid);
 	rc = journal_path(journal_dir, kind, guid, path, sizeof(path));
 	if (!rc)
 		rc = gpo_file_write_synced(path, "gpofs made 1\n", 13);

@@ -13,6 +13,7 @@
 #include "gpo_backup_read.h"
 #include "gpo_buf.h"
 #include "gpo_file.h"
+#include "gpo_made.h"
 #include "gpo_import.h"
 #include "gpo_journal.h"
 #include "gpo_request.h"
@@ -313,7 +314,7 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	if (rc == -ENOENT) {
 		/* deleted: made again under its own GUID, empty, then restored */
 		memset(err, 0, sizeof(*err));
-		rc = gpo_domain_create_guid(d, to.display_name, guid, err);
+		rc = gpo_made_create_guid(d, journal_dir, "remake", to.display_name, guid, err);
 		if (rc)
 			return rc;
 		was.created = true;
@@ -358,6 +359,9 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 		goto out;
 	}
 	journalled = true;
+	/* the restore's journal says from now on what was made */
+	if (was.created)
+		gpo_made_done(d, journal_dir, "remake", made, false);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	same = gpo_domain_state_same(&cur, &to);
 	rc = gpo_domain_set_state(d, &cur, &to, err);
@@ -366,7 +370,9 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	 * (a GPO made again); -EIO: unknown */
 	touched = !same && rc != -EACCES && rc != -EINVAL && rc != -EPERM;
 	clock_gettime(CLOCK_MONOTONIC, &tm);
-	if (!rc) {
+	/* a GPO made again has the folder ACL of the DACL it keeps: its
+	 * creation derived it a moment ago */
+	if (!rc && !(was.created && same)) {
 		rc = gpo_domain_set_folder_acl(d, guid, err);
 		if (rc != -EACCES && rc != -EPERM)
 			touched = true;
@@ -420,7 +426,9 @@ out:
 		else
 			journalled = false;
 	} else if (rc && was.created) {
-		gpo_domain_delete(d, made, NULL);
+		/* not journalled yet: the GPO made again goes, with its
+		 * journal (which stays, for the next start, if it cannot) */
+		gpo_made_done(d, journal_dir, "remake", made, true);
 	}
 	if (!rc || !journalled) {
 		char path[PATH_MAX];

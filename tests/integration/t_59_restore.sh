@@ -299,6 +299,41 @@ mount_it
 wait_more "$G7: a restore cut short was undone" "$u0"
 as_before
 note "SIGKILL during a restore: the next start undid it"
+
+# 7b. SIGKILL while a restore makes a deleted GPO again (held once its
+# directory object is added): the next start deletes the half-made GPO,
+# and the restore then makes it whole.
+gpofs_stop "$MNT"
+st gpo del "$G" >/dev/null 2>&1 || fail "samba-tool gpo del $G"
+export GPOFS_TEST_CREATE_HOLD=$TEST_TMP/mkhold
+: >"$TEST_TMP/mkhold"
+mount_it
+sleep 1.1
+echo "$BK" >"$D/restore" 2>/dev/null &
+writer=$!
+for _ in $(seq 1 300); do
+	[ -n "$(ldap_attr "$(dn_of "$G")" cn 2>/dev/null)" ] && break
+	sleep 0.1
+done
+[ -n "$(ldap_attr "$(dn_of "$G")" cn 2>/dev/null)" ] || fail "the restore did not make $G again"
+[ -e "$CACHE/journal/$CORP_DNS/remake-$G" ] || fail "no journal of the GPO the restore makes again"
+kill -9 "$GPOFS_PID"
+wait "$GPOFS_PID" 2>/dev/null || true
+wait "$writer" 2>/dev/null || true
+rm "$TEST_TMP/mkhold"
+unset GPOFS_TEST_CREATE_HOLD
+fusermount3 -uz "$MNT"
+u0=$(count "$G: a restore of the deleted GPO cut short was undone: the GPO it made is deleted")
+mount_it
+wait_more "$G: a restore of the deleted GPO cut short was undone: the GPO it made is deleted" "$u0"
+[ -z "$(ldap_attr "$(dn_of "$G")" cn 2>/dev/null)" ] || fail "the half-made $G is left in the directory"
+[ ! -e "$CORP_SYSVOL/$G" ] || fail "the half-made $G is left in SYSVOL"
+[ -z "$(ls "$CACHE/journal/$CORP_DNS")" ] || fail "a journal is left: $(ls "$CACHE/journal/$CORP_DNS")"
+echo "$BK" >"$D/restore" || fail "the restore after the kill: $(tail -3 "$LOG7")"
+files "$CORP_SYSVOL/$G" >"$TEST_TMP/got"
+diff "$TEST_TMP/want" "$TEST_TMP/got" >&2 || fail "the GPO made again after the kill is not the backup's"
+[ "$(ldap_attr "$(dn_of "$G")" displayName)" = "$name0" ] || fail "the GPO made again after the kill has another name"
+note "SIGKILL while a restore made a deleted GPO again: the next start deleted the half-made GPO; the restore then made it whole"
 aclcheck >&2 || fail "samba-tool gpo aclcheck after the faults"
 gpofs_stop "$MNT"
 
