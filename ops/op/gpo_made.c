@@ -48,8 +48,12 @@ int gpo_made_create_guid(struct gpo_domain *d, const char *journal_dir, const ch
 				   strerror(-rc));
 	}
 	rc = gpo_domain_create_guid(d, name, guid, err);
+	/* EEXIST: the GUID or the name is someone else's, and EINVAL or
+	 * ENAMETOOLONG a name refused before anything was made: nothing of
+	 * ours to delete (a GPO of that GUID is not ours) */
 	if (rc)
-		gpo_made_done(d, journal_dir, kind, guid, true);
+		gpo_made_done(d, journal_dir, kind, guid,
+			      rc != -EEXIST && rc != -EINVAL && rc != -ENAMETOOLONG);
 	return rc;
 }
 
