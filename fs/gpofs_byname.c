@@ -93,7 +93,7 @@ int gpofs_byname_mkdir(struct gpofs *fs, const struct gpofs_path *p, pid_t pid)
 	if (fs->writes) {
 		const char *journal = gpo_writes_journal_dir(fs->writes[p->dom_i]);
 
-		rc = gpo_made_create(p->dom, journal, "mkdir", name, guid, &err);
+		rc = gpo_made_create(p->dom, journal, "mkdir", name, NULL, guid, &err);
 		if (!rc)
 			gpo_made_done(p->dom, journal, "mkdir", guid, false);
 	} else {

@@ -190,6 +190,25 @@ void gpo_domain_new_guid(char guid[GPO_GUID_LEN + 1]);
 int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 			   const char *guid, struct gpo_err *err);
 
+/* What a GPO made for one request (an import into a new GPO, the restore
+ * of a deleted one) holds from the start, beyond an empty GPO's: the
+ * versions and lists its first commit gives it, so that commit need not
+ * write the directory again (gpo_txn_set_born). Until that commit lands
+ * the GPO claims settings its folder does not hold yet: it is unlinked,
+ * and the request deletes it when it fails (gpo_made.h). */
+struct gpo_born {
+	uint32_t version;              /* versionNumber and GPT.INI's Version */
+	const char *machine_ext;       /* the extension lists; NULL or "": none */
+	const char *user_ext;
+	unsigned flags;                /* the status */
+};
+
+/* gpo_domain_create_guid, the GPO made with born's versions, lists and
+ * status (born NULL: as an empty GPO, version 0). */
+int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
+			   const char *guid, const struct gpo_born *born,
+			   struct gpo_err *err);
+
 /* Gets the helper that sets SYSVOL folder ACLs ready (gpo_acl_warm)
  * for a gpo_domain_set_folder_acl soon after. */
 void gpo_domain_acl_warm(struct gpo_domain *d);

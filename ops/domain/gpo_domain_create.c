@@ -22,8 +22,9 @@
 #include "gpo_time.h"
 #include "gpo_utf16.h"
 
-/* What GPMC and samba-tool write into a new GPO's folder. */
-static const char new_gpt_ini[] = "[General]\r\nVersion=0\r\n";
+/* What GPMC and samba-tool write into a new GPO's folder (at version
+ * 0), as the GPT.INI writer spells it. */
+#define GPT_INI_FORMAT "[General]\r\nVersion=%u\r\n"
 
 /* Deeper than any GPO folder: a bound on the recursion of a removal. */
 #define TREE_DEPTH_MAX 32
@@ -119,24 +120,25 @@ static int check_free(struct gpo_domain *d, const char *name, const char *guid,
 }
 
 static int add_object(struct gpo_domain *d, const char *dn, const char *name,
-		      const char *guid, struct made *made, struct gpo_err *err)
+		      const char *guid, const struct gpo_born *born, struct made *made,
+		      struct gpo_err *err)
 {
-	char path[512];
+	char path[512], version[16], flags[16];
 	const struct gpo_ldap_value gpc[] = { { "groupPolicyContainer", 20 } };
 	const struct gpo_ldap_value container[] = { { "container", 9 } };
-	const struct gpo_ldap_value zero[] = { { "0", 1 } };
 	const struct gpo_ldap_value two[] = { { "2", 1 } };
 	struct gpo_ldap_value dname[1] = { { name, strlen(name) } };
-	struct gpo_ldap_value fsp[1];
-	struct gpo_ldap_mod attrs[] = {
+	struct gpo_ldap_value fsp[1], ver[1], flg[1], mext[1], uext[1];
+	struct gpo_ldap_mod attrs[8] = {
 		{ GPO_LDAP_ADD, "objectClass", gpc, 1 },
 		{ GPO_LDAP_ADD, "displayName", dname, 1 },
 		{ GPO_LDAP_ADD, "gPCFileSysPath", fsp, 1 },
-		{ GPO_LDAP_ADD, "versionNumber", zero, 1 },
+		{ GPO_LDAP_ADD, "versionNumber", ver, 1 },
 		/* clients refuse a GPO of any other functionality version */
 		{ GPO_LDAP_ADD, "gPCFunctionalityVersion", two, 1 },
-		{ GPO_LDAP_ADD, "flags", zero, 1 },
+		{ GPO_LDAP_ADD, "flags", flg, 1 },
 	};
+	size_t n_attrs = 6;
 	const struct gpo_ldap_mod cattrs[] = {
 		{ GPO_LDAP_ADD, "objectClass", container, 1 },
 	};
@@ -148,8 +150,23 @@ static int add_object(struct gpo_domain *d, const char *dn, const char *name,
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return gpo_err_set(err, -ENAMETOOLONG, "%s: path too long", guid);
 	fsp[0] = (struct gpo_ldap_value){ path, (size_t)n };
+	n = snprintf(version, sizeof(version), "%u", born ? born->version : 0);
+	ver[0] = (struct gpo_ldap_value){ version, (size_t)n };
+	n = snprintf(flags, sizeof(flags), "%u", born ? born->flags : 0);
+	flg[0] = (struct gpo_ldap_value){ flags, (size_t)n };
+	/* an empty list is no value, as the commit writes it */
+	if (born && born->machine_ext && *born->machine_ext) {
+		mext[0] = (struct gpo_ldap_value){ born->machine_ext, strlen(born->machine_ext) };
+		attrs[n_attrs++] = (struct gpo_ldap_mod){ GPO_LDAP_ADD, "gPCMachineExtensionNames",
+							   mext, 1 };
+	}
+	if (born && born->user_ext && *born->user_ext) {
+		uext[0] = (struct gpo_ldap_value){ born->user_ext, strlen(born->user_ext) };
+		attrs[n_attrs++] = (struct gpo_ldap_mod){ GPO_LDAP_ADD, "gPCUserExtensionNames",
+							   uext, 1 };
+	}
 	pthread_mutex_lock(&d->ldap.lock);
-	rc = gpo_ldap_add(&d->ldap, dn, attrs, sizeof(attrs) / sizeof(attrs[0]));
+	rc = gpo_ldap_add(&d->ldap, dn, attrs, n_attrs);
 	if (rc) {
 		/* an EEXIST is someone else's object: not ours to undo;
 		 * after an EIO it may be there, and undoing finds out */
@@ -281,9 +298,11 @@ static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid
 /* Makes guid's SYSVOL folder with its ACL, Machine/, User/ and GPT.INI;
  * *acl_ms is how long the ACL took (the helper's round trip). */
 static int make_folder(struct gpo_domain *d, const char *dn, const char *guid,
-		       struct made *made, long long *acl_ms, struct gpo_err *err)
+		       uint32_t version, struct made *made, long long *acl_ms,
+		       struct gpo_err *err)
 {
-	char rel[GPO_GUID_LEN + 16];
+	char rel[GPO_GUID_LEN + 16], ini[64];
+	int len;
 	struct timespec t;
 	int rc;
 
@@ -307,8 +326,8 @@ static int make_folder(struct gpo_domain *d, const char *dn, const char *guid,
 	}
 	if (!rc) {
 		snprintf(rel, sizeof(rel), "%s/GPT.INI", guid);
-		rc = gpo_smb_put(&d->smb, rel, new_gpt_ini, sizeof(new_gpt_ini) - 1,
-				 NULL);
+		len = snprintf(ini, sizeof(ini), GPT_INI_FORMAT, version);
+		rc = gpo_smb_put(&d->smb, rel, ini, (size_t)len, NULL);
 	}
 	if (rc)
 		gpo_err_set(err, rc, "cannot create %s in SYSVOL: %s", rel,
@@ -497,6 +516,13 @@ static void test_hold(struct gpo_domain *d, const char *guid)
 int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 			   const char *guid_in, struct gpo_err *err)
 {
+	return gpo_domain_create_born(d, display_name, guid_in, NULL, err);
+}
+
+int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
+			   const char *guid_in, const struct gpo_born *born,
+			   struct gpo_err *err)
+{
 	struct gpo_err undo = { 0 };
 	struct made made = { false, false };
 	char guid[GPO_GUID_LEN + 1];
@@ -519,13 +545,13 @@ int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 	pthread_mutex_lock(&d->create_lock);
 	rc = check_free(d, display_name, guid, policies, err);
 	if (!rc)
-		rc = add_object(d, dn, display_name, guid, &made, err);
+		rc = add_object(d, dn, display_name, guid, born, &made, err);
 	pthread_mutex_unlock(&d->create_lock);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!rc)
 		test_hold(d, guid);
 	if (!rc)
-		rc = make_folder(d, dn, guid, &made, &acl_ms, err);
+		rc = make_folder(d, dn, guid, born ? born->version : 0, &made, &acl_ms, err);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (!rc)
 		goto out;
@@ -551,8 +577,9 @@ out:
 	clock_gettime(CLOCK_MONOTONIC, &t3);
 	if (!rc) {
 		gpo_journal_add(&d->journal,
-				"created GPO %s \"%s\" (%.3f s: directory %.3f, SYSVOL folder %.3f, its ACL %.3f of it, GPO list read again %.3f)",
-				guid, display_name, (double)gpo_ms_between(&t0, &t3) / 1000,
+				"created GPO %s \"%s\"%s (%.3f s: directory %.3f, SYSVOL folder %.3f, its ACL %.3f of it, GPO list read again %.3f)",
+				guid, display_name, born ? ", born at the version of its import" : "",
+				(double)gpo_ms_between(&t0, &t3) / 1000,
 				(double)gpo_ms_between(&t0, &t1) / 1000,
 				(double)gpo_ms_between(&t1, &t2) / 1000, (double)acl_ms / 1000,
 				(double)gpo_ms_between(&t2, &t3) / 1000);

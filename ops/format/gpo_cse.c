@@ -355,3 +355,16 @@ int gpo_cse_derive(const char *current, bool user,
 	gpo_cse_list_free(&l);
 	return rc;
 }
+
+char *gpo_cse_canonical(const char *s)
+{
+	struct gpo_cse_list l;
+	char *out = NULL;
+
+	if (gpo_cse_parse(s, &l))
+		return strdup(s ? s : "");
+	if (gpo_cse_format(&l, &out))
+		out = NULL;
+	gpo_cse_list_free(&l);
+	return out;
+}

@@ -42,6 +42,11 @@ void gpo_cse_list_free(struct gpo_cse_list *l);
  * -ENOMEM. */
 int gpo_cse_format(const struct gpo_cse_list *l, char **out);
 
+/* s (NULL: none) as gpo_cse_format spells it, or as it is when it does
+ * not parse (for comparing lists). Returns a new string (caller frees),
+ * or NULL when out of memory. */
+char *gpo_cse_canonical(const char *s);
+
 /* The list one half (user or machine) of a GPO should carry after an
  * edit: current's groups for the extensions whose files are still
  * present (with the tools they name), groups added with the usual tool

@@ -366,20 +366,6 @@ int gpo_commit_recover(struct gpo_domain *d, const char *journal_dir)
 	return gpo_file_each_entry(journal_dir, recover_entry, d);
 }
 
-/* An extension list as its canonical spelling (for comparing). */
-static char *canonical_ext(const char *s)
-{
-	struct gpo_cse_list l;
-	char *out = NULL;
-
-	if (gpo_cse_parse(s, &l))
-		return strdup(s ? s : "");
-	if (gpo_cse_format(&l, &out))
-		out = NULL;
-	gpo_cse_list_free(&l);
-	return out;
-}
-
 static bool same_listing(const struct stat *a, const struct stat *b)
 {
 	return a->st_mode == b->st_mode && a->st_size == b->st_size &&
@@ -495,8 +481,8 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	char *ini = NULL, *new_ini = NULL, *missing = NULL, *dir = NULL;
 	char *mext = NULL, *uext = NULL, *was_m = NULL, *was_u = NULL;
 	size_t ini_len = 0, new_ini_len = 0, applied = 0;
-	bool held = false, ini_written = false, user, machine;
-	uint32_t ini_version = 0, floor = 0;
+	bool held = false, ini_written = false, user, machine, born = false;
+	uint32_t ini_version = 0, floor = 0, born_v = 0;
 	struct timespec t0, t1, t2;
 	int lock = -1;
 	int rc;
@@ -550,8 +536,8 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 
 	/* the extension lists: the backup's, or what the files say */
 	if (res->whole_backup) {
-		mext = canonical_ext(b.machine_ext);
-		uext = canonical_ext(b.user_ext);
+		mext = gpo_cse_canonical(b.machine_ext);
+		uext = gpo_cse_canonical(b.user_ext);
 	} else if (gpo_cse_derive(now.machine_ext, false, plan.tree, plan.n_tree, &mext) ||
 		   gpo_cse_derive(now.user_ext, true, plan.tree, plan.n_tree, &uext)) {
 		/* a list the directory holds that does not parse: keep it */
@@ -560,8 +546,8 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 		mext = strdup(now.machine_ext ? now.machine_ext : "");
 		uext = strdup(now.user_ext ? now.user_ext : "");
 	}
-	was_m = canonical_ext(now.machine_ext);
-	was_u = canonical_ext(now.user_ext);
+	was_m = gpo_cse_canonical(now.machine_ext);
+	was_u = gpo_cse_canonical(now.user_ext);
 	if (!mext || !uext || !was_m || !was_u) {
 		rc = gpo_err_set(err, -ENOMEM, "out of memory");
 		goto out;
@@ -588,19 +574,32 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	 * that clients apply it again whatever changed */
 	if (gpo_txn_restore(t, &floor))
 		user = machine = true;
+	/* The first commit of a GPO made for it: when the GPO still is as
+	 * born, and born with what this commit would give an empty GPO,
+	 * the directory holds the result already. */
+	if (gpo_txn_born(t, &born_v) && now.version == born_v && ini_version == born_v &&
+	    !strcmp(mext, was_m) && !strcmp(uext, was_u) &&
+	    gpo_version_bump(floor, gpo_txn_restore(t, NULL) || plan.user || *uext,
+			     gpo_txn_restore(t, NULL) || plan.machine || *mext) == born_v)
+		born = true;
 	if (!plan.n_ops && !machine && !user)
 		goto out; /* nothing changed: nothing to commit */
 	res->changed = true;
-	res->from = now.version;
-	res->to = gpo_version_bump(higher_halves(higher_halves(now.version, ini_version), floor),
-				   user, machine);
+	res->from = born ? 0 : now.version;
+	res->to = born ? born_v
+		       : gpo_version_bump(higher_halves(higher_halves(now.version, ini_version),
+							floor), user, machine);
 	rc = gpo_gptini_with_version(ini ? ini : "", ini_len, res->to, &new_ini, &new_ini_len);
 	if (rc) {
 		gpo_err_set(err, rc, "GPT.INI: %s", strerror(-rc));
 		goto refused;
 	}
 
-	/* The intent, and the originals, before the first write. */
+	/* The intent, and the originals, before the first write; none for
+	 * a GPO born for this commit, which its request deletes when the
+	 * commit fails, or the next start when the daemon dies meanwhile. */
+	if (born)
+		goto write;
 	snprintf(in.guid, sizeof(in.guid), "%s", guid);
 	in.from = now.version;
 	in.to = res->to;
@@ -648,6 +647,7 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	}
 
 	/* SYSVOL, then GPT.INI, then the directory. */
+write:
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->ms_prepare = gpo_ms_between(&t0, &t1);
 	res->connections = 1;
@@ -692,13 +692,14 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	}
 	if (!rc)
 		test_hold(log, guid);
-	if (!rc) {
+	/* (a GPO born for the commit has its GPT.INI already) */
+	if (!rc && !(born && ini && new_ini_len == ini_len && !memcmp(new_ini, ini, ini_len))) {
 		ini_written = true;
 		rc = gpo_domain_sysvol_put(d, guid, "GPT.INI", new_ini, new_ini_len, NULL, err);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	res->ms_sysvol = gpo_ms_between(&t1, &t2);
-	if (!rc) {
+	if (!rc && !born) {
 		rc = gpo_domain_set_version(d, &now, res->to,
 					    strcmp(mext, was_m) ? mext : NULL,
 					    strcmp(uext, was_u) ? uext : NULL, err);
@@ -713,6 +714,11 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 			}
 			gpo_clear(&again);
 		}
+	}
+	if (rc && born) {
+		gpo_journal_add(log, "%s: commit failed: %s; the GPO was made for it, and goes with it",
+				guid, gpo_err_reason(err));
+		goto out;
 	}
 	if (rc) {
 		struct gpo_err undo_err = { 0 };
@@ -731,12 +737,14 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 		}
 		goto out;
 	}
-	remove_journal(dir);
+	if (!born)
+		remove_journal(dir);
 	res->ms_directory = gpo_ms_since(&t2);
-	gpo_journal_add(log, "%s: %s committed: %zu file%s written, %zu removed, version %u to %u (%.3f s: checks and journal %.3f, SYSVOL %.3f over %zu connection%s, directory %.3f)",
+	gpo_journal_add(log, "%s: %s committed: %zu file%s written, %zu removed, version %u to %u%s (%.3f s: checks and journal %.3f, SYSVOL %.3f over %zu connection%s, directory %.3f)",
 			guid, res->whole_backup ? "import of a backup" : "changes",
 			res->written, res->written == 1 ? "" : "s", res->removed,
 			res->from, res->to,
+			born ? ", as the GPO was born (the directory holds it already)" : "",
 			(double)gpo_ms_since(&t0) / 1000, (double)res->ms_prepare / 1000,
 			(double)res->ms_sysvol / 1000, res->connections,
 			res->connections == 1 ? "" : "s", (double)res->ms_directory / 1000);

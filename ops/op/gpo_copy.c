@@ -303,7 +303,7 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	rc = wmi_link(d, sd, sg, &wql, err);
 	if (rc)
 		goto out;
-	rc = gpo_made_create(d, gpo_writes_journal_dir(w), "copy", r.pos[1].value, made, err);
+	rc = gpo_made_create(d, gpo_writes_journal_dir(w), "copy", r.pos[1].value, NULL, made, err);
 	if (rc)
 		goto out;
 	created = true;

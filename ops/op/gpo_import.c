@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gpo_cse.h"
 #include "gpo_file.h"
 #include "gpo_journal.h"
 #include "gpo_backup_read.h"
@@ -46,6 +47,7 @@ struct fill {
 	struct gpo_migration *mig;  /* or NULL: the files as they are */
 	bool restore;               /* a restore: both halves past floor */
 	uint32_t floor;
+	const struct gpo_born *born; /* what the GPO was made with for it */
 	char sysvol[PATH_MAX];      /* its DomainSysvol/GPO, as spelled there */
 	size_t files;
 	unsigned long long bytes;
@@ -240,6 +242,8 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 
 	if (f->restore)
 		gpo_txn_set_restore(t, f->floor);
+	if (f->born)
+		gpo_txn_set_born(t, f->born->version);
 	int src = -1, sysvol = -1, rc = 0;
 
 	src = open(f->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -263,35 +267,38 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 
 static int import_folder(struct gpo_writes *w, struct gpo_domain *d, const struct gpo *g,
 			 const char *src, pid_t pid, bool restore, uint32_t floor,
-			 struct gpo_migration *mig, struct gpo_err *err);
+			 const struct gpo_born *born, struct gpo_migration *mig,
+			 struct gpo_err *err);
 
 int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
 		      const struct gpo *g, const char *src, pid_t pid,
 		      struct gpo_err *err)
 {
-	return gpo_import_folder_as(w, d, g, src, pid, false, 0, err);
+	return gpo_import_folder_as(w, d, g, src, pid, false, 0, NULL, err);
 }
 
 int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
 			 const struct gpo *g, const char *src, pid_t pid,
-			 bool restore, uint32_t floor, struct gpo_err *err)
+			 bool restore, uint32_t floor, const struct gpo_born *born,
+			 struct gpo_err *err)
 {
-	return import_folder(w, d, g, src, pid, restore, floor, NULL, err);
+	return import_folder(w, d, g, src, pid, restore, floor, born, NULL, err);
 }
 
 int gpo_import_folder_mig(struct gpo_writes *w, struct gpo_domain *d,
 			  const struct gpo *g, const char *src, pid_t pid,
 			  struct gpo_migration *mig, struct gpo_err *err)
 {
-	return import_folder(w, d, g, src, pid, false, 0, mig, err);
+	return import_folder(w, d, g, src, pid, false, 0, NULL, mig, err);
 }
 
 static int import_folder(struct gpo_writes *w, struct gpo_domain *d, const struct gpo *g,
 			 const char *src, pid_t pid, bool restore, uint32_t floor,
-			 struct gpo_migration *mig, struct gpo_err *err)
+			 const struct gpo_born *born, struct gpo_migration *mig,
+			 struct gpo_err *err)
 {
 	struct fill f = { .src = src, .mig = mig, .restore = restore, .floor = floor,
-			  .err = err };
+			  .born = born, .err = err };
 	struct gpo_backup_info info = { 0 };
 	char why[256] = "";
 	int rc;
@@ -365,34 +372,84 @@ const struct gpo *gpo_find_gpo(struct gpo_domain *d, const struct gpo_snapshot *
 	return g;
 }
 
-/* The migration an import of the backup in folder into d goes through:
- * the table the request names, else for a backup of another domain the
- * domain's own (none: *out NULL). Checked whole, and logged, before
- * anything is made. */
-static int import_migration(struct gpo_writes *w, struct gpo_domain *d,
-			    const struct gpo_op_env *env, const struct gpo_request *r,
-			    const char *folder, struct gpo_migration **out, struct gpo_err *err)
+/* The Backup.xml of the backup in folder: its text (*bx, the caller's)
+ * and what it says (*bk, the caller's to gpo_backup_free). */
+static int read_backup_xml(const char *folder, char **bx, size_t *len, struct gpo_backup *bk,
+			   struct gpo_err *err)
 {
-	struct gpo_backup bk = { 0 };
-	char path[PATH_MAX], sysvol[PATH_MAX], why[256] = "";
-	const char *table = gpo_request_option(r, "migtable");
-	char *bx = NULL, *dflt = NULL;
-	size_t len = 0;
+	char path[PATH_MAX], why[256] = "";
 	int rc;
 
-	*out = NULL;
+	*bx = NULL;
 	if (snprintf(path, sizeof(path), "%s/Backup.xml", folder) >= (int)sizeof(path))
 		return gpo_err_set(err, -ENAMETOOLONG, "the backup's path is too long");
-	rc = gpo_file_read(path, GPO_BACKUP_XML_MAX, &bx, &len, NULL);
-	if (rc) {
-		rc = gpo_err_set(err, rc == -ENOENT ? -EINVAL : rc, "%s: %s", path, strerror(-rc));
-		goto out;
-	}
-	rc = gpo_backup_read(bx, len, &bk, why, sizeof(why));
-	if (rc) {
-		gpo_err_set(err, rc, "%s is not a GPMC backup: %s", folder, why);
-		goto out;
-	}
+	rc = gpo_file_read(path, GPO_BACKUP_XML_MAX, bx, len, NULL);
+	if (rc)
+		return gpo_err_set(err, rc == -ENOENT ? -EINVAL : rc, "%s: %s", path, strerror(-rc));
+	rc = gpo_backup_read(*bx, *len, bk, why, sizeof(why));
+	if (rc)
+		return gpo_err_set(err, rc, "%s is not a GPMC backup: %s", folder, why);
+	return 0;
+}
+
+/* Whether a whole-backup import of the backup whose settings are in
+ * sysvol (its DomainSysvol/GPO) changes half ("Machine", "User") of an
+ * empty GPO: unless the backup holds that folder, empty. */
+static bool half_changes(const char *sysvol, const char *half)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	DIR *dd;
+	struct dirent *de;
+	bool any = false;
+
+	if (gpo_resolve_nocase(sysvol, half, path, sizeof(path)) || stat(path, &st) ||
+	    !S_ISDIR(st.st_mode) || !(dd = opendir(path)))
+		return true;
+	while (!any && (de = readdir(dd)))
+		any = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(dd);
+	return any;
+}
+
+/* What a GPO made for the import of the backup in folder (bk) is born
+ * with (gpo_born): the version and extension lists (*mext, *uext, the
+ * caller's) that the import's commit gives an empty GPO. */
+static int born_of(const char *folder, const struct gpo_backup *bk, struct gpo_born *born,
+		   char **mext, char **uext, struct gpo_err *err)
+{
+	char sysvol[PATH_MAX];
+	bool machine, user, have;
+
+	*mext = gpo_cse_canonical(bk->machine_ext);
+	*uext = gpo_cse_canonical(bk->user_ext);
+	if (!*mext || !*uext)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	have = !gpo_resolve_nocase(folder, "DomainSysvol/GPO", sysvol, sizeof(sysvol));
+	machine = **mext || !have || half_changes(sysvol, "Machine");
+	user = **uext || !have || half_changes(sysvol, "User");
+	*born = (struct gpo_born){ .version = gpo_version_bump(0, user, machine),
+				   .machine_ext = *mext, .user_ext = *uext };
+	return 0;
+}
+
+/* The migration an import of the backup in folder (its Backup.xml bx,
+ * read into bk) into d goes through: the table the request names, else
+ * for a backup of another domain the domain's own (none: *out NULL).
+ * Checked whole, and logged, before anything is made. */
+static int import_migration(struct gpo_writes *w, struct gpo_domain *d,
+			    const struct gpo_op_env *env, const struct gpo_request *r,
+			    const char *folder, const char *bx, size_t len,
+			    const struct gpo_backup *b, struct gpo_migration **out,
+			    struct gpo_err *err)
+{
+	const struct gpo_backup bk = *b;
+	char sysvol[PATH_MAX];
+	const char *table = gpo_request_option(r, "migtable");
+	char *dflt = NULL;
+	int rc = 0;
+
+	*out = NULL;
 	if (!table && bk.domain && strcasecmp(bk.domain, gpo_domain_name(d)))
 		table = dflt = gpo_writes_migtable(w);
 	if (!table) {
@@ -417,8 +474,6 @@ static int import_migration(struct gpo_writes *w, struct gpo_domain *d,
 		*out = NULL;
 	}
 out:
-	gpo_backup_free(&bk);
-	free(bx);
 	free(dflt);
 	return rc;
 }
@@ -433,8 +488,12 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 	struct gpo_ref src = { 0 }, tgt = { 0 };
 	struct gpo_snapshot *snap = NULL;
 	struct gpo_migration *mig = NULL;
+	struct gpo_backup bk = { 0 };
+	struct gpo_born born;
 	const struct gpo *g = NULL;
 	char folder[PATH_MAX], made[GPO_GUID_LEN + 1] = "";
+	char *bx = NULL, *mext = NULL, *uext = NULL;
+	size_t bx_len = 0;
 	bool create = false;
 	int rc;
 
@@ -455,12 +514,16 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 		goto out;
 	rc = gpo_backup_source(store, &src, folder, sizeof(folder), err);
 	if (!rc)
-		rc = import_migration(w, d, env, &r, folder, &mig, err);
+		rc = read_backup_xml(folder, &bx, &bx_len, &bk, err);
+	if (!rc)
+		rc = import_migration(w, d, env, &r, folder, bx, bx_len, &bk, &mig, err);
 	if (rc || (mig && gpo_migration_dry_run(mig)))
 		goto out;
 	if (create) {
-		rc = gpo_made_create(d, gpo_writes_journal_dir(w), "import", r.pos[2].value, made,
-				     err);
+		rc = born_of(folder, &bk, &born, &mext, &uext, err);
+		if (!rc)
+			rc = gpo_made_create(d, gpo_writes_journal_dir(w), "import", r.pos[2].value,
+					     &born, made, err);
 		if (rc) {
 			*made = '\0';
 			goto out;
@@ -488,7 +551,7 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 	}
 	gpo_journal_add(gpo_domain_journal(d), "%s: importing %s (\"%s\")", g->guid, folder,
 			g->display_name);
-	rc = gpo_import_folder_mig(w, d, g, folder, pid, mig, err);
+	rc = import_folder(w, d, g, folder, pid, false, 0, create ? &born : NULL, mig, err);
 out:
 	/* nothing is left of a GPO made for an import that failed (or the
 	 * next start deletes it) */
@@ -500,6 +563,10 @@ out:
 		gpo_journal_add(gpo_domain_journal(d), "import of %s: dry run, nothing changed",
 				folder);
 	gpo_migration_free(mig);
+	gpo_backup_free(&bk);
+	free(bx);
+	free(mext);
+	free(uext);
 	gpo_snapshot_put(snap);
 	gpo_ref_free(&src);
 	gpo_ref_free(&tgt);

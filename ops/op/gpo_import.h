@@ -53,10 +53,13 @@ int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
 		      struct gpo_err *err);
 
 /* The same, as a restore when restore is true: the commit moves both
- * halves' versions past the GPO's and past floor (gpo_txn_set_restore). */
+ * halves' versions past the GPO's and past floor (gpo_txn_set_restore);
+ * born, when not NULL, is what g was made with for this import
+ * (gpo_txn_set_born). */
 int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
 			 const struct gpo *g, const char *src, pid_t pid,
-			 bool restore, uint32_t floor, struct gpo_err *err);
+			 bool restore, uint32_t floor, const struct gpo_born *born,
+			 struct gpo_err *err);
 
 /* gpo_import_folder with each settings file mapped through mig on its
  * way (NULL: as it is). */

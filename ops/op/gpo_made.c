@@ -25,14 +25,16 @@ static int journal_path(const char *dir, const char *kind, const char *guid, cha
 }
 
 int gpo_made_create(struct gpo_domain *d, const char *journal_dir, const char *kind,
-		    const char *name, char guid[GPO_GUID_LEN + 1], struct gpo_err *err)
+		    const char *name, const struct gpo_born *born,
+		    char guid[GPO_GUID_LEN + 1], struct gpo_err *err)
 {
 	gpo_domain_new_guid(guid);
-	return gpo_made_create_guid(d, journal_dir, kind, name, guid, err);
+	return gpo_made_create_guid(d, journal_dir, kind, name, born, guid, err);
 }
 
 int gpo_made_create_guid(struct gpo_domain *d, const char *journal_dir, const char *kind,
-			 const char *name, const char *guid, struct gpo_err *err)
+			 const char *name, const struct gpo_born *born, const char *guid,
+			 struct gpo_err *err)
 {
 	char path[PATH_MAX];
 	int rc;
@@ -47,7 +49,7 @@ int gpo_made_create_guid(struct gpo_domain *d, const char *journal_dir, const ch
 		return gpo_err_set(err, rc, "cannot journal the new GPO in %s: %s", journal_dir,
 				   strerror(-rc));
 	}
-	rc = gpo_domain_create_guid(d, name, guid, err);
+	rc = gpo_domain_create_born(d, name, guid, born, err);
 	/* EEXIST: the GUID or the name is someone else's, and EINVAL or
 	 * ENAMETOOLONG a name refused before anything was made: nothing of
 	 * ours to delete (a GPO of that GUID is not ours) */

@@ -12,18 +12,20 @@
 #include "gpo_err.h"
 
 /* Makes a GPO named name in d under a new GUID (into guid) the way
- * gpo_domain_create does, journalled in journal_dir as a request of kind
+ * gpo_domain_create_born does (born NULL: an empty GPO), journalled in journal_dir as a request of kind
  * ("mkdir", "import", "copy", "remake": one that gpo_made_recover knows).
  * Returns 0 with the journal left for gpo_made_done, or -errno (err says
  * why) with nothing left of the GPO and no journal, but when what the
  * creation made could not be removed: then the journal stays, for the
  * next start. */
 int gpo_made_create(struct gpo_domain *d, const char *journal_dir, const char *kind,
-		    const char *name, char guid[GPO_GUID_LEN + 1], struct gpo_err *err);
+		    const char *name, const struct gpo_born *born,
+		    char guid[GPO_GUID_LEN + 1], struct gpo_err *err);
 
 /* The same under the GUID guid (a deleted GPO made again by a restore). */
 int gpo_made_create_guid(struct gpo_domain *d, const char *journal_dir, const char *kind,
-			 const char *name, const char *guid, struct gpo_err *err);
+			 const char *name, const struct gpo_born *born, const char *guid,
+			 struct gpo_err *err);
 
 /* The request of kind that made guid is done: its journal goes. When
  * undo, it failed: the GPO is deleted first, and the journal stays if

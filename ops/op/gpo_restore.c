@@ -12,6 +12,7 @@
 
 #include "gpo_backup_read.h"
 #include "gpo_buf.h"
+#include "gpo_cse.h"
 #include "gpo_file.h"
 #include "gpo_made.h"
 #include "gpo_import.h"
@@ -300,8 +301,9 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	struct gpo_state to = { bk->display_name ? bk->display_name : "", bk->options,
 				bk->wmi_filter, bk->sd, bk->sd_len };
 	struct gpo_err e2 = { 0 };
+	struct gpo_born born = { 0 };
 	bool journalled = false, touched = false;
-	char made[GPO_GUID_LEN + 1] = "";
+	char made[GPO_GUID_LEN + 1] = "", *mext = NULL, *uext = NULL;
 	struct timespec t0, t1, tm, t2, t3;
 	bool same = false;
 	int rc, have;
@@ -312,11 +314,23 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	snprintf(was.guid, sizeof(was.guid), "%s", guid);
 	rc = gpo_domain_read_gpo(d, guid, &cur, err);
 	if (rc == -ENOENT) {
-		/* deleted: made again under its own GUID, empty, then restored */
+		/* deleted: made again under its own GUID, empty but for the
+		 * versions, lists and status its restore gives it, then
+		 * restored */
 		memset(err, 0, sizeof(*err));
-		rc = gpo_made_create_guid(d, journal_dir, "remake", to.display_name, guid, err);
+		mext = gpo_cse_canonical(bk->machine_ext);
+		uext = gpo_cse_canonical(bk->user_ext);
+		if (!mext || !uext) {
+			rc = gpo_err_set(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+		born = (struct gpo_born){ .version = gpo_version_bump(backup_floor(bk), true, true),
+					  .machine_ext = mext, .user_ext = uext,
+					  .flags = bk->options };
+		rc = gpo_made_create_guid(d, journal_dir, "remake", to.display_name, &born, guid,
+					  err);
 		if (rc)
-			return rc;
+			goto out;
 		was.created = true;
 		snprintf(made, sizeof(made), "%s", guid);
 		gpo_journal_add(gpo_domain_journal(d), "%s: deleted since the backup: made again", guid);
@@ -400,7 +414,8 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t3);
-	rc = gpo_import_folder_as(w, d, g, folder, pid, true, backup_floor(bk), err);
+	rc = gpo_import_folder_as(w, d, g, folder, pid, true, backup_floor(bk),
+				  was.created ? &born : NULL, err);
 	if (!rc)
 		gpo_journal_add(gpo_domain_journal(d),
 				"%s: restore took %.3f s: the GPO read%s and journalled %.3f, its state %.3f (%s) and folder ACL %.3f, the list %.3f, the settings %.3f",
@@ -439,6 +454,8 @@ out:
 	gpo_snapshot_put(snap);
 	gpo_clear(&cur);
 	before_free(&was);
+	free(mext);
+	free(uext);
 	return rc;
 }
 

@@ -55,6 +55,8 @@ struct gpo_txn {
 	size_t n_tops, cap_tops;
 	bool restore;                /* gpo_txn_set_restore */
 	uint32_t floor;
+	bool born;                   /* gpo_txn_set_born */
+	uint32_t born_version;
 };
 
 static uint64_t hash(const char *s)
@@ -1308,4 +1310,17 @@ bool gpo_txn_restore(const struct gpo_txn *t, uint32_t *floor)
 	if (t->restore && floor)
 		*floor = t->floor;
 	return t->restore;
+}
+
+void gpo_txn_set_born(struct gpo_txn *t, uint32_t version)
+{
+	t->born = true;
+	t->born_version = version;
+}
+
+bool gpo_txn_born(const struct gpo_txn *t, uint32_t *version)
+{
+	if (t->born && version)
+		*version = t->born_version;
+	return t->born;
 }

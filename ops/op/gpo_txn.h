@@ -151,4 +151,15 @@ void gpo_txn_set_restore(struct gpo_txn *t, uint32_t floor);
 /* True when t is a restore; *floor (may be NULL) is its floor. */
 bool gpo_txn_restore(const struct gpo_txn *t, uint32_t *floor);
 
+/* Tells t that its GPO was made for it, born at version (gpo_born in
+ * gpo_domain.h): its commit leaves the directory alone, and keeps no
+ * journal (the request's own undoes it by deleting the GPO), when the GPO
+ * still is as born and the commit would have moved an empty GPO to just
+ * that version and lists; else it commits as ever. */
+void gpo_txn_set_born(struct gpo_txn *t, uint32_t version);
+
+/* True when t's GPO was made for it; *version (may be NULL) is its
+ * version at birth. */
+bool gpo_txn_born(const struct gpo_txn *t, uint32_t *version);
+
 #endif
