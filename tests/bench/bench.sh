@@ -143,7 +143,8 @@ peer() { # COMMAND: median seconds over RUNS
 	echo "${ts[*]}" | median
 }
 
-samba_tool() { samba-tool gpo "$@" -H "ldap://$CORP_DC" --use-kerberos=required; }
+# (stdin closed: in a `while read` loop it would eat the loop's input)
+samba_tool() { samba-tool gpo "$@" -H "ldap://$CORP_DC" --use-kerberos=required </dev/null; }
 
 for n in $SIZES; do
 	seed_to "$n"

@@ -92,6 +92,12 @@ for fx in $(ls "$FIXTURES_DIR" | grep -E '^\{'); do
 		echo "$FIXTURES_DIR/$fx create \"$name\"" >"$D/import" || fail "import of $fx"
 		g=$(guid_of "$name")
 		grep -qF "$g: import of a backup committed" "$LOG" || fail "import returned before its commit"
+		# made for the import: born with the versions and lists its
+		# commit gives it, which then leaves the directory alone
+		grep -F "$g: import of a backup committed" "$LOG" | grep -qF "as the GPO was born" ||
+			fail "the commit into $g (made for it) wrote the directory again"
+		grep -F "created GPO $g" "$LOG" | grep -qF "born at the version of its import" ||
+			fail "$g was not made with its import's version"
 		how="import create"
 	fi
 	imported "$g" "$fx"

@@ -123,6 +123,8 @@ st gpo del "$G" >/dev/null 2>&1 || fail "samba-tool gpo del $G"
 sleep 1.1
 echo "$ID" >"$D/restore" || fail "restore of a deleted GPO: $(tail -3 "$LOG")"
 grep -q "$G: deleted since the backup: made again" "$LOG" || fail "the log does not say it was made again"
+grep -F "$G: import of a backup committed" "$LOG" | tail -1 | grep -qF "as the GPO was born" ||
+	fail "the restore's commit wrote the directory of the GPO made again a second time"
 [ "$(ldap_attr "$(dn_of "$G")" displayName)" = "$name0" ] || fail "the GPO made again has another name"
 files "$CORP_SYSVOL/$G" >"$TEST_TMP/got"
 diff "$TEST_TMP/want" "$TEST_TMP/got" >&2 || fail "the GPO made again is not the backup's"
