@@ -204,9 +204,12 @@ struct gpo_born {
 };
 
 /* gpo_domain_create_guid, the GPO made with born's versions, lists and
- * status (born NULL: as an empty GPO, version 0). */
+ * status (born NULL: as an empty GPO, version 0). On failure *left (may
+ * be NULL) says whether something of the GPO may still be in the domain:
+ * what the creation made could not all be removed again, or the DC's
+ * answer to the directory add was lost. */
 int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
-			   const char *guid, const struct gpo_born *born,
+			   const char *guid, const struct gpo_born *born, bool *left,
 			   struct gpo_err *err);
 
 /* Gets the helper that sets SYSVOL folder ACLs ready (gpo_acl_warm)

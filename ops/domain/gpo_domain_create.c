@@ -516,11 +516,11 @@ static void test_hold(struct gpo_domain *d, const char *guid)
 int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
 			   const char *guid_in, struct gpo_err *err)
 {
-	return gpo_domain_create_born(d, display_name, guid_in, NULL, err);
+	return gpo_domain_create_born(d, display_name, guid_in, NULL, NULL, err);
 }
 
 int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
-			   const char *guid_in, const struct gpo_born *born,
+			   const char *guid_in, const struct gpo_born *born, bool *left_out,
 			   struct gpo_err *err)
 {
 	struct gpo_err undo = { 0 };
@@ -534,6 +534,8 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	t1 = t2 = t0;
+	if (left_out)
+		*left_out = false;
 	rc = check_name(display_name, err);
 	if (!rc)
 		rc = object_dn(d, guid_in, guid, &dn, &policies, err);
@@ -570,6 +572,8 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 			left = left ? "its directory object and SYSVOL folder"
 				    : "its directory object";
 	}
+	if (left_out)
+		*left_out = left != NULL;
 out:
 	/* listed at once: the list read again before the log says so */
 	if (made.object || made.folder || !rc)

@@ -37,6 +37,7 @@ int gpo_made_create_guid(struct gpo_domain *d, const char *journal_dir, const ch
 			 struct gpo_err *err)
 {
 	char path[PATH_MAX];
+	bool left = false;
 	int rc;
 
 	if (!gpo_guid_valid(guid))
@@ -49,13 +50,12 @@ int gpo_made_create_guid(struct gpo_domain *d, const char *journal_dir, const ch
 		return gpo_err_set(err, rc, "cannot journal the new GPO in %s: %s", journal_dir,
 				   strerror(-rc));
 	}
-	rc = gpo_domain_create_born(d, name, guid, born, err);
-	/* EEXIST: the GUID or the name is someone else's, and EINVAL or
-	 * ENAMETOOLONG a name refused before anything was made: nothing of
-	 * ours to delete (a GPO of that GUID is not ours) */
+	rc = gpo_domain_create_born(d, name, guid, born, &left, err);
+	/* the creation removed what it made, unless it says it could not:
+	 * then the GPO is deleted (a GPO of that GUID that was there
+	 * before, EEXIST, is not ours, and never reported left) */
 	if (rc)
-		gpo_made_done(d, journal_dir, kind, guid,
-			      rc != -EEXIST && rc != -EINVAL && rc != -ENAMETOOLONG);
+		gpo_made_done(d, journal_dir, kind, guid, left);
 	return rc;
 }
 

@@ -360,13 +360,13 @@ else
 		{ g = $0; sub(/^[^{]*/, "", g); g = substr(g, 1, 38) }
 		!(g in want) { next }
 		/created GPO/ {
-			if (match($0, /" \([0-9.]+ s/)) cr += substr($0, RSTART + 3, RLENGTH - 5)
+			if (match($0, /\([0-9.]+ s:/)) cr += substr($0, RSTART + 1, RLENGTH - 4)
 			if (match($0, /its ACL [0-9.]+/)) acl += substr($0, RSTART + 8, RLENGTH - 8)
 			if (match($0, /directory [0-9.]+/)) dir += substr($0, RSTART + 10, RLENGTH - 10)
 			if (match($0, /read again [0-9.]+/)) lst += substr($0, RSTART + 11, RLENGTH - 11)
 		}
 		/import of a backup committed/ {
-			if (match($0, /[0-9] \([0-9.]+ s/)) cm += substr($0, RSTART + 3, RLENGTH - 5)
+			if (match($0, /\([0-9.]+ s:/)) cm += substr($0, RSTART + 1, RLENGTH - 4)
 		}
 		END { printf "%.3f %.3f %.3f %.3f %.3f\n", cr, acl, lst, cm, dir }' "$ILOG")
 	read -r cr acl lst cm dir <<<"$split2"
