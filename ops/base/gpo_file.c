@@ -111,3 +111,33 @@ int gpo_file_each_entry(const char *dir,
 	closedir(dd);
 	return sum;
 }
+
+int gpo_file_copy_fd(int in, int out)
+{
+	char buf[65536];
+
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+
+		if (n == 0)
+			return 0;
+		if (n > 0)
+			continue;
+		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
+		    errno != EOPNOTSUPP)
+			return -errno;
+		break; /* not between these file systems: by hand */
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		int rc;
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		rc = gpo_file_write_all(out, buf, (size_t)n);
+		if (rc)
+			return rc;
+	}
+}

@@ -18,6 +18,11 @@ int gpo_file_read(const char *path, size_t max, char **data, size_t *len,
  * retried). Returns 0 or -errno. */
 int gpo_file_write_all(int fd, const void *p, size_t n);
 
+/* Copies what is left of in (from its offset) to out (at its offset),
+ * in the kernel where it can (copy_file_range), else by read and write.
+ * Returns 0 or -errno. */
+int gpo_file_copy_fd(int in, int out);
+
 /* Writes len bytes of data into a new file path (0600, created or
  * truncated, not through a symbolic link), synced to disk: what a
  * journal needs before the change it describes. Returns 0 or -errno. */

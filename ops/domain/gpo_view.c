@@ -275,6 +275,11 @@ ssize_t gpo_view_reader_pread(struct gpo_view_reader *r, void *buf, size_t size,
 	return (ssize_t)size;
 }
 
+int gpo_view_reader_fd(const struct gpo_view_reader *r)
+{
+	return r->fd;
+}
+
 void gpo_view_reader_close(struct gpo_view_reader *r)
 {
 	if (!r)

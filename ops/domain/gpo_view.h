@@ -97,4 +97,8 @@ ssize_t gpo_view_reader_pread(struct gpo_view_reader *r, void *buf, size_t size,
 /* Closes r and drops its reference; NULL is a no-op. */
 void gpo_view_reader_close(struct gpo_view_reader *r);
 
+/* The descriptor of r's file in the cache, at offset 0 (r's; for a
+ * copy in the kernel), or -1 when r reads from memory. */
+int gpo_view_reader_fd(const struct gpo_view_reader *r);
+
 #endif

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "gpo_cse.h"
 #include "gpo_file.h"
 #include "gpo_import.h"
 #include "gpo_journal.h"
@@ -18,6 +19,7 @@
 #include "gpo_migrate.h"
 #include "gpo_migration.h"
 #include "gpo_request.h"
+#include "gpo_time.h"
 #include "gpo_txn.h"
 #include "gpo_view.h"
 
@@ -49,6 +51,8 @@ struct vfill {
 	struct gpo_migration *mig;   /* or NULL: the settings as they are */
 	size_t files;
 	unsigned long long bytes;
+	long long ms_staged;         /* how long the filling took */
+	const struct gpo_born *born; /* what the new GPO was made with */
 	struct gpo_err *err;
 };
 
@@ -114,7 +118,12 @@ static int put_node(struct gpo_txn *t, struct vfill *f, const struct gpo_view_no
 	rc = gpo_view_reader_open(f->v, n, &r);
 	if (!rc)
 		rc = gpo_txn_open_write(t, rel, O_CREAT | O_TRUNC, &fd);
-	while (!rc) {
+	/* a file of the cache: copied in the kernel */
+	if (!rc && gpo_view_reader_fd(r) >= 0) {
+		rc = gpo_file_copy_fd(gpo_view_reader_fd(r), fd);
+		off = gpo_view_node_stat(n)->st_size;
+	}
+	while (!rc && gpo_view_reader_fd(r) < 0) {
 		ssize_t got = gpo_view_reader_pread(r, buf, sizeof(buf), off);
 
 		if (got < 0)
@@ -141,8 +150,12 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 	struct vfill *f = arg;
 	const char *data;
 	size_t len;
+	struct timespec t0;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (f->born)
+		gpo_txn_set_born(t, f->born->version);
 	gpo_view_generated(f->v, GPO_GEN_BKUPINFO_XML, &data, &len);
 	rc = put_top(t, "bkupInfo.xml", data, len, f->err);
 	if (!rc) {
@@ -166,7 +179,43 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 			rc = put_node(t, f, n, rel);
 		}
 	}
+	f->ms_staged = gpo_ms_since(&t0);
 	return rc;
+}
+
+/* Whether the copy of v changes half ("Machine", "User") of an empty
+ * GPO: unless v holds that folder, empty. */
+static bool half_changes(const struct gpo_view *v, const char *half)
+{
+	size_t hl = strlen(half);
+	bool folder = false;
+
+	for (size_t i = 1; i < gpo_view_count(v); i++) {
+		const char *rel = gpo_view_node_path(gpo_view_node_at(v, i));
+
+		if (!strcasecmp(rel, half))
+			folder = true;
+		else if (!strncasecmp(rel, half, hl) && rel[hl] == '/')
+			return true;
+	}
+	return !folder;
+}
+
+/* What the new GPO is born with (gpo_born): the version and extension
+ * lists (*mext, *uext, the caller's) that the copy's commit gives an
+ * empty GPO; the status of a new GPO, as the copy does not copy it. */
+static int born_of(const struct gpo_view *v, const struct gpo *sg, struct gpo_born *born,
+		   char **mext, char **uext, struct gpo_err *err)
+{
+	*mext = gpo_cse_canonical(sg->machine_ext);
+	*uext = gpo_cse_canonical(sg->user_ext);
+	if (!*mext || !*uext)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	*born = (struct gpo_born){
+		.version = gpo_version_bump(0, **uext || half_changes(v, "User"),
+					    **mext || half_changes(v, "Machine")),
+		.machine_ext = *mext, .user_ext = *uext };
+	return 0;
 }
 
 /* The source's WMI filter link as the new GPO of d takes it: the same
@@ -213,13 +262,18 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	struct gpo made_gpo = { 0 };
 	const struct gpo *g, *ng, *sg;
 	const char *acl = NULL, *table;
-	char *wql = NULL, *dflt = NULL;
+	char *wql = NULL, *dflt = NULL, *mext = NULL, *uext = NULL;
+	struct gpo_born born;
 	unsigned char *mapped_sd = NULL;
 	size_t mapped_len = 0;
 	char made[GPO_GUID_LEN + 1] = "", source[GPO_GUID_LEN + 1] = "";
 	struct vfill f = { .err = err };
 	bool created = false, dry_run;
+	struct timespec t0, t_read, t_made, t_run;
 	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t_read = t_made = t_run = t0;
 
 	rc = gpo_request_parse(buf, len, flags, &r, err);
 	if (!rc)
@@ -280,6 +334,7 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	}
 	f.v = view;
 	sg = gpo_view_gpo(view);
+	clock_gettime(CLOCK_MONOTONIC, &t_read);
 	/* a table (given, or the domain's for any copy from elsewhere)
 	 * checked whole before anything is made */
 	if (table && (sd != d || gpo_request_option(&r, "migtable"))) {
@@ -303,9 +358,14 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	rc = wmi_link(d, sd, sg, &wql, err);
 	if (rc)
 		goto out;
-	rc = gpo_made_create(d, gpo_writes_journal_dir(w), "copy", r.pos[1].value, NULL, made, err);
+	rc = born_of(view, sg, &born, &mext, &uext, err);
 	if (rc)
 		goto out;
+	rc = gpo_made_create(d, gpo_writes_journal_dir(w), "copy", r.pos[1].value, &born, made,
+			     err);
+	if (rc)
+		goto out;
+	f.born = &born;
 	created = true;
 	gpo_journal_add(gpo_domain_journal(d), "%s: copying %s%s%s (\"%s\") into it, security %s",
 			made, sd != d ? gpo_domain_name(sd) : "", sd != d ? "/" : "", source,
@@ -316,7 +376,9 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 		rc = gpo_err_set(err, rc ? rc : -ESTALE, "%s is not in the GPO list", made);
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t_made);
 	rc = gpo_writes_run(w, ng, pid, fill_txn, &f);
+	clock_gettime(CLOCK_MONOTONIC, &t_run);
 	if (rc) {
 		if (!err->code)
 			gpo_err_set(err, rc, "the commit failed: %s", strerror(-rc));
@@ -340,8 +402,13 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 		gpo_domain_changed(d, made);
 	}
 	if (!rc)
-		gpo_journal_add(gpo_domain_journal(d), "%s: a copy of %s: %zu files, %.1f MiB",
-				made, source, f.files, (double)f.bytes / (1 << 20));
+		gpo_journal_add(gpo_domain_journal(d),
+				"%s: a copy of %s: %zu files, %.1f MiB (%.3f s: the source read %.3f, the GPO made %.3f, its settings staged %.3f and committed %.3f, its security %.3f)",
+				made, source, f.files, (double)f.bytes / (1 << 20),
+				(double)gpo_ms_since(&t0) / 1000, (double)gpo_ms_between(&t0, &t_read) / 1000,
+				(double)gpo_ms_between(&t_read, &t_made) / 1000, (double)f.ms_staged / 1000,
+				(double)(gpo_ms_between(&t_made, &t_run) - f.ms_staged) / 1000,
+				(double)gpo_ms_since(&t_run) / 1000);
 out:
 	/* nothing is left of a copy that failed (or the next start deletes it) */
 	if (created)
@@ -353,6 +420,8 @@ out:
 				source);
 	free(wql);
 	free(dflt);
+	free(mext);
+	free(uext);
 	free(mapped_sd);
 	gpo_migration_free(mig);
 	gpo_clear(&made_gpo);

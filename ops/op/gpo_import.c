@@ -54,37 +54,6 @@ struct fill {
 	struct gpo_err *err;
 };
 
-/* Copies in to out whole. Returns 0 or -errno. */
-static int copy_fd(int in, int out)
-{
-	char buf[65536];
-
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-
-		if (n == 0)
-			return 0;
-		if (n > 0)
-			continue;
-		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
-		    errno != EOPNOTSUPP)
-			return -errno;
-		break; /* not between these file systems: by hand */
-	}
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
-		int rc;
-
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		rc = gpo_file_write_all(out, buf, (size_t)n);
-		if (rc)
-			return rc;
-	}
-}
-
 /* Stages settings file in (its attributes st) as rel, mapped through
  * f->mig. */
 static int put_mapped(struct gpo_txn *t, int in, const struct stat *st, const char *rel,
@@ -163,7 +132,7 @@ static int put_file(struct gpo_txn *t, int dirfd, const char *name,
 	else if (rc)
 		gpo_err_set(f->err, rc, "staging %s: %s", rel, strerror(-rc));
 	if (!rc) {
-		rc = copy_fd(in, out);
+		rc = gpo_file_copy_fd(in, out);
 		if (rc)
 			gpo_err_set(f->err, rc, "staging %s: %s", rel, strerror(-rc));
 	}

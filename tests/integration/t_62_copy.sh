@@ -74,6 +74,8 @@ done
 v=$(ldap_attr "$(dn_of "$C1")" versionNumber)
 [ "$v" -gt 0 ] && [ "$(sed -n 's/^Version=\([0-9]*\).*/\1/Ip' "$CORP_SYSVOL/$C1/GPT.INI" | tr -d '\r')" = "$v" ] ||
 	fail "the copy's versions: versionNumber $v, GPT.INI disagrees or 0"
+grep -F "$C1: import of a backup committed" "$LOG" | grep -qF "as the GPO was born" ||
+	fail "the copy's commit wrote the directory of the GPO made for it again"
 aclcheck >&2 || fail "samba-tool gpo aclcheck after a copy"
 note "copy by GUID: new GPO $C1, the source's files and extension lists, a new GPO's DACL, unlinked, version $v"
 
