@@ -108,6 +108,22 @@ static int test_cse_parse(void)
 			      "[" REG "{D02B1F72-3407-48AE-BA88-E8213C6761F1}]"));
 	for (int i = 0; bad[i]; i++)
 		ASSERT_EQ(gpo_cse_parse(bad[i], &l), -EINVAL);
+	/* the spelling compared: the formatted list, or a bad one as it is */
+	for (int i = 0; bad[i]; i++) {
+		char *c = gpo_cse_canonical(bad[i]);
+
+		ASSERT_STR(c, bad[i]);
+		free(c);
+	}
+	{
+		char *c = gpo_cse_canonical(SEC "[" REG "{D02B1F72-3407-48AE-BA88-E8213C6761F1}]");
+		char *e = gpo_cse_canonical(NULL);
+
+		ASSERT_STR(c, "[" REG "{D02B1F72-3407-48AE-BA88-E8213C6761F1}]" SEC);
+		ASSERT_STR(e, "");
+		free(c);
+		free(e);
+	}
 	return 0;
 }
 
