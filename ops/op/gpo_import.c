@@ -237,33 +237,6 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 static int import_folder(struct gpo_writes *w, struct gpo_domain *d, const struct gpo *g,
 			 const char *src, pid_t pid, bool restore, uint32_t floor,
 			 const struct gpo_born *born, struct gpo_migration *mig,
-			 struct gpo_err *err);
-
-int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
-		      const struct gpo *g, const char *src, pid_t pid,
-		      struct gpo_err *err)
-{
-	return gpo_import_folder_as(w, d, g, src, pid, false, 0, NULL, err);
-}
-
-int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
-			 const struct gpo *g, const char *src, pid_t pid,
-			 bool restore, uint32_t floor, const struct gpo_born *born,
-			 struct gpo_err *err)
-{
-	return import_folder(w, d, g, src, pid, restore, floor, born, NULL, err);
-}
-
-int gpo_import_folder_mig(struct gpo_writes *w, struct gpo_domain *d,
-			  const struct gpo *g, const char *src, pid_t pid,
-			  struct gpo_migration *mig, struct gpo_err *err)
-{
-	return import_folder(w, d, g, src, pid, false, 0, NULL, mig, err);
-}
-
-static int import_folder(struct gpo_writes *w, struct gpo_domain *d, const struct gpo *g,
-			 const char *src, pid_t pid, bool restore, uint32_t floor,
-			 const struct gpo_born *born, struct gpo_migration *mig,
 			 struct gpo_err *err)
 {
 	struct fill f = { .src = src, .mig = mig, .restore = restore, .floor = floor,
@@ -293,6 +266,14 @@ static int import_folder(struct gpo_writes *w, struct gpo_domain *d, const struc
 				g->guid, restore ? "restored the settings of" : "imported",
 				src, f.files, (double)f.bytes / (1 << 20));
 	return rc;
+}
+
+int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
+			 const struct gpo *g, const char *src, pid_t pid,
+			 bool restore, uint32_t floor, const struct gpo_born *born,
+			 struct gpo_err *err)
+{
+	return import_folder(w, d, g, src, pid, restore, floor, born, NULL, err);
 }
 
 int gpo_backup_source(const char *store, const struct gpo_ref *src, char *out,
@@ -412,23 +393,22 @@ static int import_migration(struct gpo_writes *w, struct gpo_domain *d,
 			    const struct gpo_backup *b, struct gpo_migration **out,
 			    struct gpo_err *err)
 {
-	const struct gpo_backup bk = *b;
 	char sysvol[PATH_MAX];
 	const char *table = gpo_request_option(r, "migtable");
 	char *dflt = NULL;
 	int rc = 0;
 
 	*out = NULL;
-	if (!table && bk.domain && strcasecmp(bk.domain, gpo_domain_name(d)))
+	if (!table && b->domain && strcasecmp(b->domain, gpo_domain_name(d)))
 		table = dflt = gpo_writes_migtable(w);
 	if (!table) {
 		if (gpo_request_flag(r, "strict") || gpo_request_flag(r, "dry-run"))
 			rc = gpo_err_set(err, -EINVAL,
 					 "strict and dry-run need a migration table (migtable=)");
-		else if (bk.domain && strcasecmp(bk.domain, gpo_domain_name(d)))
+		else if (b->domain && strcasecmp(b->domain, gpo_domain_name(d)))
 			gpo_journal_add(gpo_domain_journal(d),
 					"%s is a backup of %s, and no migration table is set: its principals and paths are imported as they are",
-					folder, bk.domain);
+					folder, b->domain);
 		goto out;
 	}
 	rc = gpo_migration_new(d, env ? env->migtable_dir : "", table, bx, len,
@@ -437,7 +417,7 @@ static int import_migration(struct gpo_writes *w, struct gpo_domain *d,
 	if (!rc && !gpo_resolve_nocase(folder, "DomainSysvol/GPO", sysvol, sizeof(sysvol)))
 		rc = gpo_migration_scan_folder(*out, sysvol, err);
 	if (!rc)
-		rc = gpo_migration_finish(*out, bk.id ? bk.id : folder, err);
+		rc = gpo_migration_finish(*out, b->id ? b->id : folder, err);
 	if (rc) {
 		gpo_migration_free(*out);
 		*out = NULL;

@@ -46,26 +46,15 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 		       size_t len, pid_t pid, struct gpo_err *err);
 
 /* Imports the backup in folder src into GPO g (a whole-backup
- * transaction, committed before it returns). Returns as
+ * transaction, committed before it returns), as a restore when restore
+ * is true: the commit moves both halves' versions past the GPO's and past
+ * floor (gpo_txn_set_restore); born, when not NULL, is what g was made
+ * with for this import (gpo_txn_set_born). Returns as
  * gpo_import_request. */
-int gpo_import_folder(struct gpo_writes *w, struct gpo_domain *d,
-		      const struct gpo *g, const char *src, pid_t pid,
-		      struct gpo_err *err);
-
-/* The same, as a restore when restore is true: the commit moves both
- * halves' versions past the GPO's and past floor (gpo_txn_set_restore);
- * born, when not NULL, is what g was made with for this import
- * (gpo_txn_set_born). */
 int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
 			 const struct gpo *g, const char *src, pid_t pid,
 			 bool restore, uint32_t floor, const struct gpo_born *born,
 			 struct gpo_err *err);
-
-/* gpo_import_folder with each settings file mapped through mig on its
- * way (NULL: as it is). */
-int gpo_import_folder_mig(struct gpo_writes *w, struct gpo_domain *d,
-			  const struct gpo *g, const char *src, pid_t pid,
-			  struct gpo_migration *mig, struct gpo_err *err);
 
 /* The folder of a backup a request names: src a path (as it is) or a
  * backup ID (its folder in the store, in any case). Returns 0, or

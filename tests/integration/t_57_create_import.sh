@@ -186,6 +186,20 @@ refused "Invalid argument" "$TEST_TMP/bad $K"
 refused "Invalid argument" "$TEST_TMP/bad create \"Never made\""
 printf '<not xml' >"$TEST_TMP/bad/Backup.xml"
 refused "Invalid argument" "$TEST_TMP/bad $K"
+# a file SYSVOL cannot hold ('?' in its name, beside others it can) fails
+# the commit of an import into a new GPO half-way through its SYSVOL
+# writes: the GPO made for it, born with its import's version (so that
+# commit keeps no journal of its own), goes with it
+cp -r "$FIXTURES_DIR/$fx1" "$TEST_TMP/badname"
+for i in $(seq 1 20); do printf 'fine %d\r\n' "$i" >"$TEST_TMP/badname/DomainSysvol/GPO/Machine/fine$i.txt"; done
+printf 'x\r\n' >"$TEST_TMP/badname/DomainSysvol/GPO/Machine/bad?name.txt"
+gone=$(grep -c "the GPO was made for it, and goes with it" "$LOG" || true)
+out=$( (echo "$TEST_TMP/badname create \"t57 bad name\"" >"$D/import") 2>&1) &&
+	fail "an import of a file SYSVOL cannot hold was accepted"
+[ "$(grep -c "the GPO was made for it, and goes with it" "$LOG")" -gt "$gone" ] ||
+	fail "no log line for the failed commit of a born GPO: $(tail -3 "$LOG")"
+[ -z "$(guid_of "t57 bad name")" ] || fail "the GPO made for a failed import is left"
+note "a commit that fails half-way through the SYSVOL writes of a GPO born for it ($(echo "$out" | sed 's/.*: //')): the GPO is deleted"
 [ "$(gpo_count)" = "$before" ] || fail "a refused request left a GPO behind"
 [ ! -e "$D/by-name/Never made" ] || fail "a refused create is listed"
 [ "$(ver "$K")" = "$v" ] || fail "a refused request changed $K"
