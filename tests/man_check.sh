@@ -61,8 +61,14 @@ installed=$(find "$tmp/root" -path '*/share/man/man1/gpofs.1*' | head -1)
 find "$tmp/root" -path '*/bin/gpofs' | grep -q . || { echo "FAIL: gpofs not installed"; exit 1; }
 # what man would show from there
 if command -v man >/dev/null; then
-	man -l "$installed" >"$tmp/installed.txt" 2>/dev/null || true
-	tr -s " " <"$tmp/installed.txt" | grep -q "mount Active Directory" ||
-		{ echo "FAIL: the installed page does not read"; exit 1; }
+	# (lines joined: where man wraps depends on the width it picks;
+	# what man said is shown when the page does not read)
+	man -l "$installed" >"$tmp/installed.txt" 2>"$tmp/man.err" || echo "man -l: exit $?" >>"$tmp/man.err"
+	tr -s " \n" "  " <"$tmp/installed.txt" | grep -q "mount Active Directory" || {
+		cat "$tmp/man.err"
+		head -8 "$tmp/installed.txt"
+		echo "FAIL: the installed page does not read"
+		exit 1
+	}
 fi
 echo "ok - meson install: ${installed#"$tmp/root"}"
