@@ -811,3 +811,143 @@ int gpo_smb_put_range(struct gpo_smb *s, const char *rel, const char *src,
 	return put(s, rel, NULL, 0, src, off, off + len,
 		   create ? O_CREAT | O_TRUNC : 0);
 }
+
+/* --- server-side copy ----------------------------------------------------- */
+
+/* Whether the open file fh still is as the caller saw it (size, and the
+ * time when one is given). Returns 0, ESTALE, or the errno of the stat. */
+static int still_as_seen(struct gpo_smb *s, SMBCFILE *fh, uint64_t size, time_t mtime)
+{
+	struct stat st;
+
+	atomic_fetch_add(&s->requests, 1);
+	if (smbc_getFunctionFstat(s->ctx)(s->ctx, fh, &st) < 0)
+		return last_errno();
+	if ((uint64_t)st.st_size != size || (mtime && st.st_mtime != mtime))
+		return ESTALE;
+	return 0;
+}
+
+/* The bytes of src sent through the client, for a server that does not
+ * copy (no SMB2 copy-chunk): read and written back, FETCH_CHUNK at a time. */
+static int copy_through(struct gpo_smb *s, SMBCFILE *src, SMBCFILE *dst, uint64_t size)
+{
+	char *buf = malloc(size < FETCH_CHUNK ? (size_t)size + 1 : FETCH_CHUNK);
+	uint64_t off = 0;
+	int rc = buf ? 0 : ENOMEM;
+
+	if (!rc && smbc_getFunctionLseek(s->ctx)(s->ctx, dst, 0, SEEK_SET) < 0)
+		rc = last_errno();
+	while (!rc && off < size) {
+		size_t want = size - off < FETCH_CHUNK ? (size_t)(size - off) : FETCH_CHUNK;
+		ssize_t n = read_at(s->ctx, s, src, buf, want, (off_t)off);
+
+		if (n <= 0) {
+			rc = n < 0 ? (int)-n : ESTALE; /* shorter than seen */
+			break;
+		}
+		atomic_fetch_add(&s->requests, 1);
+		if (smbc_getFunctionWrite(s->ctx)(s->ctx, dst, buf, (size_t)n) != n)
+			rc = last_errno();
+		off += (uint64_t)n;
+	}
+	free(buf);
+	return rc;
+}
+
+/* libsmbclient calls it after each piece, and goes on while it says
+ * true; it has no NULL for "no callback". */
+static int splice_goes_on(off_t done, void *priv)
+{
+	(void)done;
+	(void)priv;
+	return 1;
+}
+
+/* One attempt, the lock held throughout (the server does the work). */
+static int copy_once(struct gpo_smb *s, const char *url, const char *from_url,
+		     uint64_t size, time_t mtime, bool *through)
+{
+	SMBCFILE *src = NULL, *dst = NULL;
+	int rc = 0;
+
+	lock(s);
+	atomic_fetch_add(&s->requests, 1);
+	src = smbc_getFunctionOpen(s->ctx)(s->ctx, from_url, O_RDONLY, 0);
+	if (!src)
+		rc = last_errno();
+	if (!rc)
+		rc = still_as_seen(s, src, size, mtime);
+	if (!rc) {
+		atomic_fetch_add(&s->requests, 1);
+		dst = smbc_getFunctionOpen(s->ctx)(s->ctx, url, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (!dst)
+			rc = last_errno();
+	}
+	if (!rc && size) {
+		off_t n;
+
+		/* a resume key and one request a 16 MiB */
+		atomic_fetch_add(&s->requests, 2 + size / (16u << 20));
+		errno = 0;
+		n = smbc_getFunctionSplice(s->ctx)(s->ctx, src, dst, (off_t)size, splice_goes_on,
+							  NULL);
+		if (n < 0 && !gpo_smb_is_conn_error(last_errno())) {
+			*through = true;
+			rc = copy_through(s, src, dst, size);
+		} else if (n < 0) {
+			rc = last_errno();
+		} else if ((uint64_t)n != size) {
+			rc = ESTALE;
+		}
+	}
+	/* a write to the source while it was copied shows in its size or time */
+	if (!rc)
+		rc = still_as_seen(s, src, size, mtime);
+	if (dst) {
+		atomic_fetch_add(&s->requests, 1);
+		if (smbc_getFunctionClose(s->ctx)(s->ctx, dst) < 0 && !rc)
+			rc = last_errno();
+	}
+	if (src) {
+		atomic_fetch_add(&s->requests, 1);
+		smbc_getFunctionClose(s->ctx)(s->ctx, src);
+	}
+	unlock(s);
+	return rc;
+}
+
+int gpo_smb_copy(struct gpo_smb *s, const char *rel, const char *from,
+		 uint64_t size, time_t mtime)
+{
+	char *url = NULL, *from_url = NULL;
+	bool through = false;
+	int rc;
+
+	rc = make_url(s, rel, &url);
+	if (!rc)
+		rc = make_url(s, from, &from_url);
+	if (rc)
+		goto out;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		rc = copy_once(s, url, from_url, size, mtime, &through);
+		if (!rc || !gpo_smb_is_conn_error(rc))
+			break;
+		gpo_log(s->lg, GPO_LOG_INFO, "SMB copy to %s: connection lost (%s): copying it again",
+			url, strerror(rc));
+		lock(s);
+		forget_servers(s->ctx);
+		unlock(s);
+	}
+	if (through)
+		gpo_log(s->lg, GPO_LOG_DEBUG, "SMB copy to %s: the server does not copy: sent through",
+			url);
+	if (rc == ESTALE)
+		rc = -ESTALE; /* the caller's news, not the server's failure */
+	else if (rc)
+		rc = gpo_smb_errno(s->lg, rc, "copy to", url);
+out:
+	free(url);
+	free(from_url);
+	return rc;
+}

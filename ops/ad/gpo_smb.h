@@ -140,6 +140,16 @@ int gpo_smb_put(struct gpo_smb *s, const char *rel, const void *data,
 int gpo_smb_put_range(struct gpo_smb *s, const char *rel, const char *src,
 		      uint64_t off, uint64_t len, bool create);
 
+/* Copies file from (a path of the share, as rel) to rel, created or
+ * truncated, on the server (SMB2 copy-chunk: the bytes do not travel;
+ * a server that cannot is sent them through the client), provided from
+ * still is size bytes long and, when mtime is not 0, last written at
+ * mtime, before and after the copy. Retried whole once after a lost
+ * connection. Returns 0, -ESTALE (from is not as given: rel may be
+ * written in part), or -errno. */
+int gpo_smb_copy(struct gpo_smb *s, const char *rel, const char *from,
+		 uint64_t size, time_t mtime);
+
 /* Sets the last-write (and last-access) time of rel to mtime, seconds
  * (the server keeps 100 ns; a later write changes it again). Returns 0
  * or -errno. */

@@ -20,6 +20,7 @@ extern char **environ;
 enum {
 	OP_INIT = 1, OP_LIST, OP_STAT, OP_FETCH,
 	OP_MKDIR, OP_RMDIR, OP_UNLINK, OP_RENAME, OP_PUT, OP_TIMES, OP_PUT_RANGE,
+	OP_COPY,
 };
 
 /* OP_RENAME's flags */
@@ -44,8 +45,10 @@ struct req_hdr {
 	uint32_t rel_len;
 	uint32_t dest_len;
 	uint32_t flags;
-	uint64_t size_hint;  /* a fetch's; OP_TIMES: the mtime; OP_PUT_RANGE: off */
-	uint64_t max;        /* a fetch's; OP_PUT_RANGE: len */
+	uint64_t size_hint;  /* a fetch's; OP_TIMES: the mtime; OP_PUT_RANGE: off;
+				OP_COPY: the source's size */
+	uint64_t max;        /* a fetch's; OP_PUT_RANGE: len; OP_COPY: the
+				source's mtime */
 	uint64_t data_len;
 };
 
@@ -554,6 +557,24 @@ out:
 	return rc;
 }
 
+int gpo_worker_copy(struct gpo_worker *w, const char *rel, const char *from,
+		    uint64_t size, time_t mtime)
+{
+	struct req_hdr h = { .op = OP_COPY, .size_hint = size,
+			     .max = (uint64_t)(int64_t)mtime };
+	struct rep_hdr rep;
+	int rc;
+
+	if (strlen(rel) >= PATH_MAX_WIRE || strlen(from) >= PATH_MAX_WIRE)
+		return -ENAMETOOLONG;
+	if (!gpo_worker_revive(w))
+		return gpo_smb_copy(w->local, rel, from, size, mtime);
+	rc = roundtrip_full(w, &h, rel, strlen(rel), from, NULL, 0, &rep, NULL);
+	if (rc == -EPIPE) /* a copy is made again whole */
+		return gpo_smb_copy(w->local, rel, from, size, mtime);
+	return rc ? rc : rep.rc;
+}
+
 int gpo_worker_put_range(struct gpo_worker *w, const char *rel, const char *src,
 			 uint64_t off, uint64_t len, bool create)
 {
@@ -681,6 +702,12 @@ static int serve(int fd, struct gpo_smb *smb, const struct req_hdr *h,
 	case OP_PUT_RANGE:
 		rc = *dest ? gpo_smb_put_range(smb, rel, dest, h->size_hint, h->max,
 					       h->flags & 1)
+			   : -EINVAL;
+		r = reply(fd, smb, rc, (uint32_t)(atomic_load(&smb->requests) - before),
+			  NULL, 0, 0);
+		break;
+	case OP_COPY:
+		rc = *dest ? gpo_smb_copy(smb, rel, dest, h->size_hint, (time_t)(int64_t)h->max)
 			   : -EINVAL;
 		r = reply(fd, smb, rc, (uint32_t)(atomic_load(&smb->requests) - before),
 			  NULL, 0, 0);

@@ -120,6 +120,11 @@ int gpo_worker_put(struct gpo_worker *w, const char *rel, const void *data,
 int gpo_worker_put_range(struct gpo_worker *w, const char *rel, const char *src,
 			 uint64_t off, uint64_t len, bool create);
 
+/* Copies from to rel on the server, as gpo_smb_copy. Returns 0, -ESTALE
+ * or -errno. */
+int gpo_worker_copy(struct gpo_worker *w, const char *rel, const char *from,
+		    uint64_t size, time_t mtime);
+
 /* The worker process's main: serves requests on fd until it closes.
  * Returns the process's exit status. */
 int gpo_worker_main(int fd);

@@ -278,7 +278,13 @@ int gpo_domain_sysvol_set_time(struct gpo_domain *d, const char *guid,
 /* One file of gpo_domain_sysvol_put_many. */
 struct gpo_domain_put {
 	const char *rel;     /* where, below the GPO's folder */
-	const char *src;     /* the local file written there */
+	const char *src;     /* the local file written there, or NULL: */
+	const char *from;    /* a file of SYSVOL ("{GUID}/Machine/x") copied
+				there on the DC, provided it still is
+				from_size bytes, last written at from_mtime
+				(0: any time); else the put fails, -ESTALE */
+	uint64_t from_size;
+	time_t from_mtime;
 	time_t mtime;        /* the time it is given; 0: the server's */
 	bool started;        /* out: begun, so it may be written, in part */
 };
@@ -289,7 +295,8 @@ struct gpo_domain_put {
  * workers when SYSVOL is written on the DC they connect to (each writes
  * whole files, the worker reading src itself), one after another through
  * the writing connection otherwise (the PDC emulator is another server,
- * or there are no workers). Puts begin in the order given; once one has
+ * or there are no workers). Puts begin in the order given (copies on
+ * the DC first, when side by side); once one has
  * failed no other begins, and those under way are waited for. Returns 0
  * when all were written, else the first failure's -errno with its reason
  * in err; puts[i].started says which were begun: every put that may have
@@ -298,6 +305,12 @@ struct gpo_domain_put {
 int gpo_domain_sysvol_put_many(struct gpo_domain *d, const char *guid,
 			       struct gpo_domain_put *puts, size_t n,
 			       size_t *connections, struct gpo_err *err);
+
+/* True when SYSVOL is written on the DC d reads from, so that a file d
+ * read may be copied on the DC (gpo_domain_put's from) as it was read:
+ * false when writes go to another DC (the PDC emulator), whose copy may
+ * not have replicated yet. */
+bool gpo_domain_sysvol_copies(struct gpo_domain *d);
 
 /* Sets versionNumber from was->version to version, and the extension
  * lists (NULL: left as they are; "": removed), in one LDAP modify that

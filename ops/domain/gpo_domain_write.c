@@ -54,15 +54,18 @@ static char *rel_of(const char *guid, const char *rel)
 	return p;
 }
 
-/* Runs one SMB step on guid/rel and records a failure with its reason. */
-enum step { MKDIR, RMDIR, UNLINK, PUT, TIME };
+/* Runs one SMB step on guid/rel and records a failure with its reason.
+ * COPY takes its source (a path of the share) as src, its size as len and
+ * its time as mtime. */
+enum step { MKDIR, RMDIR, UNLINK, PUT, TIME, COPY };
 
 static int sysvol(struct gpo_domain *d, enum step step, const char *guid,
 		  const char *rel, const void *data, size_t len, const char *src,
 		  time_t mtime, struct gpo_err *err)
 {
 	static const char *const what[] = { "making folder", "removing folder",
-					    "removing", "writing", "setting the time of" };
+					    "removing", "writing", "setting the time of",
+					    "copying into" };
 	struct gpo_smb *s = writer(d, err);
 	char *path = rel_of(guid, rel);
 	int rc;
@@ -84,11 +87,16 @@ static int sysvol(struct gpo_domain *d, enum step step, const char *guid,
 	case PUT:
 		rc = gpo_smb_put(s, path, data, len, src);
 		break;
+	case COPY:
+		rc = gpo_smb_copy(s, path, src, len, mtime);
+		break;
 	default:
 		rc = gpo_smb_set_times(s, path, mtime);
 		break;
 	}
-	if (rc)
+	if (rc == -ESTALE && step == COPY)
+		gpo_err_set(err, rc, "copying %s: it changed on the DC since it was read", src);
+	else if (rc)
 		gpo_err_set(err, rc, "%s %s: %s", what[step], path, strerror(-rc));
 	free(path);
 	return rc;
@@ -166,13 +174,19 @@ static int put_one(struct gpo_worker *w, const char *guid,
 
 	if (!path)
 		return gpo_err_set(err, -ENOMEM, "out of memory");
-	if (pc->kind == P_WHOLE)
+	if (p->from)
+		rc = gpo_worker_copy(w, path, p->from, p->from_size, p->from_mtime);
+	else if (pc->kind == P_WHOLE)
 		rc = gpo_worker_put(w, path, NULL, 0, p->src);
 	else
 		rc = gpo_worker_put_range(w, path, p->src, pc->off, pc->len,
 					  pc->kind == P_FIRST);
-	if (rc)
-		gpo_err_set(err, rc, "writing %s: %s", path, strerror(-rc));
+	if (rc == -ESTALE && p->from)
+		gpo_err_set(err, rc, "copying %s: it changed on the DC since it was read",
+			    p->from);
+	else if (rc)
+		gpo_err_set(err, rc, "%s %s: %s", p->from ? "copying into" : "writing", path,
+			    strerror(-rc));
 	else if (p->mtime && pc->kind == P_WHOLE)
 		gpo_worker_set_times(w, path, p->mtime);
 	free(path);
@@ -212,7 +226,10 @@ static int put_in_turn(struct gpo_domain *d, const char *guid,
 
 	for (size_t i = 0; !rc && i < n; i++) {
 		puts[i].started = true;
-		rc = gpo_domain_sysvol_put(d, guid, puts[i].rel, NULL, 0, puts[i].src, err);
+		rc = puts[i].from ? sysvol(d, COPY, guid, puts[i].rel, NULL, puts[i].from_size,
+					   puts[i].from, puts[i].from_mtime, err)
+				  : gpo_domain_sysvol_put(d, guid, puts[i].rel, NULL, 0, puts[i].src,
+							  err);
 		if (!rc && puts[i].mtime)
 			gpo_domain_sysvol_set_time(d, guid, puts[i].rel, puts[i].mtime, NULL);
 	}
@@ -286,7 +303,8 @@ int gpo_domain_sysvol_put_many(struct gpo_domain *d, const char *guid,
 		uint64_t size, piece;
 
 		first[n_first++] = (struct piece){ P_WHOLE, i, 0, 0 };
-		if (stat(puts[i].src, &st) || (uint64_t)st.st_size <= PIECE_MIN)
+		/* a copy on the DC is the DC's work, whole */
+		if (puts[i].from || stat(puts[i].src, &st) || (uint64_t)st.st_size <= PIECE_MIN)
 			continue;
 		size = (uint64_t)st.st_size;
 		piece = (size + k - 1) / k;
@@ -303,6 +321,18 @@ int gpo_domain_sysvol_put_many(struct gpo_domain *d, const char *guid,
 			*pc = (struct piece){ P_REST, i, off,
 					      size - off < piece ? size - off : piece };
 		}
+	}
+	/* copies on the DC first: the server does them beside the puts
+	 * that follow, rather than at the end, alone */
+	for (size_t i = 0, j = 0; i < n_first; i++) {
+		if (puts[first[i].put].from && i != j) {
+			struct piece pc = first[i];
+
+			memmove(&first[j + 1], &first[j], (i - j) * sizeof(*first));
+			first[j] = pc;
+		}
+		if (puts[first[j].put].from)
+			j++;
 	}
 	if (n_first < 2 && !n_rest) {
 		rc = put_in_turn(d, guid, puts, n, err);
@@ -335,6 +365,11 @@ out:
 	free(first);
 	free(rest);
 	return rc;
+}
+
+bool gpo_domain_sysvol_copies(struct gpo_domain *d)
+{
+	return writer(d, NULL) == &d->smb;
 }
 
 int gpo_domain_read_gptini(struct gpo_domain *d, const char *guid, char **text,

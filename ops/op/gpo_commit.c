@@ -439,6 +439,9 @@ static int put_run(struct gpo_domain *d, const char *guid,
 	for (size_t i = from; i < to; i++) {
 		puts[i - from].rel = plan->ops[i].path;
 		puts[i - from].src = plan->ops[i].local;
+		puts[i - from].from = plan->ops[i].from;
+		puts[i - from].from_size = plan->ops[i].from_size;
+		puts[i - from].from_mtime = plan->ops[i].from_mtime;
 		puts[i - from].mtime = plan->ops[i].mtime;
 	}
 	rc = gpo_domain_sysvol_put_many(d, guid, puts, to - from, connections, err);

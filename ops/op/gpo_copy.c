@@ -42,15 +42,18 @@ const char gpo_copy_usage[] =
 "is made, or fails: EINVAL (a request or table that is not valid; a name\n"
 "several GPOs have), ENOENT (no such GPO, domain, table or destination\n"
 "account), EEXIST (the new name is taken), ENXIO (strict: something has\n"
-"no mapping), EACCES (refused by the DC), EIO (the DC failed). Nothing is\n"
-"left of a copy that failed; the reason goes to log.\n";
+"no mapping), ESTALE (the source changed on the DC while it was copied:\n"
+"copy again, it is read afresh), EACCES (refused by the DC), EIO (the DC\n"
+"failed). Nothing is left of a copy that failed; the reason goes to log.\n";
 
 /* Filling the new GPO's transaction from the source's view. */
 struct vfill {
 	struct gpo_view *v;
 	struct gpo_migration *mig;   /* or NULL: the settings as they are */
-	size_t files;
-	unsigned long long bytes;
+	const char *on_dc;           /* the source's GUID when its large files
+					are copied on the DC, else NULL */
+	size_t files, files_on_dc;
+	unsigned long long bytes, bytes_on_dc;
 	long long ms_staged;         /* how long the filling took */
 	const struct gpo_born *born; /* what the new GPO was made with */
 	struct gpo_err *err;
@@ -104,6 +107,34 @@ out:
 	return rc;
 }
 
+/* From this size a file of the source is copied on the DC (SMB2
+ * copy-chunk) rather than sent there again from the cache: below it, the
+ * copy's extra requests (the source opened, a resume key) cost more than
+ * the bytes. */
+#define ON_DC_MIN (256 * 1024)
+
+/* A large file of a source in the same domain: copied by the DC itself at
+ * commit, provided it still is as the capture saw it. */
+static int put_on_dc(struct gpo_txn *t, struct vfill *f, const struct gpo_view_node *n,
+		     const char *rel)
+{
+	const struct stat *st = gpo_view_node_stat(n);
+	char *from = NULL;
+	int rc;
+
+	if (asprintf(&from, "%s/%s", f->on_dc, rel) < 0)
+		return gpo_err_set(f->err, -ENOMEM, "out of memory");
+	rc = gpo_txn_put_from(t, rel, from, (uint64_t)st->st_size, st->st_mtime);
+	free(from);
+	if (rc)
+		return gpo_err_set(f->err, rc, "copying %s: %s", rel, strerror(-rc));
+	f->files++;
+	f->bytes += (unsigned long long)st->st_size;
+	f->files_on_dc++;
+	f->bytes_on_dc += (unsigned long long)st->st_size;
+	return 0;
+}
+
 static int put_node(struct gpo_txn *t, struct vfill *f, const struct gpo_view_node *n,
 		    const char *rel)
 {
@@ -115,6 +146,8 @@ static int put_node(struct gpo_txn *t, struct vfill *f, const struct gpo_view_no
 
 	if (f->mig && gpo_migrate_handles(rel))
 		return put_mapped(t, f, n, rel);
+	if (f->on_dc && gpo_view_node_stat(n)->st_size >= ON_DC_MIN)
+		return put_on_dc(t, f, n, rel);
 	rc = gpo_view_reader_open(f->v, n, &r);
 	if (!rc)
 		rc = gpo_txn_open_write(t, rel, O_CREAT | O_TRUNC, &fd);
@@ -183,37 +216,19 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 	return rc;
 }
 
-/* Whether the copy of v changes half ("Machine", "User") of an empty
- * GPO: unless v holds that folder, empty. */
-static bool half_changes(const struct gpo_view *v, const char *half)
-{
-	size_t hl = strlen(half);
-	bool folder = false;
-
-	for (size_t i = 1; i < gpo_view_count(v); i++) {
-		const char *rel = gpo_view_node_path(gpo_view_node_at(v, i));
-
-		if (!strcasecmp(rel, half))
-			folder = true;
-		else if (!strncasecmp(rel, half, hl) && rel[hl] == '/')
-			return true;
-	}
-	return !folder;
-}
-
 /* What the new GPO is born with (gpo_born): the version and extension
  * lists (*mext, *uext, the caller's) that the copy's commit gives an
- * empty GPO; the status of a new GPO, as the copy does not copy it. */
-static int born_of(const struct gpo_view *v, const struct gpo *sg, struct gpo_born *born,
-		   char **mext, char **uext, struct gpo_err *err)
+ * empty GPO; the status of a new GPO, as the copy does not copy it.
+ * That commit changes both halves (gpo_import_born_version). */
+static int born_of(const struct gpo *sg, struct gpo_born *born, char **mext, char **uext,
+		   struct gpo_err *err)
 {
 	*mext = gpo_cse_canonical(sg->machine_ext);
 	*uext = gpo_cse_canonical(sg->user_ext);
 	if (!*mext || !*uext)
 		return gpo_err_set(err, -ENOMEM, "out of memory");
 	*born = (struct gpo_born){
-		.version = gpo_version_bump(0, **uext || half_changes(v, "User"),
-					    **mext || half_changes(v, "Machine")),
+		.version = gpo_import_born_version(),
 		.machine_ext = *mext, .user_ext = *uext };
 	return 0;
 }
@@ -358,7 +373,7 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	rc = wmi_link(d, sd, sg, &wql, err);
 	if (rc)
 		goto out;
-	rc = born_of(view, sg, &born, &mext, &uext, err);
+	rc = born_of(sg, &born, &mext, &uext, err);
 	if (rc)
 		goto out;
 	rc = gpo_made_create(d, gpo_writes_journal_dir(w), "copy", r.pos[1].value, &born, made,
@@ -367,6 +382,8 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 		goto out;
 	f.born = &born;
 	created = true;
+	if (sd == d && gpo_domain_sysvol_copies(d))
+		f.on_dc = source;
 	gpo_journal_add(gpo_domain_journal(d), "%s: copying %s%s%s (\"%s\") into it, security %s",
 			made, sd != d ? gpo_domain_name(sd) : "", sd != d ? "/" : "", source,
 			sg->display_name, acl);
@@ -382,6 +399,10 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	if (rc) {
 		if (!err->code)
 			gpo_err_set(err, rc, "the commit failed: %s", strerror(-rc));
+		/* what was read of the source is not what it holds: read it
+		 * again next time */
+		if (rc == -ESTALE && f.files_on_dc)
+			gpo_domain_changed(sd, source);
 		goto out;
 	}
 	/* the WMI filter link, and the source's DACL when asked */
@@ -403,8 +424,9 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	}
 	if (!rc)
 		gpo_journal_add(gpo_domain_journal(d),
-				"%s: a copy of %s: %zu files, %.1f MiB (%.3f s: the source read %.3f, the GPO made %.3f, its settings staged %.3f and committed %.3f, its security %.3f)",
-				made, source, f.files, (double)f.bytes / (1 << 20),
+				"%s: a copy of %s: %zu files, %.1f MiB, of which %zu files, %.1f MiB copied on the DC (%.3f s: the source read %.3f, the GPO made %.3f, its settings staged %.3f and committed %.3f, its security %.3f)",
+				made, source, f.files, (double)f.bytes / (1 << 20), f.files_on_dc,
+				(double)f.bytes_on_dc / (1 << 20),
 				(double)gpo_ms_since(&t0) / 1000, (double)gpo_ms_between(&t0, &t_read) / 1000,
 				(double)gpo_ms_between(&t_read, &t_made) / 1000, (double)f.ms_staged / 1000,
 				(double)(gpo_ms_between(&t_made, &t_run) - f.ms_staged) / 1000,

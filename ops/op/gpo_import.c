@@ -342,43 +342,22 @@ static int read_backup_xml(const char *folder, char **bx, size_t *len, struct gp
 	return 0;
 }
 
-/* Whether a whole-backup import of the backup whose settings are in
- * sysvol (its DomainSysvol/GPO) changes half ("Machine", "User") of an
- * empty GPO: unless the backup holds that folder, empty. */
-static bool half_changes(const char *sysvol, const char *half)
+uint32_t gpo_import_born_version(void)
 {
-	char path[PATH_MAX];
-	struct stat st;
-	DIR *dd;
-	struct dirent *de;
-	bool any = false;
-
-	if (gpo_resolve_nocase(sysvol, half, path, sizeof(path)) || stat(path, &st) ||
-	    !S_ISDIR(st.st_mode) || !(dd = opendir(path)))
-		return true;
-	while (!any && (de = readdir(dd)))
-		any = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(dd);
-	return any;
+	return gpo_version_bump(0, true, true);
 }
 
-/* What a GPO made for the import of the backup in folder (bk) is born
- * with (gpo_born): the version and extension lists (*mext, *uext, the
+/* What a GPO made for the import of the backup bk is born with
+ * (gpo_born): the version and extension lists (*mext, *uext, the
  * caller's) that the import's commit gives an empty GPO. */
-static int born_of(const char *folder, const struct gpo_backup *bk, struct gpo_born *born,
-		   char **mext, char **uext, struct gpo_err *err)
+static int born_of(const struct gpo_backup *bk, struct gpo_born *born, char **mext,
+		   char **uext, struct gpo_err *err)
 {
-	char sysvol[PATH_MAX];
-	bool machine, user, have;
-
 	*mext = gpo_cse_canonical(bk->machine_ext);
 	*uext = gpo_cse_canonical(bk->user_ext);
 	if (!*mext || !*uext)
 		return gpo_err_set(err, -ENOMEM, "out of memory");
-	have = !gpo_resolve_nocase(folder, "DomainSysvol/GPO", sysvol, sizeof(sysvol));
-	machine = **mext || !have || half_changes(sysvol, "Machine");
-	user = **uext || !have || half_changes(sysvol, "User");
-	*born = (struct gpo_born){ .version = gpo_version_bump(0, user, machine),
+	*born = (struct gpo_born){ .version = gpo_import_born_version(),
 				   .machine_ext = *mext, .user_ext = *uext };
 	return 0;
 }
@@ -469,7 +448,7 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 	if (rc || (mig && gpo_migration_dry_run(mig)))
 		goto out;
 	if (create) {
-		rc = born_of(folder, &bk, &born, &mext, &uext, err);
+		rc = born_of(&bk, &born, &mext, &uext, err);
 		if (!rc)
 			rc = gpo_made_create(d, gpo_writes_journal_dir(w), "import", r.pos[2].value,
 					     &born, made, err);

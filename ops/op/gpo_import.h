@@ -45,6 +45,13 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 		       const struct gpo_op_env *env, const char *store, const char *buf,
 		       size_t len, pid_t pid, struct gpo_err *err);
 
+/* The version a GPO made for a whole-backup import (or a copy) is born
+ * at: that import's commit changes both halves of an empty GPO, which has
+ * Machine/ and User/, whatever the backup holds: what it holds below a
+ * half is written there, and a half it holds nothing below loses its
+ * folder (GPMC's Backup.xml never names Machine and User themselves). */
+uint32_t gpo_import_born_version(void);
+
 /* Imports the backup in folder src into GPO g (a whole-backup
  * transaction, committed before it returns), as a restore when restore
  * is true: the commit moves both halves' versions past the GPO's and past

@@ -24,7 +24,10 @@ struct entry {
 	char *path;        /* the spelling SYSVOL will get */
 	char *key;         /* lower case: what names match on */
 	enum state state;
-	char *local;       /* S_FILE: the staged copy */
+	char *local;       /* S_FILE: the staged copy, or NULL with from */
+	char *from;        /* S_FILE: a file of SYSVOL it copies (gpo_txn_put_from) */
+	uint64_t from_size;
+	time_t from_mtime;
 	time_t mtime;      /* 0: the staged file's, or the base's */
 };
 
@@ -401,6 +404,7 @@ void gpo_txn_free(struct gpo_txn *t)
 		if (t->e[i].local)
 			unlink(t->e[i].local);
 		free(t->e[i].local);
+		free(t->e[i].from);
 		free(t->e[i].path);
 		free(t->e[i].key);
 	}
@@ -447,8 +451,14 @@ static int stat_found(const struct found *f, struct stat *st)
 		st->st_mtime = f->e->mtime ? f->e->mtime : time(NULL);
 		return 0;
 	}
-	if (stat(f->e->local, st) < 0)
+	if (f->e->from) {
+		st->st_mode = S_IFREG | 0644;
+		st->st_nlink = 1;
+		st->st_size = (off_t)f->e->from_size;
+		st->st_mtime = f->e->from_mtime;
+	} else if (stat(f->e->local, st) < 0) {
 		return -errno;
+	}
 	if (f->e->mtime)
 		st->st_mtime = f->e->mtime;
 	return 0;
@@ -565,6 +575,8 @@ int gpo_txn_open_read(struct gpo_txn *t, const char *rel, int *fd,
 		return -ENOENT;
 	if (f.kind == S_DIR)
 		return -EISDIR;
+	if (f.e && f.e->from)
+		return -EOPNOTSUPP; /* its bytes are on the DC only */
 	if (f.e) {
 		*fd = open(f.e->local, O_RDONLY | O_CLOEXEC);
 		return *fd < 0 ? -errno : 0;
@@ -599,11 +611,13 @@ static int stage(struct gpo_txn *t, const char *rel, bool create, bool excl,
 		if (rc)
 			return rc;
 	}
-	if (f.e) {
+	if (f.e && f.e->from && !empty)
+		return -EOPNOTSUPP; /* its bytes are on the DC only */
+	if (f.e && !f.e->from) {
 		*out = f.e;
 		return 0;
 	}
-	if (f.b && !empty) {
+	if (f.b && !empty && !f.e) {
 		rc = copy_base(t, t->base, f.b, &local);
 	} else {
 		local = new_local(t);
@@ -627,10 +641,32 @@ static int stage(struct gpo_txn *t, const char *rel, bool create, bool excl,
 	}
 	free(e->local);
 	e->local = local;
+	free(e->from);
+	e->from = NULL;
 	e->state = S_FILE;
 	e->mtime = 0;
 	t->dirty = true;
 	*out = e;
+	return 0;
+}
+
+int gpo_txn_put_from(struct gpo_txn *t, const char *rel, const char *from,
+		     uint64_t size, time_t mtime)
+{
+	struct entry *e;
+	char *copy = strdup(from);
+	int rc = copy ? stage(t, rel, true, false, true, &e) : -ENOMEM;
+
+	if (rc) {
+		free(copy);
+		return rc;
+	}
+	unlink(e->local);
+	free(e->local);
+	e->local = NULL;
+	e->from = copy;
+	e->from_size = size;
+	e->from_mtime = mtime;
 	return 0;
 }
 
@@ -721,6 +757,8 @@ static void remove_entry(struct gpo_txn *t, struct entry *e)
 		free(e->local);
 		e->local = NULL;
 	}
+	free(e->from);
+	e->from = NULL;
 	e->state = S_GONE;
 	e->mtime = 0;
 	t->dirty = true;
@@ -1120,7 +1158,8 @@ out:
 
 static int push_op(struct gpo_txn_plan *plan, enum gpo_txn_step step,
 		   const char *path, const char *local,
-		   const struct gpo_view_node *base, time_t mtime)
+		   const struct gpo_view_node *base, time_t mtime,
+		   const struct entry *x)
 {
 	struct gpo_txn_op *op = gpo_array_push(&plan->ops, &plan->n_ops,
 					       &plan->cap_ops, sizeof(*op));
@@ -1133,7 +1172,10 @@ static int push_op(struct gpo_txn_plan *plan, enum gpo_txn_step step,
 	op->mtime = mtime;
 	op->path = strdup(path);
 	op->local = local ? strdup(local) : NULL;
-	if (!op->path || (local && !op->local))
+	op->from = x && x->from ? strdup(x->from) : NULL;
+	op->from_size = x ? x->from_size : 0;
+	op->from_mtime = x ? x->from_mtime : 0;
+	if (!op->path || (local && !op->local) || (x && x->from && !op->from))
 		return -ENOMEM;
 	first = strcspn(path, "/");
 	if (first == 7 && !strncasecmp(path, "Machine", 7))
@@ -1148,6 +1190,7 @@ void gpo_txn_plan_free(struct gpo_txn_plan *plan)
 	for (size_t i = 0; i < plan->n_ops; i++) {
 		free(plan->ops[i].path);
 		free(plan->ops[i].local);
+		free(plan->ops[i].from);
 	}
 	free(plan->ops);
 	for (size_t i = 0; i < plan->n_tree; i++)
@@ -1254,7 +1297,7 @@ int gpo_txn_plan(struct gpo_txn *t, const struct gpo_sysvol_entry *keep,
 
 		if (*gpo_view_node_path(b) && !S_ISDIR(gpo_view_node_stat(b)->st_mode) &&
 		    !is_gptini(gpo_view_node_path(b)) && (!e || e->dir))
-			rc = push_op(plan, GPO_TXN_UNLINK, gpo_view_node_path(b), NULL, b, 0);
+			rc = push_op(plan, GPO_TXN_UNLINK, gpo_view_node_path(b), NULL, b, 0, NULL);
 	}
 	for (size_t i = nb; !rc && i-- > 0;) {
 		const struct gpo_view_node *b = gpo_view_node_at(t->base, i);
@@ -1262,7 +1305,7 @@ int gpo_txn_plan(struct gpo_txn *t, const struct gpo_sysvol_entry *keep,
 
 		if (*gpo_view_node_path(b) && S_ISDIR(gpo_view_node_stat(b)->st_mode) &&
 		    (!e || !e->dir))
-			rc = push_op(plan, GPO_TXN_RMDIR, gpo_view_node_path(b), NULL, b, 0);
+			rc = push_op(plan, GPO_TXN_RMDIR, gpo_view_node_path(b), NULL, b, 0, NULL);
 	}
 	/* what comes: folders parents first (the tree is in that order),
 	 * then files whose content is not the base's */
@@ -1271,7 +1314,7 @@ int gpo_txn_plan(struct gpo_txn *t, const struct gpo_sysvol_entry *keep,
 		const struct gpo_view_node *b = base_of(t, keys[i]);
 
 		if (e->dir && (!b || !S_ISDIR(gpo_view_node_stat(b)->st_mode)))
-			rc = push_op(plan, GPO_TXN_MKDIR, e->path, NULL, NULL, 0);
+			rc = push_op(plan, GPO_TXN_MKDIR, e->path, NULL, NULL, 0, NULL);
 	}
 	for (size_t i = 0; !rc && i < plan->n_tree; i++) {
 		const struct gpo_sysvol_entry *e = &plan->tree[i];
@@ -1282,10 +1325,10 @@ int gpo_txn_plan(struct gpo_txn *t, const struct gpo_sysvol_entry *keep,
 		if (e->dir)
 			continue;
 		if (x && x->state == S_FILE) {
-			if (base_file && same_content(t, x->local, b))
+			if (base_file && x->local && same_content(t, x->local, b))
 				continue;
 			rc = push_op(plan, GPO_TXN_PUT, e->path, x->local,
-				     base_file ? b : NULL, x->mtime);
+				     base_file ? b : NULL, x->mtime, x);
 		}
 		/* else the base's file, kept as it is */
 	}

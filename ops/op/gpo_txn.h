@@ -69,6 +69,17 @@ int gpo_txn_open_read(struct gpo_txn *t, const char *rel, int *fd,
  * (GPT.INI), or -errno. */
 int gpo_txn_open_write(struct gpo_txn *t, const char *rel, int flags, int *fd);
 
+/* Makes file rel (created, or replacing a file) a copy of from, a file
+ * of the domain's SYSVOL ("{GUID}/Machine/x") of size bytes last written
+ * at mtime: nothing is staged, the commit copies it on the DC (see
+ * gpo_domain_put's from) and fails with -ESTALE if from is no longer so.
+ * Such a file has its attributes and may be removed or replaced whole
+ * (O_TRUNC), but not read, written in part or renamed (-EOPNOTSUPP): it is
+ * for a transaction filled by one request (a copy) that nobody else
+ * writes. Returns 0 or -errno as gpo_txn_open_write. */
+int gpo_txn_put_from(struct gpo_txn *t, const char *rel, const char *from,
+		     uint64_t size, time_t mtime);
+
 /* Sets rel's size (a file). Returns 0 or -errno as gpo_txn_open_write. */
 int gpo_txn_truncate(struct gpo_txn *t, const char *rel, off_t size);
 
@@ -116,7 +127,13 @@ struct gpo_txn_op {
 	enum gpo_txn_step step;
 	char *path;                        /* as SYSVOL will spell it */
 	char *local;                       /* PUT: the staged file, or NULL
-					      when the content is base's */
+					      when the content is base's or
+					      from's */
+	char *from;                        /* PUT: or a file of SYSVOL
+					      copied on the DC
+					      (gpo_txn_put_from) */
+	uint64_t from_size;
+	time_t from_mtime;
 	const struct gpo_view_node *base;  /* what it replaces or removes in
 					      the base, or NULL */
 	time_t mtime;                      /* PUT: the time it was given */

@@ -142,7 +142,9 @@ note "SIGKILL during a copy: the next start deletes what it made"
 
 : >"$TEST_TMP/hold"
 h0=$(count "test hook: commit held")
-echo "$B \"Cut short 2\"" >"$D/copy" 2>"$TEST_TMP/copy.err" &
+# (acl=source: a GPO born for its copy has nothing left to write after
+# its SYSVOL files but its security, here the source's)
+echo "$B \"Cut short 2\" acl=source" >"$D/copy" 2>"$TEST_TMP/copy.err" &
 writer=$!
 held "$h0"
 dc_stop corp
@@ -158,6 +160,35 @@ for _ in $(seq 1 100); do [ -z "$(ls "$CACHE/journal/$CORP_DNS")" ] && break; sl
 [ "$(gpo_count)" = "$n" ] || fail "a folder of the copy the DC stopped is left"
 [ -z "$(ls "$CACHE/journal/$CORP_DNS")" ] || fail "a journal is left"
 note "the DC stopped during a copy: $(echo "$out" | sed 's/.*: //'); nothing left once it is back"
+
+# 5b. The large files of a source in the same domain are copied on the DC
+# (SMB2 copy-chunk), each only while it still is as the copy read it: a
+# file changed on the DC behind gpofs's back (GPT.INI as it was, so the
+# mount's capture of the source stands) fails the copy with ESTALE and
+# nothing made; the next copy reads the source afresh.
+echo "$B \"Big copy\"" >"$D/copy" || fail "copy of the source with 200 MiB: $(tail -3 "$LOG")"
+C5=$(guid_named "Big copy")
+[ -n "$C5" ] || fail "no GPO named Big copy"
+grep -q "$C5: a copy of $B: .* of which 5 files, 200.0 MiB copied on the DC" "$LOG" ||
+	fail "the copy's large files were not copied on the DC: $(grep "$C5: a copy" "$LOG")"
+grep -q "$C5: import of a backup committed: .*as the GPO was born" "$LOG" ||
+	fail "the commit into the GPO made for the big copy wrote the directory again"
+files "$CORP_SYSVOL/$B" >"$TEST_TMP/src"
+files "$CORP_SYSVOL/$C5" >"$TEST_TMP/got"
+diff "$TEST_TMP/src" "$TEST_TMP/got" >&2 || fail "the copy's SYSVOL (copied on the DC) is not the source's"
+note "a copy of a GPO with five 40 MiB files: those copied on the DC, SYSVOL the source's"
+n=$(gpo_count)
+BIG2=$(find "$CORP_SYSVOL/$B" -iname cbig2.bin)
+printf 'changed behind gpofs' >>"$BIG2"
+out=$(echo "$B \"Stale copy\"" 2>&1 >"$D/copy") && fail "a copy of a source changed on the DC succeeded"
+echo "$out" | grep -q "Stale file handle" || fail "not ESTALE: $out"
+grep -q "commit failed: copying .*cbig2.bin: it changed on the DC since it was read" "$LOG" ||
+	fail "no log line for the stale source: $(tail -3 "$LOG")"
+[ -z "$(guid_named "Stale copy")" ] && [ "$(gpo_count)" = "$n" ] || fail "a stale copy left a GPO"
+echo "$B \"Stale copy\"" >"$D/copy" || fail "the copy again after ESTALE: $(tail -3 "$LOG")"
+C6=$(guid_named "Stale copy")
+cmp "$BIG2" "$(find "$CORP_SYSVOL/$C6" -iname cbig2.bin)" || fail "the copy again did not copy the changed file"
+note "a source file changed on the DC: the copy ESTALE, nothing made; again, it copies the change"
 for i in 1 2 3 4 5; do rm -f "$PB/cbig$i.bin"; done
 gpofs_stop "$MNT"
 
