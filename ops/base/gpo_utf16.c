@@ -80,3 +80,23 @@ int gpo_utf8_to_utf16(const char *s, size_t n, bool bom, char **out,
 	*out_len = head + (size_t)w;
 	return 0;
 }
+
+bool gpo_utf8_valid(const char *s, size_t n)
+{
+	char small[2048];
+	char *buf = small;
+	size_t cap = 2 * n + 2;
+	bool ascii = true;
+	long w;
+
+	for (size_t i = 0; ascii && i < n; i++)
+		ascii = !((unsigned char)s[i] & 0x80);
+	if (ascii)
+		return true; /* most names: no converter needed */
+	if (cap > sizeof(small) && !(buf = malloc(cap)))
+		return false;
+	w = convert("UTF-16LE", "UTF-8", s, n, buf, cap);
+	if (buf != small)
+		free(buf);
+	return w >= 0;
+}

@@ -18,4 +18,8 @@ int gpo_utf16_to_utf8(const char *data, size_t len, char **out, size_t *out_len)
 int gpo_utf8_to_utf16(const char *s, size_t n, bool bom, char **out,
 		      size_t *out_len);
 
+/* True when the n bytes at s are valid UTF-8 (what SYSVOL's UTF-16 names
+ * can be made of); false too when out of memory. */
+bool gpo_utf8_valid(const char *s, size_t n);
+
 #endif

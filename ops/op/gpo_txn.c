@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gpo_array.h"
+#include "gpo_utf16.h"
 #include "gpo_view.h"
 
 #define PATH_MAX_LEN 1024
@@ -144,6 +145,10 @@ static bool valid(const char *rel)
 			 * by Windows clients) */
 			if ((unsigned char)p[i] < 0x20 || strchr("\\:*?\"<>|", p[i]))
 				return false;
+		/* SYSVOL's names are UTF-16: bytes that are no UTF-8 have
+		 * no name there */
+		if (!gpo_utf8_valid(p, n))
+			return false;
 		p += n;
 		if (*p == '/')
 			p++;

@@ -190,17 +190,23 @@ refused "Invalid argument" "$TEST_TMP/bad $K"
 # is refused once the GPO made for the import (born with the import's
 # version and lists, so claiming settings it does not hold yet) is
 # there: that GPO goes with the import
+# (a character Windows names cannot hold, and bytes that are no UTF-8,
+# so no UTF-16 name)
+for bad in 'bad?name.txt' $'bad\xffname.txt'; do
+rm -rf "$TEST_TMP/badname"
 cp -r "$FIXTURES_DIR/$fx1" "$TEST_TMP/badname"
 for i in $(seq 1 20); do printf 'fine %d\r\n' "$i" >"$TEST_TMP/badname/DomainSysvol/GPO/Machine/fine$i.txt"; done
-printf 'x\r\n' >"$TEST_TMP/badname/DomainSysvol/GPO/Machine/bad?name.txt"
+printf 'x\r\n' >"$TEST_TMP/badname/DomainSysvol/GPO/Machine/$bad"
 lines=$(grep -c "import refused" "$LOG" || true)
+born=$(grep -c "created GPO .* \"t57 bad name\", born at the version of its import" "$LOG" || true)
 out=$( (echo "$TEST_TMP/badname create \"t57 bad name\"" >"$D/import") 2>&1) &&
-	fail "an import of a file SYSVOL cannot hold was accepted"
-echo "$out" | grep -q "Invalid argument" || fail "not EINVAL: $out"
-grep -q "created GPO .* \"t57 bad name\", born at the version of its import" "$LOG" ||
-	fail "no GPO was born for the import of a file SYSVOL cannot hold"
-[ "$(grep -c "import refused" "$LOG")" -gt "$lines" ] || fail "no log line for the refused import"
-[ -z "$(guid_of "t57 bad name")" ] || fail "the GPO born for a refused import is left"
+	fail "an import of a file SYSVOL cannot hold ($bad) was accepted"
+echo "$out" | grep -q "Invalid argument" || fail "$bad: not EINVAL: $out"
+[ "$(grep -c "created GPO .* \"t57 bad name\", born at the version of its import" "$LOG")" -gt "$born" ] ||
+	fail "no GPO was born for the import of a file SYSVOL cannot hold ($bad)"
+[ "$(grep -c "import refused" "$LOG")" -gt "$lines" ] || fail "no log line for the refused import ($bad)"
+[ -z "$(guid_of "t57 bad name")" ] || fail "the GPO born for a refused import ($bad) is left"
+done
 note "a file SYSVOL cannot hold, refused after a GPO was born for its import: EINVAL, the GPO deleted"
 [ "$(gpo_count)" = "$before" ] || fail "a refused request left a GPO behind"
 [ ! -e "$D/by-name/Never made" ] || fail "a refused create is listed"

@@ -173,6 +173,11 @@ static int test_txn_edits(void)
 	ASSERT_EQ(put(t, "GPT.INI", "x"), -EPERM);
 	ASSERT_EQ(put(t, "gpt.ini", "x"), -EPERM);
 	ASSERT_EQ(put(t, "MACHINE/../x", "x"), -EINVAL);
+	/* names SYSVOL's UTF-16 can hold: UTF-8, not stray bytes */
+	ASSERT_EQ(put(t, "MACHINE/bad\xff.txt", "x"), -EINVAL);
+	ASSERT_EQ(gpo_txn_mkdir(t, "MACHINE/\xc3\x28"), -EINVAL);
+	ASSERT_EQ(gpo_txn_mkdir(t, "MACHINE/caf\xc3\xa9"), 0);
+	ASSERT_EQ(gpo_txn_rmdir(t, "MACHINE/caf\xc3\xa9"), 0);
 	ASSERT_EQ(gpo_txn_mkdir(t, "MACHINE/registry.pol/x"), -ENOTDIR);
 	ASSERT_EQ(gpo_txn_plan(t, NULL, 0, &p, &missing), 0);
 	describe(&p, buf, sizeof(buf));
@@ -251,7 +256,51 @@ static int test_txn_whole_backup(void)
 	return 0;
 }
 
+/* A file copied on the DC: its attributes without its bytes, replaced
+ * whole or removed, never read here; the commit's step says from where. */
+static int test_txn_put_from(void)
+{
+	struct gpo_txn *t = start();
+	struct gpo_view_reader *r = NULL;
+	struct gpo_txn_plan p;
+	char *missing = NULL;
+	char buf[512];
+	struct stat st;
+	int fd = -1;
+
+	ASSERT(t);
+	ASSERT_EQ(gpo_txn_put_from(t, "machine/big.bin", "{SRC}/Machine/big.bin", 1 << 20, 1234), 0);
+	ASSERT_EQ(gpo_txn_put_from(t, "Machine/none/big.bin", "{SRC}/x", 1, 1), -ENOENT);
+	ASSERT_EQ(gpo_txn_stat(t, "MACHINE/BIG.BIN", &st), 0);
+	ASSERT(S_ISREG(st.st_mode) && st.st_size == 1 << 20 && st.st_mtime == 1234);
+	ASSERT_EQ(gpo_txn_open_read(t, "MACHINE/big.bin", &fd, &r), -EOPNOTSUPP);
+	ASSERT_EQ(gpo_txn_open_write(t, "MACHINE/big.bin", 0, &fd), -EOPNOTSUPP);
+	ASSERT_EQ(gpo_txn_rename(t, "MACHINE/big.bin", "MACHINE/b2.bin", false), -EOPNOTSUPP);
+	/* a copy over a staged file, and a file over a copy */
+	ASSERT_EQ(put(t, "MACHINE/other.bin", "staged"), 0);
+	ASSERT_EQ(gpo_txn_put_from(t, "MACHINE/other.bin", "{SRC}/Machine/other.bin", 10, 0), 0);
+	ASSERT_EQ(put(t, "MACHINE/old.txt", "new"), 0);
+	ASSERT_EQ(gpo_txn_put_from(t, "MACHINE/old.txt", "{SRC}/Machine/old.txt", 3, 0), 0);
+	ASSERT_EQ(put(t, "MACHINE/old.txt", "new again"), 0);
+	ASSERT_EQ(read_back(t, "MACHINE/old.txt", buf, sizeof(buf)), 0);
+	ASSERT_STR(buf, "new again");
+	ASSERT_EQ(gpo_txn_plan(t, NULL, 0, &p, &missing), 0);
+	describe(&p, buf, sizeof(buf));
+	ASSERT_STR(buf, "PUT MACHINE/big.bin;PUT MACHINE/other.bin;PUT MACHINE/old.txt;");
+	ASSERT(!p.ops[0].local && p.ops[0].from);
+	ASSERT_STR(p.ops[0].from, "{SRC}/Machine/big.bin");
+	ASSERT(p.ops[0].from_size == 1 << 20 && p.ops[0].from_mtime == 1234);
+	ASSERT_STR(p.ops[1].from, "{SRC}/Machine/other.bin");
+	ASSERT(!p.ops[2].from && p.ops[2].local);
+	gpo_txn_plan_free(&p);
+	ASSERT_EQ(gpo_txn_unlink(t, "MACHINE/big.bin"), 0);
+	ASSERT_EQ(gpo_txn_stat(t, "MACHINE/big.bin", &st), -ENOENT);
+	finish(t);
+	return 0;
+}
+
 static const struct test_case cases[] = {
+	{ "txn_put_from", test_txn_put_from },
 	{ "txn_case", test_txn_case },
 	{ "txn_edits", test_txn_edits },
 	{ "txn_rename_dir", test_txn_rename_dir },
