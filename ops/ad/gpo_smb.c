@@ -642,6 +642,18 @@ int gpo_smb_set_times(struct gpo_smb *s, const char *rel, time_t mtime)
 	return write_op(s, rel, utimes_call, tv, false, "set times of");
 }
 
+/* A whole file's write or copy lost its connection (rc): said, and the
+ * dead session dropped so that the next attempt connects afresh. */
+static void lost_once(struct gpo_smb *s, const char *what, const char *url, int rc,
+		      const char *next)
+{
+	gpo_log(s->lg, GPO_LOG_INFO, "SMB %s %s: connection lost (%s): %s", what, url,
+		strerror(rc), next);
+	lock(s);
+	forget_servers(s->ctx);
+	unlock(s);
+}
+
 #define PUT_CHUNK FETCH_CHUNK
 
 /* Where a put's bytes come from: memory, or a local file read through
@@ -779,11 +791,7 @@ static int put(struct gpo_smb *s, const char *rel, const void *data,
 		if (local || !rc || !gpo_smb_is_conn_error(rc))
 			break;
 		/* written again whole: the file is the caller's either way */
-		gpo_log(s->lg, GPO_LOG_INFO, "SMB write %s: connection lost (%s): writing it again",
-			url, strerror(rc));
-		lock(s);
-		forget_servers(s->ctx);
-		unlock(s);
+		lost_once(s, "write", url, rc, "writing it again");
 	}
 	if (local)
 		rc = local;
@@ -933,11 +941,7 @@ int gpo_smb_copy(struct gpo_smb *s, const char *rel, const char *from,
 		rc = copy_once(s, url, from_url, size, mtime, &through);
 		if (!rc || !gpo_smb_is_conn_error(rc))
 			break;
-		gpo_log(s->lg, GPO_LOG_INFO, "SMB copy to %s: connection lost (%s): copying it again",
-			url, strerror(rc));
-		lock(s);
-		forget_servers(s->ctx);
-		unlock(s);
+		lost_once(s, "copy to", url, rc, "copying it again");
 	}
 	if (through)
 		gpo_log(s->lg, GPO_LOG_DEBUG, "SMB copy to %s: the server does not copy: sent through",

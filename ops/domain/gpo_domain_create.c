@@ -528,12 +528,12 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 	char guid[GPO_GUID_LEN + 1];
 	char *policies = NULL, *dn = NULL;
 	const char *left = NULL;
-	struct timespec t0, t1, t2, t3;
+	struct timespec t0, t1, t2, t3, t_free;
 	long long acl_ms = 0;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	t1 = t2 = t0;
+	t1 = t2 = t_free = t0;
 	if (left_out)
 		*left_out = false;
 	rc = check_name(display_name, err);
@@ -546,6 +546,7 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 	gpo_domain_acl_warm(d);
 	pthread_mutex_lock(&d->create_lock);
 	rc = check_free(d, display_name, guid, policies, err);
+	clock_gettime(CLOCK_MONOTONIC, &t_free);
 	if (!rc)
 		rc = add_object(d, dn, display_name, guid, born, &made, err);
 	pthread_mutex_unlock(&d->create_lock);
@@ -581,10 +582,11 @@ out:
 	clock_gettime(CLOCK_MONOTONIC, &t3);
 	if (!rc) {
 		gpo_journal_add(&d->journal,
-				"created GPO %s \"%s\"%s (%.3f s: directory %.3f, SYSVOL folder %.3f, its ACL %.3f of it, GPO list read again %.3f)",
+				"created GPO %s \"%s\"%s (%.3f s: directory %.3f, its name checked %.3f of it, SYSVOL folder %.3f, its ACL %.3f of it, GPO list read again %.3f)",
 				guid, display_name, born ? ", born at the version of its import" : "",
 				(double)gpo_ms_between(&t0, &t3) / 1000,
 				(double)gpo_ms_between(&t0, &t1) / 1000,
+				(double)gpo_ms_between(&t0, &t_free) / 1000,
 				(double)gpo_ms_between(&t1, &t2) / 1000, (double)acl_ms / 1000,
 				(double)gpo_ms_between(&t2, &t3) / 1000);
 	} else if (left) {
