@@ -182,13 +182,13 @@ BIG2=$(find "$CORP_SYSVOL/$B" -iname cbig2.bin)
 printf 'changed behind gpofs' >>"$BIG2"
 out=$(echo "$B \"Stale copy\"" 2>&1 >"$D/copy") && fail "a copy of a source changed on the DC succeeded"
 echo "$out" | grep -q "Stale file handle" || fail "not ESTALE: $out"
-grep -q "commit failed: copying .*cbig2.bin: it changed on the DC since it was read" "$LOG" ||
-	fail "no log line for the stale source: $(tail -3 "$LOG")"
+grep -q "commit failed: copying .*cbig2.bin: it changed on the DC since it was read; the GPO was made for it, and goes with it" "$LOG" ||
+	fail "no log line for the stale source, failing the commit into the GPO born for it: $(tail -3 "$LOG")"
 [ -z "$(guid_named "Stale copy")" ] && [ "$(gpo_count)" = "$n" ] || fail "a stale copy left a GPO"
 echo "$B \"Stale copy\"" >"$D/copy" || fail "the copy again after ESTALE: $(tail -3 "$LOG")"
 C6=$(guid_named "Stale copy")
 cmp "$BIG2" "$(find "$CORP_SYSVOL/$C6" -iname cbig2.bin)" || fail "the copy again did not copy the changed file"
-note "a source file changed on the DC: the copy ESTALE, nothing made; again, it copies the change"
+note "a source file changed on the DC: the commit into the GPO born for the copy fails half-way through SYSVOL, ESTALE, nothing left; again, it copies the change"
 for i in 1 2 3 4 5; do rm -f "$PB/cbig$i.bin"; done
 gpofs_stop "$MNT"
 
