@@ -69,7 +69,9 @@ gpofs_start() {
 	local mnt=$1
 	shift
 	mkdir -p "$mnt"
-	"$GPOFS_BIN" -f "$@" "$mnt" >"$TEST_TMP/gpofs.log" 2>&1 &
+	# (with the MALLOC_PERTURB_ meson gave the run, if any: see run)
+	env ${GPOFS_MALLOC_PERTURB:+MALLOC_PERTURB_=$GPOFS_MALLOC_PERTURB} \
+		"$GPOFS_BIN" -f "$@" "$mnt" >"$TEST_TMP/gpofs.log" 2>&1 &
 	GPOFS_PID=$!
 	GPOFS_PIDS+=("$GPOFS_PID")
 	for _ in $(seq 1 200); do
