@@ -11,7 +11,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "gpo_cse.h"
 #include "gpo_file.h"
 #include "gpo_import.h"
 #include "gpo_journal.h"
@@ -216,23 +215,6 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 	return rc;
 }
 
-/* What the new GPO is born with (gpo_born): the version and extension
- * lists (*mext, *uext, the caller's) that the copy's commit gives an
- * empty GPO; the status of a new GPO, as the copy does not copy it.
- * That commit changes both halves (gpo_import_born_version). */
-static int born_of(const struct gpo *sg, struct gpo_born *born, char **mext, char **uext,
-		   struct gpo_err *err)
-{
-	*mext = gpo_cse_canonical(sg->machine_ext);
-	*uext = gpo_cse_canonical(sg->user_ext);
-	if (!*mext || !*uext)
-		return gpo_err_set(err, -ENOMEM, "out of memory");
-	*born = (struct gpo_born){
-		.version = gpo_import_born_version(),
-		.machine_ext = *mext, .user_ext = *uext };
-	return 0;
-}
-
 /* The source's WMI filter link as the new GPO of d takes it: the same
  * within a domain; across domains, d's filter of the same name, else none
  * (a link to a filter d lacks would turn filtering off). Returns 0 with
@@ -373,7 +355,8 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	rc = wmi_link(d, sd, sg, &wql, err);
 	if (rc)
 		goto out;
-	rc = born_of(sg, &born, &mext, &uext, err);
+	/* the source's lists; the status of a new GPO, as GPMC's Copy */
+	rc = gpo_import_born(sg->machine_ext, sg->user_ext, &born, &mext, &uext, err);
 	if (rc)
 		goto out;
 	rc = gpo_made_create(d, gpo_writes_journal_dir(w), "copy", r.pos[1].value, &born, made,

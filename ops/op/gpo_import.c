@@ -342,22 +342,14 @@ static int read_backup_xml(const char *folder, char **bx, size_t *len, struct gp
 	return 0;
 }
 
-uint32_t gpo_import_born_version(void)
+int gpo_import_born(const char *machine_ext, const char *user_ext, struct gpo_born *born,
+		    char **mext, char **uext, struct gpo_err *err)
 {
-	return gpo_version_bump(0, true, true);
-}
-
-/* What a GPO made for the import of the backup bk is born with
- * (gpo_born): the version and extension lists (*mext, *uext, the
- * caller's) that the import's commit gives an empty GPO. */
-static int born_of(const struct gpo_backup *bk, struct gpo_born *born, char **mext,
-		   char **uext, struct gpo_err *err)
-{
-	*mext = gpo_cse_canonical(bk->machine_ext);
-	*uext = gpo_cse_canonical(bk->user_ext);
+	*mext = gpo_cse_canonical(machine_ext);
+	*uext = gpo_cse_canonical(user_ext);
 	if (!*mext || !*uext)
 		return gpo_err_set(err, -ENOMEM, "out of memory");
-	*born = (struct gpo_born){ .version = gpo_import_born_version(),
+	*born = (struct gpo_born){ .version = gpo_version_bump(0, true, true),
 				   .machine_ext = *mext, .user_ext = *uext };
 	return 0;
 }
@@ -448,7 +440,7 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 	if (rc || (mig && gpo_migration_dry_run(mig)))
 		goto out;
 	if (create) {
-		rc = born_of(&bk, &born, &mext, &uext, err);
+		rc = gpo_import_born(bk.machine_ext, bk.user_ext, &born, &mext, &uext, err);
 		if (!rc)
 			rc = gpo_made_create(d, gpo_writes_journal_dir(w), "import", r.pos[2].value,
 					     &born, made, err);

@@ -45,12 +45,16 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 		       const struct gpo_op_env *env, const char *store, const char *buf,
 		       size_t len, pid_t pid, struct gpo_err *err);
 
-/* The version a GPO made for a whole-backup import (or a copy) is born
- * at: that import's commit changes both halves of an empty GPO, which has
- * Machine/ and User/, whatever the backup holds: what it holds below a
- * half is written there, and a half it holds nothing below loses its
- * folder (GPMC's Backup.xml never names Machine and User themselves). */
-uint32_t gpo_import_born_version(void);
+/* What a GPO made for a whole-backup import of a backup (or a copy of a
+ * GPO) with these extension lists is born with (gpo_born): those lists,
+ * canonical (*mext, *uext: the caller frees them), and the version its
+ * commit gives an empty GPO. That commit changes both halves of an empty
+ * GPO, which has Machine/ and User/, whatever the backup holds: what it
+ * holds below a half is written there, and a half it holds nothing below
+ * loses its folder (GPMC's Backup.xml never names Machine and User
+ * themselves). Returns 0 or -ENOMEM in err. */
+int gpo_import_born(const char *machine_ext, const char *user_ext, struct gpo_born *born,
+		    char **mext, char **uext, struct gpo_err *err);
 
 /* Imports the backup in folder src into GPO g (a whole-backup
  * transaction, committed before it returns), as a restore when restore
