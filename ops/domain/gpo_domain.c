@@ -228,6 +228,8 @@ void gpo_domain_close(struct gpo_domain *d)
 {
 	if (!d)
 		return;
+	/* a request's creation, if any is left, ends before its connection */
+	gpo_domain_create_settle_all(d);
 	/* the prober uses the connections and the snapshot */
 	gpo_domain_dc_stop(d);
 	/* first: the drivers hold references to views and the connection */

@@ -204,13 +204,27 @@ struct gpo_born {
 };
 
 /* gpo_domain_create_guid, the GPO made with born's versions, lists and
- * status (born NULL: as an empty GPO, version 0). On failure *left (may
+ * status (born NULL: as an empty GPO, version 0). With born, the GPO's
+ * containers may still be being added on return: the caller then calls
+ * gpo_domain_create_settle before it reports success. On failure *left (may
  * be NULL) says whether something of the GPO may still be in the domain:
  * what the creation made could not all be removed again, or the DC's
  * answer to the directory add was lost. */
 int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 			   const char *guid, const struct gpo_born *born, bool *left,
 			   struct gpo_err *err);
+
+/* Waits for what gpo_domain_create_born left under way for a GPO born for
+ * a request (born not NULL): its User and Machine containers' adds, which
+ * run beside the request's staging and SYSVOL writes. The request calls
+ * it before it says it is done (and gpo_made_done does). Any thread.
+ * Returns 0 (also when nothing is under way for guid), or the adds'
+ * -errno with its reason in err (unless err is NULL or already holds a
+ * failure): the GPO is then not whole, and the request fails. */
+int gpo_domain_create_settle(struct gpo_domain *d, const char *guid, struct gpo_err *err);
+
+/* gpo_domain_create_settle for every GPO still under way (at close). */
+void gpo_domain_create_settle_all(struct gpo_domain *d);
 
 /* Gets the helper that sets SYSVOL folder ACLs ready (gpo_acl_warm)
  * for a gpo_domain_set_folder_acl soon after. */

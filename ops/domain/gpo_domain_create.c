@@ -125,7 +125,6 @@ static int add_object(struct gpo_domain *d, const char *dn, const char *name,
 {
 	char path[512], version[16], flags[16];
 	const struct gpo_ldap_value gpc[] = { { "groupPolicyContainer", 20 } };
-	const struct gpo_ldap_value container[] = { { "container", 9 } };
 	const struct gpo_ldap_value two[] = { { "2", 1 } };
 	struct gpo_ldap_value dname[1] = { { name, strlen(name) } };
 	struct gpo_ldap_value fsp[1], ver[1], flg[1], mext[1], uext[1];
@@ -139,10 +138,6 @@ static int add_object(struct gpo_domain *d, const char *dn, const char *name,
 		{ GPO_LDAP_ADD, "flags", flg, 1 },
 	};
 	size_t n_attrs = 6;
-	const struct gpo_ldap_mod cattrs[] = {
-		{ GPO_LDAP_ADD, "objectClass", container, 1 },
-	};
-	char *child = NULL;
 	int n, rc;
 
 	n = snprintf(path, sizeof(path), "\\\\%s\\sysvol\\%s\\Policies\\%s",
@@ -178,6 +173,23 @@ static int add_object(struct gpo_domain *d, const char *dn, const char *name,
 		goto out;
 	}
 	made->object = true;
+out:
+	pthread_mutex_unlock(&d->ldap.lock);
+	return rc;
+}
+
+/* The User and Machine containers under the object dn. */
+static int add_containers(struct gpo_domain *d, const char *dn, const char *guid,
+			  struct gpo_err *err)
+{
+	const struct gpo_ldap_value container[] = { { "container", 9 } };
+	const struct gpo_ldap_mod cattrs[] = {
+		{ GPO_LDAP_ADD, "objectClass", container, 1 },
+	};
+	char *child = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&d->ldap.lock);
 	for (int i = 0; i < 2 && !rc; i++) {
 		free(child);
 		if (asprintf(&child, "CN=%s,%s", i ? "Machine" : "User", dn) < 0) {
@@ -192,10 +204,102 @@ static int add_object(struct gpo_domain *d, const char *dn, const char *name,
 				    rc == -EIO && *d->ldap.error ? d->ldap.error
 								: strerror(-rc));
 	}
-out:
 	pthread_mutex_unlock(&d->ldap.lock);
 	free(child);
 	return rc;
+}
+
+/* The containers' adds, on a thread of their own: each is a directory
+ * transaction the DC commits to disk (about 10 ms), which it can do while
+ * the SYSVOL folder is made, and, for a GPO born for a request, while
+ * the request's settings are staged and written (gpo_domain_create_settle
+ * waits for them). */
+struct gpo_domain_children {
+	struct gpo_domain_children *next;   /* d->children, under create_lock */
+	struct gpo_domain *d;
+	pthread_t thread;
+	char guid[GPO_GUID_LEN + 1];
+	char *dn;
+	int rc;
+	struct gpo_err err;
+};
+
+static void *children_main(void *arg)
+{
+	struct gpo_domain_children *c = arg;
+
+	c->rc = add_containers(c->d, c->dn, c->guid, &c->err);
+	return NULL;
+}
+
+/* Starts the containers' adds; NULL when no thread could be had (the
+ * caller adds them itself). */
+static struct gpo_domain_children *children_start(struct gpo_domain *d, const char *dn,
+						  const char *guid)
+{
+	struct gpo_domain_children *c = calloc(1, sizeof(*c));
+
+	if (!c || !(c->dn = strdup(dn)))
+		goto fail;
+	c->d = d;
+	memcpy(c->guid, guid, sizeof(c->guid));
+	if (pthread_create(&c->thread, NULL, children_main, c))
+		goto fail;
+	return c;
+fail:
+	if (c)
+		free(c->dn);
+	free(c);
+	return NULL;
+}
+
+/* Waits for c and frees it. Returns its result, with its reason in err
+ * (unless err already holds a failure, or is NULL). */
+static int children_join(struct gpo_domain_children *c, struct gpo_err *err)
+{
+	int rc;
+
+	pthread_join(c->thread, NULL);
+	rc = c->rc;
+	if (rc && err && !err->code)
+		*err = c->err;
+	free(c->dn);
+	free(c);
+	return rc;
+}
+
+int gpo_domain_create_settle(struct gpo_domain *d, const char *guid, struct gpo_err *err)
+{
+	struct gpo_domain_children *c = NULL;
+
+	pthread_mutex_lock(&d->create_lock);
+	for (struct gpo_domain_children **p = &d->children; *p; p = &(*p)->next) {
+		if (!strcasecmp((*p)->guid, guid)) {
+			c = *p;
+			*p = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&d->create_lock);
+	if (!c)
+		return 0;
+	return children_join(c, err);
+}
+
+void gpo_domain_create_settle_all(struct gpo_domain *d)
+{
+	struct gpo_domain_children *c;
+
+	pthread_mutex_lock(&d->create_lock);
+	c = d->children;
+	d->children = NULL;
+	pthread_mutex_unlock(&d->create_lock);
+	while (c) {
+		struct gpo_domain_children *next = c->next;
+
+		children_join(c, NULL);
+		c = next;
+	}
 }
 
 struct sd_read {
@@ -295,12 +399,15 @@ static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid
 	return rc;
 }
 
-/* Makes guid's SYSVOL folder with its ACL, Machine/, User/ and GPT.INI;
- * *acl_ms is how long the ACL took (the helper's round trip). */
-static int make_folder(struct gpo_domain *d, const char *dn, const char *guid,
+/* Makes guid's SYSVOL folder with its ACL (sddl, derived from the
+ * object's descriptor), Machine/, User/ and GPT.INI; *acl_ms is how long
+ * the ACL took (the helper's round trip). */
+static int make_folder(struct gpo_domain *d, const char *guid, const char *sddl,
 		       uint32_t version, struct made *made, long long *acl_ms,
 		       struct gpo_err *err)
 {
+	char sid[GPO_SID_STR_MAX];
+	struct gpo_acl_target target = acl_target(d, sid);
 	char rel[GPO_GUID_LEN + 16], ini[64];
 	int len;
 	struct timespec t;
@@ -314,7 +421,7 @@ static int make_folder(struct gpo_domain *d, const char *dn, const char *guid,
 	made->folder = true;
 	/* before anything goes in, which inherits from it */
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	rc = set_folder_acl(d, dn, guid, err);
+	rc = gpo_acl_set(&d->acl, &target, guid, sddl, err);
 	*acl_ms = gpo_ms_since(&t);
 	if (rc)
 		return rc;
@@ -525,15 +632,17 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 {
 	struct gpo_err undo = { 0 };
 	struct made made = { false, false };
+	struct gpo_domain_children *children = NULL;
 	char guid[GPO_GUID_LEN + 1];
-	char *policies = NULL, *dn = NULL;
+	char *policies = NULL, *dn = NULL, *sddl = NULL;
 	const char *left = NULL;
-	struct timespec t0, t1, t2, t3, t_free;
+	struct timespec t0, t1, t2, t_free, t_list, t_listed;
 	long long acl_ms = 0;
+	bool listed = false;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	t1 = t2 = t_free = t0;
+	t1 = t2 = t_free = t_list = t_listed = t0;
 	if (left_out)
 		*left_out = false;
 	rc = check_name(display_name, err);
@@ -553,8 +662,36 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!rc)
 		test_hold(d, guid);
+	/* what needs the directory connection first, before the containers'
+	 * adds take it: the descriptor the folder's ACL comes from, and the
+	 * new GPO's entry in the list (listed at once) */
 	if (!rc)
-		rc = make_folder(d, dn, guid, born ? born->version : 0, &made, &acl_ms, err);
+		rc = folder_sddl(d, dn, guid, &sddl, err);
+	if (!rc) {
+		clock_gettime(CLOCK_MONOTONIC, &t_list);
+		refresh_list(d, guid);
+		clock_gettime(CLOCK_MONOTONIC, &t_listed);
+		listed = true;
+		children = children_start(d, dn, guid);
+		if (!children)
+			rc = add_containers(d, dn, guid, err);
+	}
+	if (!rc)
+		rc = make_folder(d, guid, sddl, born ? born->version : 0, &made, &acl_ms, err);
+	/* a GPO born for a request may be written into before its
+	 * containers are in: the request waits for them at its end
+	 * (gpo_domain_create_settle); others are whole when made */
+	if (children && (rc || !born)) {
+		int c = children_join(children, err);
+
+		rc = rc ? rc : c;
+		children = NULL;
+	} else if (children) {
+		pthread_mutex_lock(&d->create_lock);
+		children->next = d->children;
+		d->children = children;
+		pthread_mutex_unlock(&d->create_lock);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (!rc)
 		goto out;
@@ -576,19 +713,23 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 	if (left_out)
 		*left_out = left != NULL;
 out:
-	/* listed at once: the list read again before the log says so */
-	if (made.object || made.folder || !rc)
+	/* listed at once (or unlisted again) before the log says so */
+	if ((made.object || made.folder || !rc) && (rc || !listed)) {
+		clock_gettime(CLOCK_MONOTONIC, &t_list);
 		refresh_list(d, guid);
-	clock_gettime(CLOCK_MONOTONIC, &t3);
+		clock_gettime(CLOCK_MONOTONIC, &t_listed);
+	}
 	if (!rc) {
 		gpo_journal_add(&d->journal,
-				"created GPO %s \"%s\"%s (%.3f s: directory %.3f, its name checked %.3f of it, SYSVOL folder %.3f, its ACL %.3f of it, GPO list read again %.3f)",
+				"created GPO %s \"%s\"%s (%.3f s: directory %.3f, its name checked %.3f of it, SYSVOL folder %.3f, its ACL %.3f of it, GPO list read again %.3f; its User and Machine containers added beside the folder%s)",
 				guid, display_name, born ? ", born at the version of its import" : "",
-				(double)gpo_ms_between(&t0, &t3) / 1000,
+				(double)gpo_ms_since(&t0) / 1000,
 				(double)gpo_ms_between(&t0, &t1) / 1000,
 				(double)gpo_ms_between(&t0, &t_free) / 1000,
-				(double)gpo_ms_between(&t1, &t2) / 1000, (double)acl_ms / 1000,
-				(double)gpo_ms_between(&t2, &t3) / 1000);
+				(double)(gpo_ms_between(&t1, &t2) - gpo_ms_between(&t_list, &t_listed)) / 1000,
+				(double)acl_ms / 1000,
+				(double)gpo_ms_between(&t_list, &t_listed) / 1000,
+				born ? " and the request's settings" : "");
 	} else if (left) {
 		gpo_journal_add(&d->journal,
 				"creating GPO %s \"%s\" failed: %s; %s could not be removed again (%s): delete %s",
@@ -602,6 +743,7 @@ out:
 	}
 	if (rc)
 		note_dc_failure(d, rc, err);
+	free(sddl);
 	free(dn);
 	free(policies);
 	return rc;

@@ -47,6 +47,8 @@ struct gpo_snapshot {
 	struct gpo_name_entry *names;   /* by-name table, sorted by name */
 };
 
+struct gpo_domain_children;
+
 struct gpo_domain {
 	const struct gpo_domain_conf *conf;
 	const struct gpo_log *lg;
@@ -66,6 +68,9 @@ struct gpo_domain {
 	pthread_mutex_t create_lock;    /* one creation at a time, so that two
 					   of one name cannot both pass the
 					   name check (gpo_domain_create.c) */
+	struct gpo_domain_children *children;  /* containers still being added
+					   for GPOs born for a request
+					   (under create_lock) */
 	struct gpo_snapshot *snap;
 	uint64_t generations;
 	char *cache_dir;                /* where large files are captured */

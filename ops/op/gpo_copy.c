@@ -405,6 +405,9 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 			rc = gpo_domain_set_folder_acl(d, made, err);
 		gpo_domain_changed(d, made);
 	}
+	/* the new GPO is whole only with its containers */
+	if (!rc)
+		rc = gpo_domain_create_settle(d, made, err);
 	if (!rc)
 		gpo_journal_add(gpo_domain_journal(d),
 				"%s: a copy of %s: %zu files, %.1f MiB, of which %zu files, %.1f MiB copied on the DC (%.3f s: the source read %.3f, the GPO made %.3f, its settings staged %.3f and committed %.3f, its security %.3f)",

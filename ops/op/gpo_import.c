@@ -472,6 +472,9 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 	gpo_journal_add(gpo_domain_journal(d), "%s: importing %s (\"%s\")", g->guid, folder,
 			g->display_name);
 	rc = import_folder(w, d, g, folder, pid, false, 0, create ? &born : NULL, mig, err);
+	/* a GPO made for it is whole only with its containers */
+	if (!rc && *made)
+		rc = gpo_domain_create_settle(d, made, err);
 out:
 	/* nothing is left of a GPO made for an import that failed (or the
 	 * next start deletes it) */
