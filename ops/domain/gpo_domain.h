@@ -217,7 +217,8 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 /* Waits for what gpo_domain_create_born left under way for a GPO born for
  * a request (born not NULL): its User and Machine containers' adds, which
  * run beside the request's staging and SYSVOL writes. The request calls
- * it before it says it is done (and gpo_made_done does). Any thread.
+ * it before it says it is done (gpo_domain_delete waits for them too).
+ * Any thread.
  * Returns 0 (also when nothing is under way for guid), or the adds'
  * -errno with its reason in err (unless err is NULL or already holds a
  * failure): the GPO is then not whole, and the request fails. */

@@ -800,6 +800,8 @@ int gpo_domain_delete(struct gpo_domain *d, const char *guid_in,
 	rc = object_dn(d, guid_in, guid, &dn, NULL, err);
 	if (rc)
 		return rc;
+	/* the containers of a GPO just made, if still being added, first */
+	gpo_domain_create_settle(d, guid, NULL);
 	rc = delete_object(d, dn, guid, err);
 	object = !rc;
 	if (rc && rc != -ENOENT)

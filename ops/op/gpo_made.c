@@ -65,8 +65,6 @@ int gpo_made_done(struct gpo_domain *d, const char *journal_dir, const char *kin
 	char path[PATH_MAX];
 	int rc = 0;
 
-	/* its containers, if still under way, come before its deletion */
-	gpo_domain_create_settle(d, guid, NULL);
 	if (undo) {
 		rc = gpo_domain_delete(d, guid, NULL);
 		if (rc == -ENOENT)

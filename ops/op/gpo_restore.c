@@ -334,7 +334,16 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 		was.created = true;
 		snprintf(made, sizeof(made), "%s", guid);
 		gpo_journal_add(gpo_domain_journal(d), "%s: deleted since the backup: made again", guid);
-		rc = gpo_domain_read_gpo(d, guid, &cur, err);
+		/* as its creation listed it a moment ago: the directory
+		 * connection is busy with its containers meanwhile */
+		rc = gpo_domain_snapshot(d, &snap);
+		g = rc ? NULL : gpo_snapshot_find(snap, guid);
+		rc = g ? gpo_copy(&cur, g) : gpo_domain_read_gpo(d, guid, &cur, err);
+		if (rc == -ENOMEM)
+			gpo_err_set(err, rc, "out of memory");
+		gpo_snapshot_put(snap);
+		snap = NULL;
+		g = NULL;
 	}
 	if (rc)
 		goto out;
@@ -416,6 +425,9 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	clock_gettime(CLOCK_MONOTONIC, &t3);
 	rc = gpo_import_folder_as(w, d, g, folder, pid, true, backup_floor(bk),
 				  was.created ? &born : NULL, err);
+	/* a GPO made again is whole only with its containers */
+	if (!rc && was.created)
+		rc = gpo_domain_create_settle(d, guid, err);
 	if (!rc)
 		gpo_journal_add(gpo_domain_journal(d),
 				"%s: restore took %.3f s: the GPO read%s and journalled %.3f, its state %.3f (%s) and folder ACL %.3f, the list %.3f, the settings %.3f",

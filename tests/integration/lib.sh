@@ -116,6 +116,14 @@ ldap_corp() {
 		-y "$TEST_TMP/corp.ldappw" "$@"
 }
 
+# gpo_containers GUID: the CNs of the containers under corp's GPO GUID,
+# sorted, space-ended ("Machine User " for a whole GPO; make_ldappw corp
+# first).
+gpo_containers() {
+	ldap_corp -b "CN=$1,CN=Policies,CN=System,$CORP_BASEDN" -s one "(objectClass=container)" cn |
+		sed -n 's/^cn: //p' | sort | tr '\n' ' '
+}
+
 # The password alone, for ldapsearch -y (no newline, mode 0600).
 make_ldappw() {
 	local f=$TEST_TMP/$1.ldappw up=${1^^}

@@ -98,6 +98,8 @@ for fx in $(ls "$FIXTURES_DIR" | grep -E '^\{'); do
 			fail "the commit into $g (made for it) wrote the directory again"
 		grep -F "created GPO $g" "$LOG" | grep -qF "born at the version of its import" ||
 			fail "$g was not made with its import's version"
+		# its containers, added beside the import, are in once it returns
+		[ "$(gpo_containers "$g")" = "Machine User " ] || fail "$g lacks its containers: $(gpo_containers "$g")"
 		how="import create"
 	fi
 	imported "$g" "$fx"

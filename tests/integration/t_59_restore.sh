@@ -129,6 +129,7 @@ grep -F "$G: import of a backup committed" "$LOG" | tail -1 | grep -qF "as the G
 files "$CORP_SYSVOL/$G" >"$TEST_TMP/got"
 diff "$TEST_TMP/want" "$TEST_TMP/got" >&2 || fail "the GPO made again is not the backup's"
 [ "$(acl_of "$G")" = "$acl0" ] || fail "the GPO made again has another DACL"
+[ "$(gpo_containers "$G")" = "Machine User " ] || fail "the GPO made again lacks its containers: $(gpo_containers "$G")"
 [ "$(ldap_attr "$(dn_of "$G")" gPCWQLFilter)" = "$wmi0" ] || fail "the GPO made again lost its WMI link"
 aclcheck >&2 || fail "samba-tool gpo aclcheck after restoring a deleted GPO"
 vd=$(ver "$G")

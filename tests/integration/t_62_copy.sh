@@ -60,6 +60,7 @@ mkdir "$D/by-name/gpofs fresh" || fail "mkdir of a fresh GPO (for its default DA
 FRESH=$(guid_named "gpofs fresh")
 echo "$S \"Prefs copy\"" >"$D/copy" || fail "copy of $S: $(tail -3 "$LOG")"
 C1=$(guid_named "Prefs copy")
+[ "$(gpo_containers "$C1")" = "Machine User " ] || fail "the copy lacks its containers: $(gpo_containers "$C1")"
 [ -n "$C1" ] && [ "$C1" != "$S" ] || fail "no new GPO named Prefs copy"
 files "$CORP_SYSVOL/$S" >"$TEST_TMP/src"
 files "$CORP_SYSVOL/$C1" >"$TEST_TMP/got"
