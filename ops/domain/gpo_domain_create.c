@@ -209,6 +209,12 @@ static int add_containers(struct gpo_domain *d, const char *dn, const char *guid
 	return rc;
 }
 
+static void note_dc_failure(struct gpo_domain *d, int rc, const struct gpo_err *err)
+{
+	if (gpo_is_dc_failure(rc))
+		gpo_domain_dc_lost(d, gpo_err_reason(err));
+}
+
 /* The containers' adds, on a thread of their own: each is a directory
  * transaction the DC commits to disk (about 10 ms), which it can do while
  * the SYSVOL folder is made, and, for a GPO born for a request, while
@@ -271,6 +277,8 @@ static int children_join(struct gpo_domain_children *c, struct gpo_err *err)
 int gpo_domain_create_settle(struct gpo_domain *d, const char *guid, struct gpo_err *err)
 {
 	struct gpo_domain_children *c = NULL;
+	struct gpo_err mine = { 0 };
+	int rc;
 
 	pthread_mutex_lock(&d->create_lock);
 	for (struct gpo_domain_children **p = &d->children; *p; p = &(*p)->next) {
@@ -283,7 +291,13 @@ int gpo_domain_create_settle(struct gpo_domain *d, const char *guid, struct gpo_
 	pthread_mutex_unlock(&d->create_lock);
 	if (!c)
 		return 0;
-	return children_join(c, err);
+	rc = children_join(c, &mine);
+	if (rc) {
+		note_dc_failure(d, rc, &mine);
+		if (err && !err->code)
+			*err = mine;
+	}
+	return rc;
 }
 
 void gpo_domain_create_settle_all(struct gpo_domain *d)
@@ -599,11 +613,6 @@ static int object_dn(struct gpo_domain *d, const char *guid_in,
 	return 0;
 }
 
-static void note_dc_failure(struct gpo_domain *d, int rc, const struct gpo_err *err)
-{
-	if (gpo_is_dc_failure(rc))
-		gpo_domain_dc_lost(d, gpo_err_reason(err));
-}
 
 /* Tests only (GPOFS_TEST_CREATE_HOLD=FILE): holds a creation once its
  * directory object is made, while FILE exists (at most two minutes),
