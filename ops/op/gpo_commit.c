@@ -467,6 +467,31 @@ static void test_hold(struct gpo_journal *log, const char *guid)
 		usleep(100 * 1000);
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* Whether GPO guid, born for the commit and written as was says, still is
+ * in the directory what was says: its version and extension lists. 0, or
+ * -ESTALE (someone else moved it while it was written) or the read's
+ * -errno, with err set. */
+static int still_born(struct gpo_domain *d, const char *guid, const struct gpo *was,
+		      struct gpo_err *err)
+{
+	struct gpo now = { 0 };
+	int rc = gpo_domain_read_gpo(d, guid, &now, err);
+
+	if (!rc && (now.version != was->version ||
+		    !same_text(now.machine_ext, was->machine_ext) ||
+		    !same_text(now.user_ext, was->user_ext)))
+		rc = gpo_err_set(err, -ESTALE,
+				 "it changed in the directory while it was written (version %u, now %u)",
+				 was->version, now.version);
+	gpo_clear(&now);
+	return rc;
+}
+
 int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	       struct gpo_txn *t, struct gpo_commit_result *res,
 	       struct gpo_err *err)
@@ -484,7 +509,7 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	char *ini = NULL, *new_ini = NULL, *missing = NULL, *dir = NULL;
 	char *mext = NULL, *uext = NULL, *was_m = NULL, *was_u = NULL;
 	size_t ini_len = 0, new_ini_len = 0, applied = 0;
-	bool held = false, ini_written = false, user, machine, born = false;
+	bool held = false, ini_written = false, user, machine, born = false, deferred;
 	uint32_t ini_version = 0, floor = 0, born_v = 0;
 	struct timespec t0, t1, t2;
 	int lock = -1;
@@ -521,8 +546,17 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 
 	gpo_domain_hold(d, guid, true);
 	held = true;
+	/* A GPO born for this commit is taken as its list entry says: its
+	 * creation read it a moment ago, and the directory connection may
+	 * still be adding its containers (gpo_domain_create_settle). It is
+	 * checked once SYSVOL is written instead. */
+	deferred = gpo_txn_born(t, &born_v) && bg->version == born_v;
+again:
 	/* No lost update: the GPO must be as the transaction found it. */
-	rc = gpo_domain_read_gpo(d, guid, &now, err);
+	if (deferred)
+		rc = gpo_copy(&now, bg) ? gpo_err_set(err, -ENOMEM, "out of memory") : 0;
+	else
+		rc = gpo_domain_read_gpo(d, guid, &now, err);
 	if (!rc && now.version != bg->version)
 		rc = gpo_err_set(err, -ESTALE,
 				 "it changed in the directory after the changes began (version %u, now %u)",
@@ -585,6 +619,20 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	    gpo_version_bump(floor, gpo_txn_restore(t, NULL) || plan.user || *uext,
 			     gpo_txn_restore(t, NULL) || plan.machine || *mext) == born_v)
 		born = true;
+	if (deferred && !born) {
+		/* not as born after all: the directory's own word, now */
+		deferred = false;
+		gpo_clear(&now);
+		free(ini);
+		free(mext);
+		free(uext);
+		free(was_m);
+		free(was_u);
+		ini = mext = uext = was_m = was_u = NULL;
+		ini_len = 0;
+		ini_version = 0;
+		goto again;
+	}
 	if (!plan.n_ops && !machine && !user)
 		goto out; /* nothing changed: nothing to commit */
 	res->changed = true;
@@ -702,6 +750,8 @@ write:
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	res->ms_sysvol = gpo_ms_between(&t1, &t2);
+	if (!rc && deferred)
+		rc = still_born(d, guid, &now, err);
 	if (!rc && !born) {
 		rc = gpo_domain_set_version(d, &now, res->to,
 					    strcmp(mext, was_m) ? mext : NULL,

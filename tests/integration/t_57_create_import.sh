@@ -271,3 +271,30 @@ mkdir "$D/by-name/t57 mkdir cut short" 2>/dev/null &
 writer=$!
 cut_short "t57 mkdir cut short" mkdir
 note "SIGKILL during a mkdir of a GPO: the next start deletes the half-made GPO"
+
+# 6. A GPO born for an import is taken as its creation listed it until its
+# SYSVOL files are written, and checked in the directory then: one moved
+# meanwhile by another tool fails the import with ESTALE, and the GPO made
+# for it goes.
+before=$(gpo_count)
+mount_it
+: >"$TEST_TMP/hold"
+h0=$(log_count "$LOGF" "test hook: commit held")
+(echo "$FIXTURES_DIR/$fx1 create \"t57 moved meanwhile\"" >"$D/import") 2>"$TEST_TMP/moved.err" &
+writer=$!
+wait_log_more "$LOGF" "test hook: commit held" "$h0"
+g=$(guid_of "t57 moved meanwhile")
+[ -n "$g" ] || fail "no GPO made for the held import"
+ldap_replace "$(dn_of "$g")" versionNumber 7
+rm -f "$TEST_TMP/hold"
+rc=0
+wait "$writer" || rc=$?
+((rc != 0)) || fail "the import went through though its GPO moved in the directory"
+grep -q "Stale file handle" "$TEST_TMP/moved.err" || fail "not ESTALE: $(cat "$TEST_TMP/moved.err")"
+grep -q "$g: commit failed: it changed in the directory while it was written (version [0-9]*, now 7); the GPO was made for it, and goes with it" "$LOGF" ||
+	fail "the log does not say why: $(tail -n 4 "$LOGF")"
+[ -z "$(guid_of "t57 moved meanwhile")" ] || fail "the GPO made for the import is left"
+[ ! -e "$CORP_SYSVOL/$g" ] || fail "the SYSVOL folder of $g is left"
+[ "$(gpo_count)" = "$before" ] || fail "not as many GPOs as before"
+gpofs_stop "$MNT"
+note "a GPO born for an import and moved in the directory during its commit: ESTALE, the GPO deleted"
