@@ -197,7 +197,10 @@ int gpo_domain_create_guid(struct gpo_domain *d, const char *display_name,
  * the GPO claims settings its folder does not hold yet: it is unlinked,
  * and the request deletes it when it fails (gpo_made.h). */
 struct gpo_born {
-	uint32_t version;              /* versionNumber and GPT.INI's Version */
+	uint32_t version;              /* versionNumber, and GPT.INI's Version
+					  once that commit writes it (the
+					  folder is made bare: no GPT.INI,
+					  Machine/ or User/ before it) */
 	const char *machine_ext;       /* the extension lists; NULL or "": none */
 	const char *user_ext;
 	unsigned flags;                /* the status */

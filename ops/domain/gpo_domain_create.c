@@ -414,10 +414,13 @@ static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid
 }
 
 /* Makes guid's SYSVOL folder with its ACL (sddl, derived from the
- * object's descriptor), Machine/, User/ and GPT.INI; *acl_ms is how long
- * the ACL took (the helper's round trip). */
+ * object's descriptor), then, as GPMC makes an empty GPO, Machine/, User/
+ * and GPT.INI at version 0; *acl_ms is how long the ACL took (the
+ * helper's round trip). bare: the folder alone, for a GPO born for a
+ * request, whose first commit writes what the GPO holds, GPT.INI last:
+ * until then no client takes the GPO for one with its born version. */
 static int make_folder(struct gpo_domain *d, const char *guid, const char *sddl,
-		       uint32_t version, struct made *made, long long *acl_ms,
+		       bool bare, struct made *made, long long *acl_ms,
 		       struct gpo_err *err)
 {
 	char sid[GPO_SID_STR_MAX];
@@ -437,7 +440,7 @@ static int make_folder(struct gpo_domain *d, const char *guid, const char *sddl,
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	rc = gpo_acl_set(&d->acl, &target, guid, sddl, err);
 	*acl_ms = gpo_ms_since(&t);
-	if (rc)
+	if (rc || bare)
 		return rc;
 	snprintf(rel, sizeof(rel), "%s/Machine", guid);
 	rc = gpo_smb_mkdir(&d->smb, rel);
@@ -447,7 +450,7 @@ static int make_folder(struct gpo_domain *d, const char *guid, const char *sddl,
 	}
 	if (!rc) {
 		snprintf(rel, sizeof(rel), "%s/GPT.INI", guid);
-		len = snprintf(ini, sizeof(ini), GPT_INI_FORMAT, version);
+		len = snprintf(ini, sizeof(ini), GPT_INI_FORMAT, 0u);
 		rc = gpo_smb_put(&d->smb, rel, ini, (size_t)len, NULL);
 	}
 	if (rc)
@@ -686,7 +689,11 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 			rc = add_containers(d, dn, guid, err);
 	}
 	if (!rc)
-		rc = make_folder(d, guid, sddl, born ? born->version : 0, &made, &acl_ms, err);
+		rc = make_folder(d, guid, sddl, born != NULL, &made, &acl_ms, err);
+	/* what a capture of the bare folder would find, so that the request
+	 * begins at once */
+	if (!rc && born)
+		gpo_domain_views_seed_empty(d, guid);
 	/* a GPO born for a request may be written into before its
 	 * containers are in: the request waits for them at its end
 	 * (gpo_domain_create_settle); others are whole when made */

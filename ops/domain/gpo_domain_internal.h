@@ -160,6 +160,14 @@ int gpo_domain_views_init(struct gpo_domain *d,
 			  const struct gpo_worker_target *t,
 			  const struct gpo_domain_io *io);
 
+/* Publishes, for GPO guid just made with an empty SYSVOL folder (no
+ * GPT.INI, nothing in it), the view a capture of it would build, without
+ * reading the folder: the request it was made for begins its changes on
+ * it at once rather than wait for a capture (gpo_domain_views.c). Its
+ * directory object is d's list entry for guid. Best effort: returns 0,
+ * or -errno with nothing published (a reader captures it, as ever). */
+int gpo_domain_views_seed_empty(struct gpo_domain *d, const char *guid);
+
 /* Reads the GPO list (LDAP, without d->lock) into a new snapshot with
  * one reference. Returns 0, or -errno recorded in err (may be NULL) with
  * its reason (the LDAP connection's own when it was lost). */

@@ -244,6 +244,50 @@ static struct gpo_capture *start_capture(struct gpo_domain *d, const struct gpo 
 	return gpo_capture_start(&d->pool, g, old, urgent);
 }
 
+int gpo_domain_views_seed_empty(struct gpo_domain *d, const char *guid)
+{
+	const struct gpo *listed;
+	struct gpo g = { 0 };
+	struct gpo_view *v = NULL;
+	struct stat root = { 0 };
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	listed = d->snap ? gpo_snapshot_find(d->snap, guid) : NULL;
+	rc = !listed ? -ENOENT : gpo_copy(&g, listed) ? -ENOMEM : 0;
+	pthread_mutex_unlock(&d->lock);
+	if (rc)
+		goto out;
+	/* as a capture takes a folder whose listing has no "." */
+	root.st_mode = S_IFDIR | 0755;
+	root.st_mtime = root.st_atime = g.changed;
+	v = gpo_view_new(&g, &root);
+	if (!v) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	v->cache = d->pool.cache;
+	/* no GPT.INI: version 0, its listing all zero (st_mode 0), which is
+	 * what the commit finds and compares (no lost update) */
+	gpo_view_seal(v);
+	clock_gettime(CLOCK_MONOTONIC, &v->taken);
+	v->captured = time(NULL);
+	v->used = v->taken;
+	v->changed = g.changed;
+	rc = build_files(d, v);
+	if (rc)
+		goto out;
+	pthread_mutex_lock(&d->pool.lock);
+	/* a reader got there first: its capture stands */
+	if (!find_slot(d, guid) && !gpo_capture_find(&d->pool, guid))
+		rc = publish(d, guid, v);
+	pthread_mutex_unlock(&d->pool.lock);
+out:
+	gpo_view_put(v);
+	gpo_clear(&g);
+	return rc;
+}
+
 /* Drops the views no reader holds (the slot's is their only reference)
  * that keep files in the cache, least recently used first, until want
  * bytes are freed or none is left. */

@@ -608,16 +608,17 @@ again:
 	machine = plan.machine || strcmp(mext, was_m);
 	user = plan.user || strcmp(uext, was_u);
 	/* a restore moves both halves past the GPO's and the backup's, so
-	 * that clients apply it again whatever changed */
-	if (gpo_txn_restore(t, &floor))
+	 * that clients apply it again whatever changed; the first settings
+	 * of a GPO made for them are both halves' too (its folder was bare:
+	 * whichever half the settings lack is as new as the other) */
+	if (gpo_txn_restore(t, &floor) || gpo_txn_born(t, NULL))
 		user = machine = true;
 	/* The first commit of a GPO made for it: when the GPO still is as
-	 * born, and born with what this commit would give an empty GPO,
-	 * the directory holds the result already. */
-	if (gpo_txn_born(t, &born_v) && now.version == born_v && ini_version == born_v &&
+	 * born (its folder bare, without GPT.INI), and born with what this
+	 * commit gives it, the directory holds the result already. */
+	if (gpo_txn_born(t, &born_v) && now.version == born_v && !ini &&
 	    !strcmp(mext, was_m) && !strcmp(uext, was_u) &&
-	    gpo_version_bump(floor, gpo_txn_restore(t, NULL) || plan.user || *uext,
-			     gpo_txn_restore(t, NULL) || plan.machine || *mext) == born_v)
+	    gpo_version_bump(floor, true, true) == born_v)
 		born = true;
 	if (deferred && !born) {
 		/* not as born after all: the directory's own word, now */
@@ -743,8 +744,7 @@ write:
 	}
 	if (!rc)
 		test_hold(log, guid);
-	/* (a GPO born for the commit has its GPT.INI already) */
-	if (!rc && !(born && ini && new_ini_len == ini_len && !memcmp(new_ini, ini, ini_len))) {
+	if (!rc) {
 		ini_written = true;
 		rc = gpo_domain_sysvol_put(d, guid, "GPT.INI", new_ini, new_ini_len, NULL, err);
 	}
