@@ -373,7 +373,6 @@ out:
 	return rc;
 }
 
-/* Sets the ACL of guid's folder, derived from the object dn's descriptor. */
 /* Where d's ACL helper sets ACLs; sid holds the domain's SID. */
 static struct gpo_acl_target acl_target(struct gpo_domain *d,
 					char sid[GPO_SID_STR_MAX])
@@ -398,17 +397,26 @@ void gpo_domain_acl_warm(struct gpo_domain *d)
 	gpo_acl_warm(&d->acl, &t);
 }
 
-static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid,
-			  struct gpo_err *err)
+/* Sets the ACL of guid's folder to sddl, through d's helper. */
+static int set_folder_sddl(struct gpo_domain *d, const char *guid, const char *sddl,
+			   struct gpo_err *err)
 {
 	char sid[GPO_SID_STR_MAX];
 	struct gpo_acl_target t = acl_target(d, sid);
+
+	return gpo_acl_set(&d->acl, &t, guid, sddl, err);
+}
+
+/* Sets the ACL of guid's folder, derived from the object dn's descriptor. */
+static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid,
+			  struct gpo_err *err)
+{
 	char *sddl = NULL;
 	int rc;
 
 	rc = folder_sddl(d, dn, guid, &sddl, err);
 	if (!rc)
-		rc = gpo_acl_set(&d->acl, &t, guid, sddl, err);
+		rc = set_folder_sddl(d, guid, sddl, err);
 	free(sddl);
 	return rc;
 }
@@ -423,8 +431,6 @@ static int make_folder(struct gpo_domain *d, const char *guid, const char *sddl,
 		       bool bare, struct made *made, long long *acl_ms,
 		       struct gpo_err *err)
 {
-	char sid[GPO_SID_STR_MAX];
-	struct gpo_acl_target target = acl_target(d, sid);
 	char rel[GPO_GUID_LEN + 16], ini[64];
 	int len;
 	struct timespec t;
@@ -438,7 +444,7 @@ static int make_folder(struct gpo_domain *d, const char *guid, const char *sddl,
 	made->folder = true;
 	/* before anything goes in, which inherits from it */
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	rc = gpo_acl_set(&d->acl, &target, guid, sddl, err);
+	rc = set_folder_sddl(d, guid, sddl, err);
 	*acl_ms = gpo_ms_since(&t);
 	if (rc || bare)
 		return rc;

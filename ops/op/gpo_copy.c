@@ -204,7 +204,7 @@ static int fill_txn(struct gpo_txn *t, void *arg)
 		if (S_ISDIR(gpo_view_node_stat(n)->st_mode)) {
 			rc = gpo_txn_mkdir(t, rel);
 			if (rc == -EEXIST)
-				rc = 0; /* Machine/ and User/ of a new GPO */
+				rc = 0; /* a folder the new GPO holds already */
 			else if (rc)
 				gpo_err_set(f->err, rc, "copying %s: %s", rel, strerror(-rc));
 		} else {

@@ -256,6 +256,9 @@ static int import_folder(struct gpo_writes *w, struct gpo_domain *d, const struc
 	if (gpo_resolve_nocase(src, "DomainSysvol/GPO", f.sysvol, sizeof(f.sysvol)))
 		return gpo_err_set(err, -EINVAL, "%s holds no DomainSysvol/GPO folder", src);
 	rc = gpo_writes_run(w, g, pid, fill_txn, &f);
+	/* a GPO made for it is whole only with its containers */
+	if (!rc && born)
+		rc = gpo_domain_create_settle(d, g->guid, err);
 	if (rc == -EBUSY)
 		gpo_err_set(err, rc, "%s has changes being written: they are committed first, within %d s",
 			    g->guid, GPO_WRITES_QUIET_MS / 1000);
@@ -472,9 +475,6 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 	gpo_journal_add(gpo_domain_journal(d), "%s: importing %s (\"%s\")", g->guid, folder,
 			g->display_name);
 	rc = import_folder(w, d, g, folder, pid, false, 0, create ? &born : NULL, mig, err);
-	/* a GPO made for it is whole only with its containers */
-	if (!rc && *made)
-		rc = gpo_domain_create_settle(d, made, err);
 out:
 	/* nothing is left of a GPO made for an import that failed (or the
 	 * next start deletes it) */

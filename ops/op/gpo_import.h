@@ -48,10 +48,10 @@ int gpo_import_request(struct gpo_writes *w, struct gpo_domain *d,
 /* What a GPO made for a whole-backup import of a backup (or a copy of a
  * GPO) with these extension lists is born with (gpo_born): those lists,
  * canonical (*mext, *uext: the caller frees them), and the version its
- * commit gives an empty GPO. That commit changes both halves of an empty
- * GPO, which has Machine/ and User/, whatever the backup holds: what it
- * holds below a half is written there, and a half it holds nothing below
- * loses its folder (GPMC's Backup.xml never names Machine and User
+ * commit gives it. That commit moves both halves of the GPO, whose folder
+ * is born bare, whatever the backup holds: what it holds below a half is
+ * written there (the half's folder made), and a half it holds nothing
+ * below has no folder (GPMC's Backup.xml never names Machine and User
  * themselves). Returns 0 or -ENOMEM in err. */
 int gpo_import_born(const char *machine_ext, const char *user_ext, struct gpo_born *born,
 		    char **mext, char **uext, struct gpo_err *err);
@@ -60,8 +60,9 @@ int gpo_import_born(const char *machine_ext, const char *user_ext, struct gpo_bo
  * transaction, committed before it returns), as a restore when restore
  * is true: the commit moves both halves' versions past the GPO's and past
  * floor (gpo_txn_set_restore); born, when not NULL, is what g was made
- * with for this import (gpo_txn_set_born). Returns as
- * gpo_import_request. */
+ * with for this import (gpo_txn_set_born), and the import waits for the
+ * rest of g's creation (gpo_domain_create_settle) before it says it is
+ * done. Returns as gpo_import_request. */
 int gpo_import_folder_as(struct gpo_writes *w, struct gpo_domain *d,
 			 const struct gpo *g, const char *src, pid_t pid,
 			 bool restore, uint32_t floor, const struct gpo_born *born,

@@ -425,9 +425,6 @@ static int restore(struct gpo_writes *w, struct gpo_domain *d, const char *journ
 	clock_gettime(CLOCK_MONOTONIC, &t3);
 	rc = gpo_import_folder_as(w, d, g, folder, pid, true, backup_floor(bk),
 				  was.created ? &born : NULL, err);
-	/* a GPO made again is whole only with its containers */
-	if (!rc && was.created)
-		rc = gpo_domain_create_settle(d, guid, err);
 	if (!rc)
 		gpo_journal_add(gpo_domain_journal(d),
 				"%s: restore took %.3f s: the GPO read%s and journalled %.3f, its state %.3f (%s) and folder ACL %.3f, the list %.3f, the settings %.3f",
