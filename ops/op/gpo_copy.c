@@ -323,6 +323,10 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 				 gpo_domain_name(sd));
 		goto out;
 	}
+	/* the new GPO's folder ACL is set further on: the helper starts
+	 * while the source is read */
+	if (!dry_run)
+		gpo_domain_acl_warm(d);
 	/* the source as one version: what a cp -r of its folder would copy */
 	rc = gpo_domain_view_current(sd, g, &view);
 	if (rc) {
