@@ -234,7 +234,6 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 	uint64_t len = 0;
 	uint32_t version = 0;
 	bool big = false;
-	struct stat root_st;
 	int rc;
 
 	if (c->err.code || c->restart)
@@ -292,14 +291,13 @@ static void run(struct gpo_capture_pool *p, struct gpo_capture_driver *dr,
 		case J_LIST:
 			if (!*j->path) {
 				/* the root: the view begins here */
-				memset(&root_st, 0, sizeof(root_st));
-				root_st.st_mode = S_IFDIR | 0755;
-				root_st.st_mtime = root_st.st_atime = c->gpo.changed;
+				const struct stat *root = NULL;
+
 				for (size_t i = 0; i < l.n; i++)
 					if (!strcmp(l.e[i].name, "."))
-						root_st = l.e[i].st;
+						root = &l.e[i].st;
 				gpo_view_put(c->view);
-				c->view = gpo_view_new(&c->gpo, &root_st);
+				c->view = gpo_view_new(&c->gpo, root);
 				if (!c->view) {
 					rc = -ENOMEM;
 					break;
@@ -401,16 +399,8 @@ static void settle(struct gpo_capture_pool *p, struct gpo_capture *c)
 			return;
 	}
 	/* Finished, well or not. */
-	if (!c->err.code && c->view) {
-		gpo_view_seal(c->view);
-		clock_gettime(CLOCK_MONOTONIC, &c->view->taken);
-		c->view->captured = time(NULL);
-		c->view->used = c->view->taken;
-		if (c->gpo.changed > c->view->changed)
-			c->view->changed = c->gpo.changed;
-		if (c->view->gptini.st_mtime > c->view->changed)
-			c->view->changed = c->view->gptini.st_mtime;
-	}
+	if (!c->err.code && c->view)
+		gpo_view_finish(c->view);
 	if (!c->err.code && p->hooks.build) {
 		int rc;
 

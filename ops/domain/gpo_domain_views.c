@@ -249,7 +249,6 @@ int gpo_domain_views_seed_empty(struct gpo_domain *d, const char *guid)
 	const struct gpo *listed;
 	struct gpo g = { 0 };
 	struct gpo_view *v = NULL;
-	struct stat root = { 0 };
 	int rc;
 
 	pthread_mutex_lock(&d->lock);
@@ -258,10 +257,7 @@ int gpo_domain_views_seed_empty(struct gpo_domain *d, const char *guid)
 	pthread_mutex_unlock(&d->lock);
 	if (rc)
 		goto out;
-	/* as a capture takes a folder whose listing has no "." */
-	root.st_mode = S_IFDIR | 0755;
-	root.st_mtime = root.st_atime = g.changed;
-	v = gpo_view_new(&g, &root);
+	v = gpo_view_new(&g, NULL);
 	if (!v) {
 		rc = -ENOMEM;
 		goto out;
@@ -269,11 +265,7 @@ int gpo_domain_views_seed_empty(struct gpo_domain *d, const char *guid)
 	v->cache = d->pool.cache;
 	/* no GPT.INI: version 0, its listing all zero (st_mode 0), which is
 	 * what the commit finds and compares (no lost update) */
-	gpo_view_seal(v);
-	clock_gettime(CLOCK_MONOTONIC, &v->taken);
-	v->captured = time(NULL);
-	v->used = v->taken;
-	v->changed = g.changed;
+	gpo_view_finish(v);
 	rc = build_files(d, v);
 	if (rc)
 		goto out;

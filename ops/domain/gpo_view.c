@@ -13,10 +13,16 @@
 struct gpo_view *gpo_view_new(const struct gpo *g, const struct stat *root)
 {
 	struct gpo_view *v = calloc(1, sizeof(*v));
+	struct stat dflt = { 0 };
 	size_t i;
 
 	if (!v)
 		return NULL;
+	if (!root) {
+		dflt.st_mode = S_IFDIR | 0755;
+		dflt.st_mtime = dflt.st_atime = g->changed;
+		root = &dflt;
+	}
 	atomic_init(&v->refs, 1);
 	if (gpo_copy(&v->gpo, g) || gpo_view_add(v, "", root, &i)) {
 		gpo_view_put(v);
@@ -73,6 +79,18 @@ void gpo_view_seal(struct gpo_view *v)
 {
 	qsort(v->nodes, v->n_nodes, sizeof(*v->nodes), node_cmp);
 	v->sealed = true;
+}
+
+void gpo_view_finish(struct gpo_view *v)
+{
+	gpo_view_seal(v);
+	clock_gettime(CLOCK_MONOTONIC, &v->taken);
+	v->captured = time(NULL);
+	v->used = v->taken;
+	if (v->gpo.changed > v->changed)
+		v->changed = v->gpo.changed;
+	if (v->gptini.st_mtime > v->changed)
+		v->changed = v->gptini.st_mtime;
 }
 
 void gpo_view_get(struct gpo_view *v)

@@ -50,7 +50,9 @@ struct gpo_view {
 };
 
 /* A new, empty view of g with one reference, holding only the folder
- * itself (root's attributes). Returns NULL when out of memory. */
+ * itself: root's attributes, or (root NULL, a listing without ".") a
+ * folder whose times are g's whenChanged. Returns NULL when out of
+ * memory. */
 struct gpo_view *gpo_view_new(const struct gpo *g, const struct stat *root);
 
 /* Adds a file or folder (before gpo_view_seal). Returns 0 and its index
@@ -60,6 +62,11 @@ int gpo_view_add(struct gpo_view *v, const char *path, const struct stat *st,
 
 /* Sorts the tree for lookups; no more gpo_view_add after it. */
 void gpo_view_seal(struct gpo_view *v);
+
+/* gpo_view_seal, and v stamped as captured now: taken, used and captured
+ * set; changed the latest of itself, the object's whenChanged and
+ * GPT.INI's listed time. */
+void gpo_view_finish(struct gpo_view *v);
 
 struct gpo_sysvol_entry;
 
