@@ -1,5 +1,6 @@
 #include "gpo_capture.h"
 #include "gpo_array.h"
+#include "gpo_migrate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -214,6 +215,9 @@ static int add_listing(struct gpo_capture_pool *p, struct gpo_capture_job *j,
 		rc = gpo_view_add(c->view, path, st, &node);
 		if (!rc && S_ISDIR(st->st_mode))
 			rc = queue(p, c, J_LIST, path, 0, 0, j->depth + 1);
+		else if (!rc && c->unread_from && (uint64_t)st->st_size >= c->unread_from &&
+			 !gpo_migrate_handles(path))
+			c->view->nodes[node].unread = true;
 		else if (!rc)
 			rc = queue(p, c, J_FETCH, path, node, (uint64_t)st->st_size, 0);
 		free(path);
@@ -596,14 +600,13 @@ struct gpo_capture *gpo_capture_find(struct gpo_capture_pool *p,
 				     const char *guid)
 {
 	for (struct gpo_capture *c = p->captures; c; c = c->next)
-		if (!strcmp(c->gpo.guid, guid))
+		if (!c->unread_from && !strcmp(c->gpo.guid, guid))
 			return c;
 	return NULL;
 }
 
-struct gpo_capture *gpo_capture_start(struct gpo_capture_pool *p,
-				      const struct gpo *g,
-				      struct gpo_view *old, bool urgent)
+static struct gpo_capture *start(struct gpo_capture_pool *p, const struct gpo *g,
+				 struct gpo_view *old, bool urgent, uint64_t unread_from)
 {
 	struct gpo_capture *c = calloc(1, sizeof(*c));
 
@@ -613,6 +616,7 @@ struct gpo_capture *gpo_capture_start(struct gpo_capture_pool *p,
 	}
 	if (!p->started)
 		start_drivers(p);
+	c->unread_from = unread_from;
 	c->urgent = urgent;
 	c->refs = 1; /* the pool's, dropped when done */
 	if (old) {
@@ -631,6 +635,20 @@ struct gpo_capture *gpo_capture_start(struct gpo_capture_pool *p,
 		return NULL;
 	}
 	return c;
+}
+
+struct gpo_capture *gpo_capture_start(struct gpo_capture_pool *p,
+				      const struct gpo *g,
+				      struct gpo_view *old, bool urgent)
+{
+	return start(p, g, old, urgent, 0);
+}
+
+struct gpo_capture *gpo_capture_start_private(struct gpo_capture_pool *p,
+					      const struct gpo *g,
+					      uint64_t unread_from)
+{
+	return start(p, g, NULL, true, unread_from ? unread_from : 1);
 }
 
 void gpo_capture_promote(struct gpo_capture_pool *p, struct gpo_capture *c)
@@ -657,8 +675,8 @@ void gpo_capture_promote(struct gpo_capture_pool *p, struct gpo_capture *c)
 	}
 }
 
-int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c,
-		     struct gpo_err *err)
+int gpo_capture_wait_view(struct gpo_capture_pool *p, struct gpo_capture *c,
+			  struct gpo_view **view, struct gpo_err *err)
 {
 	int rc;
 
@@ -666,8 +684,20 @@ int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c,
 	while (!c->done)
 		pthread_cond_wait(&p->done, &p->lock);
 	rc = c->err.code;
+	if (!rc && view && !c->view)
+		rc = -EIO; /* no check is waited for with a view */
 	if (err)
 		*err = c->err;
+	if (!rc && view) {
+		gpo_view_get(c->view);
+		*view = c->view;
+	}
 	capture_unref(c);
 	return rc;
+}
+
+int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c,
+		     struct gpo_err *err)
+{
+	return gpo_capture_wait_view(p, c, NULL, err);
 }

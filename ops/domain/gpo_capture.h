@@ -42,6 +42,9 @@ struct gpo_capture {
 	bool ending;                   /* the closing version read is queued */
 	bool restart;                  /* changed while read: again, once the
 					  jobs under way are done */
+	uint64_t unread_from;          /* a private capture (0: not): its
+					  files this large are listed and
+					  not read, settings files aside */
 	struct gpo_err err;            /* the first error and why */
 	int attempts;
 	int pending;                   /* jobs queued or running */
@@ -128,7 +131,8 @@ size_t gpo_capture_pool_parallel(struct gpo_capture_pool *p);
 size_t gpo_capture_pool_workers(struct gpo_capture_pool *p, int *pids,
 				unsigned long *requests, size_t max);
 
-/* The capture of guid in progress, or NULL. */
+/* The capture of guid in progress, or NULL; private captures are not
+ * found. */
 struct gpo_capture *gpo_capture_find(struct gpo_capture_pool *p,
 				     const char *guid);
 
@@ -139,6 +143,16 @@ struct gpo_capture *gpo_capture_start(struct gpo_capture_pool *p,
 				      const struct gpo *g,
 				      struct gpo_view *old, bool urgent);
 
+/* Starts an urgent full capture of g for one caller alone, its view
+ * partial: the files of unread_from bytes or more that no settings parser
+ * reads (gpo_migrate_handles) are listed and marked unread, not read.
+ * The hooks build it; publish must not serve it to readers (c->unread_from
+ * tells). Take its view with gpo_capture_wait_view. Returns the capture
+ * (owned by the pool) or NULL when out of memory. */
+struct gpo_capture *gpo_capture_start_private(struct gpo_capture_pool *p,
+					      const struct gpo *g,
+					      uint64_t unread_from);
+
 /* Makes c urgent: its queued jobs go before any prefetch's. */
 void gpo_capture_promote(struct gpo_capture_pool *p, struct gpo_capture *c);
 
@@ -147,5 +161,10 @@ void gpo_capture_promote(struct gpo_capture_pool *p, struct gpo_capture *c);
  * err unless NULL. */
 int gpo_capture_wait(struct gpo_capture_pool *p, struct gpo_capture *c,
 		     struct gpo_err *err);
+
+/* gpo_capture_wait, and on success c's view in *view with a reference of
+ * the caller's (gpo_view_put), for a capture no one publishes. */
+int gpo_capture_wait_view(struct gpo_capture_pool *p, struct gpo_capture *c,
+			  struct gpo_view **view, struct gpo_err *err);
 
 #endif

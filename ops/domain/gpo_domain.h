@@ -129,6 +129,15 @@ static inline int gpo_domain_view_current(struct gpo_domain *d, const struct gpo
 	return gpo_domain_view_once(d, g, 0, view);
 }
 
+/* gpo_domain_view_current for a copy whose large files the DC copies
+ * itself: when no view of g is at hand or being captured, one captured
+ * for this caller alone, in which the files of unread_from bytes or more
+ * (settings files aside: gpo_migrate_handles) are listed and not read
+ * (gpo_view_read of one fails with -ENODATA). It is never served to
+ * readers. Returns 0 or -errno, as gpo_domain_view. */
+int gpo_domain_view_listed(struct gpo_domain *d, const struct gpo *g, uint64_t unread_from,
+			   struct gpo_view **view);
+
 /* Lets go of the views of GPO guid pinned for session sid's processes
  * (and for sid itself): after the session's own changes were committed,
  * or before they begin, it must see the GPO as it is now, not as it was

@@ -380,7 +380,11 @@ static void hook_publish(void *arg, struct gpo_capture *c)
 {
 	struct gpo_domain *d = arg;
 
-	if (!c->err.code && c->view) {
+	if (!c->err.code && c->view && c->unread_from) {
+		/* partial: its one caller's alone (gpo_domain_view_listed) */
+		atomic_fetch_add(&d->captures, 1);
+		atomic_fetch_add(&d->captured_bytes, c->view->bytes);
+	} else if (!c->err.code && c->view) {
 		if (!publish(d, c->gpo.guid, c->view)) {
 			atomic_fetch_add(&d->captures, 1);
 			atomic_fetch_add(&d->captured_bytes, c->view->bytes);
@@ -560,6 +564,37 @@ int gpo_domain_view_once(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 			 struct gpo_view **view)
 {
 	return view_of(d, g, pid, false, view);
+}
+
+int gpo_domain_view_listed(struct gpo_domain *d, const struct gpo *g, uint64_t unread_from,
+			   struct gpo_view **view)
+{
+	struct gpo_capture *c = NULL;
+	struct gpo_view *v = NULL;
+	struct timespec now;
+	bool whole;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&d->pool.lock);
+	/* a whole view at hand or on its way costs no more; a GPO being
+	 * committed is read once it was, as a reader would; while the DC
+	 * is away, the last capture */
+	whole = gpo_domain_is_held(d, g->guid) || gpo_capture_find(&d->pool, g->guid) ||
+		gpo_domain_dc_away(d) || (v = usable(d, g, &now));
+	if (!whole) {
+		c = gpo_capture_start_private(&d->pool, g, unread_from);
+		rc = c ? gpo_capture_wait_view(&d->pool, c, &v, NULL) : -ENOMEM;
+		/* found away now: the last capture, as for a reader */
+		whole = gpo_is_dc_failure(rc);
+	}
+	pthread_mutex_unlock(&d->pool.lock);
+	if (whole && !v)
+		return gpo_domain_view_once(d, g, 0, view);
+	if (!v)
+		return rc != -EAGAIN ? rc : -EIO;
+	*view = v;
+	return 0;
 }
 
 void gpo_domain_drop_view(struct gpo_domain *d, const char *guid)

@@ -167,6 +167,8 @@ int gpo_view_read(const struct gpo_view_node *n, size_t max, char **data,
 
 	if (S_ISDIR(n->st.st_mode))
 		return -EISDIR;
+	if (n->unread)
+		return -ENODATA;
 	if (size > max)
 		return -EFBIG;
 	buf = malloc(size + 1);
@@ -254,6 +256,8 @@ int gpo_view_reader_open(struct gpo_view *v, const struct gpo_view_node *n,
 
 	if (S_ISDIR(n->st.st_mode))
 		return -EISDIR;
+	if (n->unread)
+		return -ENODATA;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;

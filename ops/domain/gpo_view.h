@@ -68,7 +68,8 @@ uint32_t gpo_view_sysvol_version(const struct gpo_view *v);
 const struct stat *gpo_view_gptini(const struct gpo_view *v);
 
 /* Copies file node n's content into a new NUL-terminated buffer (caller
- * frees). Returns 0, -EFBIG beyond max bytes, or -errno. */
+ * frees). Returns 0, -EFBIG beyond max bytes, -ENODATA for a file its
+ * view listed without reading (gpo_domain_view_listed), or -errno. */
 int gpo_view_read(const struct gpo_view_node *n, size_t max, char **data,
 		  size_t *len);
 
@@ -85,7 +86,8 @@ int gpo_view_children(const struct gpo_view *v, const struct gpo_view_node *dir,
 
 /* Opens file node n of v for reading, wherever the capture keeps it; the
  * reader holds a reference to v. Returns 0 and a new reader (close with
- * gpo_view_reader_close), -EISDIR for a folder, or -errno. */
+ * gpo_view_reader_close), -EISDIR for a folder, -ENODATA for a file v
+ * listed without reading, or -errno. */
 int gpo_view_reader_open(struct gpo_view *v, const struct gpo_view_node *n,
 			 struct gpo_view_reader **r);
 

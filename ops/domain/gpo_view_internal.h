@@ -23,6 +23,8 @@ struct gpo_view_node {
 	struct stat st;
 	char *data;        /* a small file's content (NUL-terminated) */
 	char *local;       /* a large file's content: a file of the cache */
+	bool unread;       /* listed, its content not read (a private
+			      capture's: gpo_capture_start_private) */
 };
 
 struct gpo_view {

@@ -327,8 +327,12 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 	 * while the source is read */
 	if (!dry_run)
 		gpo_domain_acl_warm(d);
-	/* the source as one version: what a cp -r of its folder would copy */
-	rc = gpo_domain_view_current(sd, g, &view);
+	/* the source as one version: what a cp -r of its folder would copy;
+	 * but for the files the DC will copy itself, listed, not read */
+	if (sd == d && !dry_run && gpo_domain_sysvol_copies(d))
+		rc = gpo_domain_view_listed(sd, g, ON_DC_MIN, &view);
+	else
+		rc = gpo_domain_view_current(sd, g, &view);
 	if (rc) {
 		gpo_err_set(err, rc, "cannot read %s: %s", g->guid, strerror(-rc));
 		goto out;

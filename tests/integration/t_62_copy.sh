@@ -166,8 +166,13 @@ note "the DC stopped during a copy: $(echo "$out" | sed 's/.*: //'); nothing lef
 # (SMB2 copy-chunk), each only while it still is as the copy read it: a
 # file changed on the DC behind gpofs's back (GPT.INI as it was, so the
 # mount's capture of the source stands) fails the copy with ESTALE and
-# nothing made; the next copy reads the source afresh.
+# nothing made; the next copy reads the source afresh. A source the
+# mount has not read is listed for the copy, its large files not read.
+captured() { awk '$1 == "captured_bytes" { s += $2 } END { print s + 0 }' "$MNT/.stats"; }
+k0=$(captured)
 echo "$B \"Big copy\"" >"$D/copy" || fail "copy of the source with 200 MiB: $(tail -3 "$LOG")"
+k=$(($(captured) - k0))
+[ "$k" -lt $((40 * 1024 * 1024)) ] || fail "the copy read its source's files that the DC copies: $k bytes captured"
 C5=$(guid_named "Big copy")
 [ -n "$C5" ] || fail "no GPO named Big copy"
 grep -q "$C5: a copy of $B: .* of which 5 files, 200.0 MiB copied on the DC" "$LOG" ||
@@ -177,9 +182,12 @@ grep -q "$C5: import of a backup committed: .*as the GPO was born" "$LOG" ||
 files "$CORP_SYSVOL/$B" >"$TEST_TMP/src"
 files "$CORP_SYSVOL/$C5" >"$TEST_TMP/got"
 diff "$TEST_TMP/src" "$TEST_TMP/got" >&2 || fail "the copy's SYSVOL (copied on the DC) is not the source's"
-note "a copy of a GPO with five 40 MiB files: those copied on the DC, SYSVOL the source's"
+note "a copy of a GPO with five 40 MiB files: those copied on the DC ($k bytes of the source read), SYSVOL the source's"
 n=$(gpo_count)
 BIG2=$(find "$CORP_SYSVOL/$B" -iname cbig2.bin)
+# the source read by the mount (a cp -r of it), then changed on the DC
+cp -r "$D/gpos/$B" "$TEST_TMP/read-b" || fail "cp -r of $B"
+rm -rf "$TEST_TMP/read-b"
 printf 'changed behind gpofs' >>"$BIG2"
 out=$(echo "$B \"Stale copy\"" 2>&1 >"$D/copy") && fail "a copy of a source changed on the DC succeeded"
 echo "$out" | grep -q "Stale file handle" || fail "not ESTALE: $out"

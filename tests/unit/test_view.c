@@ -161,6 +161,19 @@ static int test_view_read(void)
 	free(data);
 	unlink(tmpl);
 	ASSERT_EQ(gpo_view_read(&big, 1024, &data, &len), -ENOENT);
+
+	/* listed and not read (a copy's source, copied on the DC): no
+	 * reader may take it for an empty file */
+	memset(&big, 0, sizeof(big));
+	big.st = file_st(300 * 1024);
+	big.unread = true;
+	ASSERT_EQ(gpo_view_read(&big, 1 << 20, &data, &len), -ENODATA);
+	{
+		struct gpo_view_reader *r = NULL;
+
+		ASSERT_EQ(gpo_view_reader_open(v, &big, &r), -ENODATA);
+		ASSERT(!r);
+	}
 	gpo_view_put(v);
 	return 0;
 }
