@@ -157,6 +157,7 @@ int gpo_smb_open(struct gpo_smb *s, struct gpo_smb_lib *lib,
 	s->lg = lg;
 	s->lib = lib;
 	s->cred = cred;
+	s->no_server_copy = getenv("GPOFS_TEST_NO_SERVER_COPY") != NULL;
 	if (asprintf(&s->root, "smb://%s/sysvol/%s/Policies", host, domain) < 0) {
 		s->root = NULL;
 		return -ENOMEM;
@@ -898,8 +899,13 @@ static int copy_once(struct gpo_smb *s, const char *url, const char *from_url,
 		/* a resume key and one request a 16 MiB */
 		atomic_fetch_add(&s->requests, 2 + size / (16u << 20));
 		errno = 0;
-		n = smbc_getFunctionSplice(s->ctx)(s->ctx, src, dst, (off_t)size, splice_goes_on,
-							  NULL);
+		if (s->no_server_copy) {
+			errno = EOPNOTSUPP;
+			n = -1;
+		} else {
+			n = smbc_getFunctionSplice(s->ctx)(s->ctx, src, dst, (off_t)size,
+							   splice_goes_on, NULL);
+		}
 		if (n < 0 && !gpo_smb_is_conn_error(last_errno())) {
 			*through = true;
 			rc = copy_through(s, src, dst, size);
@@ -943,8 +949,9 @@ int gpo_smb_copy(struct gpo_smb *s, const char *rel, const char *from,
 			break;
 		lost_once(s, "copy to", url, rc, "copying it again");
 	}
-	if (through)
-		gpo_log(s->lg, GPO_LOG_DEBUG, "SMB copy to %s: the server does not copy: sent through",
+	if (through && !atomic_exchange(&s->said_through, true))
+		gpo_log(s->lg, GPO_LOG_INFO,
+			"SMB copy to %s: the server does not copy files itself (SMB2 copy-chunk): their bytes are sent through gpofs",
 			url);
 	if (rc == ESTALE)
 		rc = -ESTALE; /* the caller's news, not the server's failure */

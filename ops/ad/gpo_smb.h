@@ -38,6 +38,8 @@ struct gpo_smb {
 	char *root;                          /* smb://dc/sysvol/domain/Policies */
 	struct _SMBCCTX *ctx;
 	atomic_ulong requests;               /* SMB calls made, for benchmarks */
+	bool no_server_copy;                 /* tests: GPOFS_TEST_NO_SERVER_COPY */
+	atomic_bool said_through;            /* the log told a copy sent through */
 };
 
 /* Called per directory entry with its name and attributes; a non-zero
@@ -146,7 +148,9 @@ int gpo_smb_put_range(struct gpo_smb *s, const char *rel, const char *src,
  * still is size bytes long and, when mtime is not 0, last written at
  * mtime, before and after the copy. Retried whole once after a lost
  * connection. Returns 0, -ESTALE (from is not as given: rel may be
- * written in part), or -errno. */
+ * written in part), or -errno. The log says once per context (one SMB
+ * connection) that the server does not copy. For tests only: GPOFS_TEST_NO_SERVER_COPY set
+ * (read by gpo_smb_open) takes every server for one that does not. */
 int gpo_smb_copy(struct gpo_smb *s, const char *rel, const char *from,
 		 uint64_t size, time_t mtime);
 

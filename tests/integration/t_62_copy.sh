@@ -198,6 +198,21 @@ echo "$B \"Stale copy\"" >"$D/copy" || fail "the copy again after ESTALE: $(tail
 C6=$(guid_named "Stale copy")
 cmp "$BIG2" "$(find "$CORP_SYSVOL/$C6" -iname cbig2.bin)" || fail "the copy again did not copy the changed file"
 note "a source file changed on the DC: the commit into the GPO born for the copy fails half-way through SYSVOL, ESTALE, nothing left; again, it copies the change"
+# A server that does not copy (taken for one by the test switch): the
+# bytes are sent through gpofs, the copy the same, the log says so once
+# per connection.
+gpofs_stop "$MNT"
+GPOFS_TEST_NO_SERVER_COPY=1 mount_it
+echo "$B \"Through copy\"" >"$D/copy" || fail "a copy sent through: $(tail -3 "$LOG")"
+C7=$(guid_named "Through copy")
+[ -n "$C7" ] || fail "no GPO named Through copy"
+files "$CORP_SYSVOL/$B" >"$TEST_TMP/src"
+files "$CORP_SYSVOL/$C7" >"$TEST_TMP/got"
+diff "$TEST_TMP/src" "$TEST_TMP/got" >&2 || fail "the copy sent through is not the source"
+said=$(grep -c "the server does not copy files itself" "$TEST_TMP/gpofs.log" || true)
+# once per SMB connection that copied (each worker has its own), not per file
+[ "$said" -ge 1 ] && [ "$said" -le 4 ] || fail "the log said $said times that the copy was sent through"
+note "a server that does not copy: the five 40 MiB files sent through gpofs, SYSVOL the source's; the log says so on $said connections"
 for i in 1 2 3 4 5; do rm -f "$PB/cbig$i.bin"; done
 gpofs_stop "$MNT"
 
