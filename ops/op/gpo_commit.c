@@ -492,6 +492,92 @@ static int still_born(struct gpo_domain *d, const char *guid, const struct gpo *
 	return rc;
 }
 
+/* What the DC holds of a GPO as its commit begins: the directory object,
+ * GPT.INI (NULL: none) with its version, and the extension lists before
+ * the commit and after it (canonical). */
+struct found {
+	struct gpo now;
+	char *ini;
+	size_t ini_len;
+	uint32_t ini_version;
+	char *was_m, *was_u;
+	char *mext, *uext;
+};
+
+static void found_clear(struct found *f)
+{
+	gpo_clear(&f->now);
+	free(f->ini);
+	free(f->was_m);
+	free(f->was_u);
+	free(f->mext);
+	free(f->uext);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Reads into f what the DC holds of GPO guid, which must be as the
+ * transaction found it (base; deferred: a GPO born for the commit, taken
+ * as its list entry says), and works out the lists the commit leaves it:
+ * the backup's (b, for a whole backup), or what the files say (plan).
+ * Returns 0, or -errno with err set (-ESTALE: it changed meanwhile). */
+static int read_found(struct gpo_domain *d, const char *guid, struct gpo_view *base,
+		      bool deferred, const struct gpo_backup *b,
+		      const struct gpo_txn_plan *plan, struct found *f, struct gpo_err *err)
+{
+	const struct gpo *bg = gpo_view_gpo(base);
+	struct stat ini_st;
+	int rc;
+
+	if (deferred)
+		rc = gpo_copy(&f->now, bg) ? gpo_err_set(err, -ENOMEM, "out of memory") : 0;
+	else
+		rc = gpo_domain_read_gpo(d, guid, &f->now, err);
+	if (!rc && f->now.version != bg->version)
+		rc = gpo_err_set(err, -ESTALE,
+				 "it changed in the directory after the changes began (version %u, now %u)",
+				 bg->version, f->now.version);
+	if (!rc)
+		rc = gpo_domain_read_gptini(d, guid, &f->ini, &f->ini_len, &ini_st, err);
+	if (!rc && !same_listing(&ini_st, gpo_view_gptini(base)))
+		rc = gpo_err_set(err, -ESTALE,
+				 "its GPT.INI changed on the DC after the changes began");
+	if (rc)
+		return rc;
+	if (f->ini)
+		gpo_gptini_version(f->ini, f->ini_len, &f->ini_version);
+
+	if (b) {
+		f->mext = gpo_cse_canonical(b->machine_ext);
+		f->uext = gpo_cse_canonical(b->user_ext);
+	} else if (gpo_cse_derive(f->now.machine_ext, false, plan->tree, plan->n_tree, &f->mext) ||
+		   gpo_cse_derive(f->now.user_ext, true, plan->tree, plan->n_tree, &f->uext)) {
+		/* a list the directory holds that does not parse: keep it */
+		free(f->mext);
+		free(f->uext);
+		f->mext = strdup(f->now.machine_ext ? f->now.machine_ext : "");
+		f->uext = strdup(f->now.user_ext ? f->now.user_ext : "");
+	}
+	f->was_m = gpo_cse_canonical(f->now.machine_ext);
+	f->was_u = gpo_cse_canonical(f->now.user_ext);
+	if (!f->mext || !f->uext || !f->was_m || !f->was_u)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	/* An edit touches the list of the half it changed, no other: a
+	 * list that already disagreed with the files (Samba provisions the
+	 * Default Domain Policy so) is not the edit's business, and
+	 * rewriting it would bump a half nobody changed. */
+	if (!b && !plan->machine) {
+		free(f->mext);
+		f->mext = strdup(f->was_m);
+	}
+	if (!b && !plan->user) {
+		free(f->uext);
+		f->uext = strdup(f->was_u);
+	}
+	if (!f->mext || !f->uext)
+		return gpo_err_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
 int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	       struct gpo_txn *t, struct gpo_commit_result *res,
 	       struct gpo_err *err)
@@ -503,21 +589,20 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	struct gpo_sysvol_entry *keep = NULL;
 	size_t n_keep = 0;
 	struct gpo_txn_plan plan = { 0 };
-	struct gpo now = { 0 };
-	struct stat ini_st;
+	struct found f = { 0 };
+	struct stat top_st;
 	struct intent in = { 0 };
-	char *ini = NULL, *new_ini = NULL, *missing = NULL, *dir = NULL;
-	char *mext = NULL, *uext = NULL, *was_m = NULL, *was_u = NULL;
-	size_t ini_len = 0, new_ini_len = 0, applied = 0;
+	char *new_ini = NULL, *missing = NULL, *dir = NULL;
+	size_t new_ini_len = 0, applied = 0;
 	bool held = false, ini_written = false, user, machine, born = false, deferred;
-	uint32_t ini_version = 0, floor = 0, born_v = 0;
+	uint32_t floor = 0, born_v = 0;
 	struct timespec t0, t1, t2;
 	int lock = -1;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(res, 0, sizeof(*res));
-	res->whole_backup = !gpo_txn_top_stat(t, "bkupInfo.xml", &ini_st);
+	res->whole_backup = !gpo_txn_top_stat(t, "bkupInfo.xml", &top_st);
 	if (res->whole_backup) {
 		rc = read_backup(t, &b, &keep, &n_keep, err);
 		if (rc)
@@ -551,97 +636,42 @@ int gpo_commit(struct gpo_domain *d, const char *journal_dir, const char *guid,
 	 * still be adding its containers (gpo_domain_create_settle). It is
 	 * checked once SYSVOL is written instead. */
 	deferred = gpo_txn_born(t, &born_v) && bg->version == born_v;
-again:
-	/* No lost update: the GPO must be as the transaction found it. */
-	if (deferred)
-		rc = gpo_copy(&now, bg) ? gpo_err_set(err, -ENOMEM, "out of memory") : 0;
-	else
-		rc = gpo_domain_read_gpo(d, guid, &now, err);
-	if (!rc && now.version != bg->version)
-		rc = gpo_err_set(err, -ESTALE,
-				 "it changed in the directory after the changes began (version %u, now %u)",
-				 bg->version, now.version);
-	if (!rc)
-		rc = gpo_domain_read_gptini(d, guid, &ini, &ini_len, &ini_st, err);
-	if (!rc && !same_listing(&ini_st, gpo_view_gptini(base)))
-		rc = gpo_err_set(err, -ESTALE,
-				 "its GPT.INI changed on the DC after the changes began");
-	if (rc)
-		goto refused;
-	if (ini)
-		gpo_gptini_version(ini, ini_len, &ini_version);
-
-	/* the extension lists: the backup's, or what the files say */
-	if (res->whole_backup) {
-		mext = gpo_cse_canonical(b.machine_ext);
-		uext = gpo_cse_canonical(b.user_ext);
-	} else if (gpo_cse_derive(now.machine_ext, false, plan.tree, plan.n_tree, &mext) ||
-		   gpo_cse_derive(now.user_ext, true, plan.tree, plan.n_tree, &uext)) {
-		/* a list the directory holds that does not parse: keep it */
-		free(mext);
-		free(uext);
-		mext = strdup(now.machine_ext ? now.machine_ext : "");
-		uext = strdup(now.user_ext ? now.user_ext : "");
-	}
-	was_m = gpo_cse_canonical(now.machine_ext);
-	was_u = gpo_cse_canonical(now.user_ext);
-	if (!mext || !uext || !was_m || !was_u) {
-		rc = gpo_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	/* An edit touches the list of the half it changed, no other: a
-	 * list that already disagreed with the files (Samba provisions the
-	 * Default Domain Policy so) is not the edit's business, and
-	 * rewriting it would bump a half nobody changed. */
-	if (!res->whole_backup && !plan.machine) {
-		free(mext);
-		mext = strdup(was_m);
-	}
-	if (!res->whole_backup && !plan.user) {
-		free(uext);
-		uext = strdup(was_u);
-	}
-	if (!mext || !uext) {
-		rc = gpo_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	machine = plan.machine || strcmp(mext, was_m);
-	user = plan.user || strcmp(uext, was_u);
-	/* a restore moves both halves past the GPO's and the backup's, so
-	 * that clients apply it again whatever changed; the first settings
-	 * of a GPO made for them are both halves' too (its folder was bare:
-	 * whichever half the settings lack is as new as the other) */
-	if (gpo_txn_restore(t, &floor) || gpo_txn_born(t, NULL))
-		user = machine = true;
-	/* The first commit of a GPO made for it: when the GPO still is as
-	 * born (its folder bare, without GPT.INI), and born with what this
-	 * commit gives it, the directory holds the result already. */
-	if (gpo_txn_born(t, &born_v) && now.version == born_v && !ini &&
-	    !strcmp(mext, was_m) && !strcmp(uext, was_u) &&
-	    gpo_version_bump(floor, true, true) == born_v)
-		born = true;
-	if (deferred && !born) {
+	for (;;) {
+		/* No lost update: the GPO must be as the transaction found it. */
+		rc = read_found(d, guid, base, deferred, res->whole_backup ? &b : NULL, &plan,
+				&f, err);
+		if (rc)
+			goto refused;
+		machine = plan.machine || strcmp(f.mext, f.was_m);
+		user = plan.user || strcmp(f.uext, f.was_u);
+		/* a restore moves both halves past the GPO's and the backup's,
+		 * so that clients apply it again whatever changed; the first
+		 * settings of a GPO made for them are both halves' too (its
+		 * folder was bare: whichever half the settings lack is as new
+		 * as the other) */
+		if (gpo_txn_restore(t, &floor) || gpo_txn_born(t, NULL))
+			user = machine = true;
+		/* The first commit of a GPO made for it: when the GPO still is
+		 * as born (its folder bare, without GPT.INI), and born with
+		 * what this commit gives it, the directory holds the result
+		 * already. */
+		born = gpo_txn_born(t, &born_v) && f.now.version == born_v && !f.ini &&
+		       !strcmp(f.mext, f.was_m) && !strcmp(f.uext, f.was_u) &&
+		       gpo_version_bump(floor, true, true) == born_v;
+		if (!deferred || born)
+			break;
 		/* not as born after all: the directory's own word, now */
 		deferred = false;
-		gpo_clear(&now);
-		free(ini);
-		free(mext);
-		free(uext);
-		free(was_m);
-		free(was_u);
-		ini = mext = uext = was_m = was_u = NULL;
-		ini_len = 0;
-		ini_version = 0;
-		goto again;
+		found_clear(&f);
 	}
 	if (!plan.n_ops && !machine && !user)
 		goto out; /* nothing changed: nothing to commit */
 	res->changed = true;
-	res->from = born ? 0 : now.version;
+	res->from = born ? 0 : f.now.version;
 	res->to = born ? born_v
-		       : gpo_version_bump(higher_halves(higher_halves(now.version, ini_version),
+		       : gpo_version_bump(higher_halves(higher_halves(f.now.version, f.ini_version),
 							floor), user, machine);
-	rc = gpo_gptini_with_version(ini ? ini : "", ini_len, res->to, &new_ini, &new_ini_len);
+	rc = gpo_gptini_with_version(f.ini ? f.ini : "", f.ini_len, res->to, &new_ini, &new_ini_len);
 	if (rc) {
 		gpo_err_set(err, rc, "GPT.INI: %s", strerror(-rc));
 		goto refused;
@@ -653,9 +683,9 @@ again:
 	if (born)
 		goto write;
 	snprintf(in.guid, sizeof(in.guid), "%s", guid);
-	in.from = now.version;
+	in.from = f.now.version;
 	in.to = res->to;
-	in.gptini = ini != NULL;
+	in.gptini = f.ini != NULL;
 	if (mkdir(journal_dir, 0700) < 0 && errno != EEXIST) {
 		rc = gpo_err_set(err, -errno, "cannot make %s: %s", journal_dir, strerror(errno));
 		goto refused;
@@ -665,10 +695,10 @@ again:
 		rc = gpo_err_set(err, lock, "cannot lock %s: %s", dir, strerror(-lock));
 		goto refused;
 	}
-	if (ini) {
+	if (f.ini) {
 		char *p = path_in(dir, SIZE_MAX);
 
-		rc = p ? gpo_file_write_synced(p, ini, ini_len) : -ENOMEM;
+		rc = p ? gpo_file_write_synced(p, f.ini, f.ini_len) : -ENOMEM;
 		free(p);
 	}
 	for (size_t i = 0; !rc && i < plan.n_ops; i++) {
@@ -751,11 +781,11 @@ write:
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	res->ms_sysvol = gpo_ms_between(&t1, &t2);
 	if (!rc && deferred)
-		rc = still_born(d, guid, &now, err);
+		rc = still_born(d, guid, &f.now, err);
 	if (!rc && !born) {
-		rc = gpo_domain_set_version(d, &now, res->to,
-					    strcmp(mext, was_m) ? mext : NULL,
-					    strcmp(uext, was_u) ? uext : NULL, err);
+		rc = gpo_domain_set_version(d, &f.now, res->to,
+					    strcmp(f.mext, f.was_m) ? f.mext : NULL,
+					    strcmp(f.uext, f.was_u) ? f.uext : NULL, err);
 		if (rc == -EIO) {
 			/* lost on the way: it may have been applied */
 			struct gpo again;
@@ -815,16 +845,11 @@ out:
 		close(lock);
 	intent_free(&in);
 	gpo_txn_plan_free(&plan);
-	gpo_clear(&now);
+	found_clear(&f);
 	free(keep);
 	gpo_backup_free(&b);
-	free(ini);
 	free(new_ini);
 	free(missing);
-	free(mext);
-	free(uext);
-	free(was_m);
-	free(was_u);
 	free(dir);
 	return rc;
 }
