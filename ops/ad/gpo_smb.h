@@ -149,8 +149,9 @@ int gpo_smb_put_range(struct gpo_smb *s, const char *rel, const char *src,
  * mtime, before and after the copy. Retried whole once after a lost
  * connection. Returns 0, -ESTALE (from is not as given: rel may be
  * written in part), or -errno. The log says once per context (one SMB
- * connection) that the server does not copy. For tests only: GPOFS_TEST_NO_SERVER_COPY set
- * (read by gpo_smb_open) takes every server for one that does not. */
+ * connection) that the server does not copy. For tests only:
+ * GPOFS_TEST_NO_SERVER_COPY set (read by gpo_smb_open) takes every
+ * server for one that does not. */
 int gpo_smb_copy(struct gpo_smb *s, const char *rel, const char *from,
 		 uint64_t size, time_t mtime);
 

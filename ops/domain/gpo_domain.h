@@ -133,8 +133,9 @@ static inline int gpo_domain_view_current(struct gpo_domain *d, const struct gpo
  * itself: when no view of g is at hand or being captured, one captured
  * for this caller alone, in which the files of unread_from bytes or more
  * (settings files aside: gpo_migrate_handles) are listed and not read
- * (gpo_view_read of one fails with -ENODATA). It is never served to
- * readers. Returns 0 or -errno, as gpo_domain_view. */
+ * (gpo_view_read of one fails with -ENODATA), and of the generated files
+ * gpreport.xml is not made. It is never served to readers. Returns 0 or
+ * -errno, as gpo_domain_view. */
 int gpo_domain_view_listed(struct gpo_domain *d, const struct gpo *g, uint64_t unread_from,
 			   struct gpo_view **view);
 

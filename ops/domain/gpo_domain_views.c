@@ -18,7 +18,9 @@
 #include "gpo_inf.h"
 #include "gpo_sd.h"
 
-static int build_files(struct gpo_domain *d, struct gpo_view *v)
+/* report: gpreport.xml too, which costs a search of the GPO's links; a
+ * copy's partial view (gpo_domain_view_listed) needs only the other two. */
+static int build_files(struct gpo_domain *d, struct gpo_view *v, bool report)
 {
 	struct gpo g = v->gpo; /* shallow: only the time differs */
 	struct gpo_backup_extras x = { 0 };
@@ -58,7 +60,7 @@ static int build_files(struct gpo_domain *d, struct gpo_view *v)
 		rc = gpo_bkupinfo_xml(&d->info, &g, v->sysvol_version,
 				      &v->data[GPO_GEN_BKUPINFO_XML],
 				      &v->len[GPO_GEN_BKUPINFO_XML]);
-	if (!rc)
+	if (!rc && report)
 		rc = gpo_domain_report(d, v, &v->data[GPO_GEN_REPORT_XML],
 				       &v->len[GPO_GEN_REPORT_XML]);
 out:
@@ -266,7 +268,7 @@ int gpo_domain_views_seed_empty(struct gpo_domain *d, const char *guid)
 	/* no GPT.INI: version 0, its listing all zero (st_mode 0), which is
 	 * what the commit finds and compares (no lost update) */
 	gpo_view_finish(v);
-	rc = build_files(d, v);
+	rc = build_files(d, v, true);
 	if (rc)
 		goto out;
 	pthread_mutex_lock(&d->pool.lock);
@@ -364,7 +366,7 @@ static void prefetch(struct gpo_domain *d)
 
 static int hook_build(void *arg, struct gpo_capture *c)
 {
-	return c->view ? build_files(arg, c->view) : 0;
+	return c->view ? build_files(arg, c->view, !c->unread_from) : 0;
 }
 
 static void hook_superseded(void *arg, struct gpo_capture *c)
@@ -453,9 +455,11 @@ static struct gpo_view *last_capture(struct gpo_domain *d, const struct gpo *g,
 
 /* gpo_domain_view's work; walk: the demand of a reader, which may be a
  * walk of the GPOs (a cp -r of gpos/) to fetch ahead of; pid 0: no
- * process's pinned view, the current one. */
+ * process's pinned view, the current one; unread_from not 0: when a
+ * capture must start, the caller's own partial one
+ * (gpo_domain_view_listed), else the view readers get. */
 static int view_of(struct gpo_domain *d, const struct gpo *g, pid_t pid, bool walk,
-		   struct gpo_view **view)
+		   uint64_t unread_from, struct gpo_view **view)
 {
 	struct gpo_snapshot *snap = NULL;
 	struct gpo_view *v = NULL;
@@ -511,6 +515,12 @@ static int view_of(struct gpo_domain *d, const struct gpo *g, pid_t pid, bool wa
 	for (int tries = 0; !v && !rc && tries < 3; tries++) {
 		struct gpo_capture *c = gpo_capture_find(&d->pool, g->guid);
 
+		if (!c && unread_from) {
+			/* nothing to share: the caller's alone, never published */
+			c = gpo_capture_start_private(&d->pool, g, unread_from);
+			rc = c ? gpo_capture_wait_view(&d->pool, c, &v, NULL) : -ENOMEM;
+			break;
+		}
 		if (c)
 			gpo_capture_promote(&d->pool, c);
 		else
@@ -557,44 +567,19 @@ done:
 int gpo_domain_view(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 		    struct gpo_view **view)
 {
-	return view_of(d, g, pid, true, view);
+	return view_of(d, g, pid, true, 0, view);
 }
 
 int gpo_domain_view_once(struct gpo_domain *d, const struct gpo *g, pid_t pid,
 			 struct gpo_view **view)
 {
-	return view_of(d, g, pid, false, view);
+	return view_of(d, g, pid, false, 0, view);
 }
 
 int gpo_domain_view_listed(struct gpo_domain *d, const struct gpo *g, uint64_t unread_from,
 			   struct gpo_view **view)
 {
-	struct gpo_capture *c = NULL;
-	struct gpo_view *v = NULL;
-	struct timespec now;
-	bool whole;
-	int rc = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&d->pool.lock);
-	/* a whole view at hand or on its way costs no more; a GPO being
-	 * committed is read once it was, as a reader would; while the DC
-	 * is away, the last capture */
-	whole = gpo_domain_is_held(d, g->guid) || gpo_capture_find(&d->pool, g->guid) ||
-		gpo_domain_dc_away(d) || (v = usable(d, g, &now));
-	if (!whole) {
-		c = gpo_capture_start_private(&d->pool, g, unread_from);
-		rc = c ? gpo_capture_wait_view(&d->pool, c, &v, NULL) : -ENOMEM;
-		/* found away now: the last capture, as for a reader */
-		whole = gpo_is_dc_failure(rc);
-	}
-	pthread_mutex_unlock(&d->pool.lock);
-	if (whole && !v)
-		return gpo_domain_view_once(d, g, 0, view);
-	if (!v)
-		return rc != -EAGAIN ? rc : -EIO;
-	*view = v;
-	return 0;
+	return view_of(d, g, 0, false, unread_from, view);
 }
 
 void gpo_domain_drop_view(struct gpo_domain *d, const char *guid)

@@ -418,7 +418,7 @@ int gpo_copy_request(struct gpo_writes *w, struct gpo_domain *d,
 		rc = gpo_domain_create_settle(d, made, err);
 	if (!rc)
 		gpo_journal_add(gpo_domain_journal(d),
-				"%s: a copy of %s: %zu files, %.1f MiB, of which %zu files, %.1f MiB copied on the DC (%.3f s: the source read %.3f, the GPO made %.3f, its settings staged %.3f and committed %.3f, its security %.3f)",
+				"%s: a copy of %s: %zu files, %.1f MiB, of which %zu files, %.1f MiB for the DC to copy itself (%.3f s: the source read %.3f, the GPO made %.3f, its settings staged %.3f and committed %.3f, its security %.3f)",
 				made, source, f.files, (double)f.bytes / (1 << 20), f.files_on_dc,
 				(double)f.bytes_on_dc / (1 << 20),
 				(double)gpo_ms_since(&t0) / 1000, (double)gpo_ms_between(&t0, &t_read) / 1000,
