@@ -1245,6 +1245,42 @@ static const struct gpo_sysvol_entry *in_tree(const struct gpo_txn_plan *plan,
 	return slot && *slot ? &plan->tree[*slot - 1] : NULL;
 }
 
+/* Puts k, a path a whole-backup import keeps, and its parents into the
+ * resulting tree, spelled as the GPO spells it. Returns 0, -EINVAL (not a
+ * path a GPO may hold), -ENOENT (a file not there) or -ENOMEM. */
+static int keep_path(struct gpo_txn *t, struct gpo_txn_plan *plan, struct index *ix,
+		     char ***keys, size_t *cap_keys, const char *k, bool dir)
+{
+	struct found f;
+	char *path;
+	int rc = 0;
+
+	if (!valid(k) || is_gptini(k))
+		return -EINVAL;
+	f = find(t, k);
+	if (f.kind == S_FILE && dir)
+		f.kind = 0;
+	/* a folder the backup names may be missing (git, for one, keeps no
+	 * empty folder): it is made; a file may not */
+	if (!f.kind && dir)
+		f.kind = S_DIR;
+	if (!f.kind)
+		return -ENOENT;
+	path = canonical(t, k);
+	if (!path)
+		return -ENOMEM;
+	/* its folders first */
+	for (char *c = path; !rc && (c = strchr(c, '/')); c++) {
+		*c = '\0';
+		rc = tree_add(plan, ix, keys, cap_keys, path, true);
+		*c = '/';
+	}
+	if (!rc)
+		rc = tree_add(plan, ix, keys, cap_keys, path, f.kind == S_DIR);
+	free(path);
+	return rc;
+}
+
 int gpo_txn_plan(struct gpo_txn *t, const struct gpo_sysvol_entry *keep,
 		 size_t n_keep, struct gpo_txn_plan *plan, char **missing)
 {
@@ -1261,39 +1297,15 @@ int gpo_txn_plan(struct gpo_txn *t, const struct gpo_sysvol_entry *keep,
 	/* the resulting tree: everything, or what the backup names */
 	for (size_t i = 0; !rc && !keep && i < s.n; i++)
 		rc = tree_add(plan, &ix, &keys, &cap_keys, s.paths[i], s.dirs[i]);
+	/* a GPO has its two halves' folders, even empty, as a new one has
+	 * them (gpo_domain_create) and a backup of it shows them; Backup.xml
+	 * names only what is below them */
+	for (size_t i = 0; !rc && keep && i < 2; i++)
+		rc = keep_path(t, plan, &ix, &keys, &cap_keys, i ? "User" : "Machine", true);
 	for (size_t i = 0; !rc && keep && i < n_keep; i++) {
-		const char *k = keep[i].path;
-		struct found f;
-		char *path;
-
-		if (!valid(k) || is_gptini(k)) {
-			rc = -EINVAL;
-			*missing = strdup(k);
-			break;
-		}
-		f = find(t, k);
-		if (f.kind == S_FILE && keep[i].dir)
-			f.kind = 0;
-		/* a folder the backup names may be missing (git, for one,
-		 * keeps no empty folder): it is made; a file may not */
-		if (!f.kind && keep[i].dir)
-			f.kind = S_DIR;
-		path = f.kind ? canonical(t, k) : NULL;
-		if (!f.kind || !path) {
-			free(path);
-			rc = f.kind ? -ENOMEM : -ENOENT;
-			*missing = strdup(k);
-			break;
-		}
-		/* its folders first */
-		for (char *c = path; !rc && (c = strchr(c, '/')); c++) {
-			*c = '\0';
-			rc = tree_add(plan, &ix, &keys, &cap_keys, path, true);
-			*c = '/';
-		}
-		if (!rc)
-			rc = tree_add(plan, &ix, &keys, &cap_keys, path, f.kind == S_DIR);
-		free(path);
+		rc = keep_path(t, plan, &ix, &keys, &cap_keys, keep[i].path, keep[i].dir);
+		if (rc == -EINVAL || rc == -ENOENT)
+			*missing = strdup(keep[i].path);
 	}
 	/* what goes: base files, then base folders deepest first */
 	for (size_t i = 0; !rc && i < nb; i++) {

@@ -142,8 +142,9 @@ struct gpo_txn_op {
 /* What a commit must do. keep NULL: the tree as the transaction sees it.
  * Otherwise a whole-backup import: exactly the n_keep paths in keep
  * (files and folders, any case, with their parents), with the
- * transaction's content or the base's; anything else is removed. A
- * folder keep names that is not there is made; a file is an error.
+ * transaction's content or the base's, and the folders Machine and
+ * User; anything else is removed. A folder keep names that is not there
+ * is made (Machine and User too); a file is an error.
  * A file whose content is byte for byte the base's makes no step.
  * Also gives the resulting tree (for the extension lists) and which
  * halves changed (a step below Machine/ or User/, any case). Returns 0,

@@ -249,6 +249,13 @@ static int test_txn_whole_backup(void)
 			"MKDIR MACHINE/Scripts;MKDIR MACHINE/Scripts/Startup;PUT MACHINE/registry.pol;");
 	ASSERT_EQ(p.n_tree, 5);
 	gpo_txn_plan_free(&p);
+	/* a backup that names nothing of one half: its folder stays, empty */
+	ASSERT_EQ(gpo_txn_plan(t, keep, 1, &p, &missing), 0);
+	describe(&p, buf, sizeof(buf));
+	ASSERT_STR(buf, "UNLINK MACHINE/old.txt;UNLINK USER/registry.pol;RMDIR MACHINE/Microsoft;"
+			"PUT MACHINE/registry.pol;");
+	ASSERT_EQ(p.n_tree, 3);
+	gpo_txn_plan_free(&p);
 	ASSERT_EQ(gpo_txn_plan(t, bad, 1, &p, &missing), -ENOENT);
 	ASSERT_STR(missing, "Machine/nothere.pol");
 	free(missing);
