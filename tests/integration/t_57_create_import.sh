@@ -49,6 +49,9 @@ imported() {
 		cmp -s "$fx/DomainSysvol/GPO/$f" "$CORP_SYSVOL/$g/$real" || fail "$2: $f differs"
 	done <"$TEST_TMP/fx.list"
 	for half in Machine User; do
+		# the folder of each half, even one the backup has nothing in
+		[ -n "$(find "$CORP_SYSVOL/$g" -mindepth 1 -maxdepth 1 -type d -iname "$half")" ] ||
+			fail "$2: SYSVOL of $g has no $half folder"
 		want=$(xp "$fx/Backup.xml" "${half}ExtensionGuids")
 		got=$(ldap_attr "$(dn_of "$g")" "gPC${half}ExtensionNames")
 		[ "$got" = "$want" ] || fail "$2: ${half,,} extensions $got, backup $want"
