@@ -452,11 +452,11 @@ else
 		cat "$ILOG" >>"$TEST_TMP/copies.log"
 	done
 	cb=$(echo "${cbs[*]}" | median) cw=$(echo "${cws[*]}" | median)
-	# The floor under a copy on this DC: smbclient's mput of the big
-	# GPO's files (from the tmpfs) into a new folder of SYSVOL, all of
-	# them and its small ones alone. Not a copy (nothing is read from
-	# the DC, the large file is sent), but the DC's work to create the
-	# same files for a plain client, one connection. Medians of RUNS.
+	# What creating the big GPO's files costs a plain client on this DC:
+	# smbclient's mput of them (from the tmpfs) into a new folder of
+	# SYSVOL, all of them and its small ones alone, over one connection.
+	# Not a copy (nothing is read from the DC, the large file is sent),
+	# but the DC's work to create the same files. Medians of RUNS.
 	cp -r "$D/gpos/$BIG/DomainSysvol/GPO" "$DST/bigsrc" || fail "cp -r of the big GPO's files"
 	small=$(dirname "$(find "$DST/bigsrc" -name 'f1.txt' | head -1)")
 	n_small=$(ls "$small" | wc -l)
@@ -477,7 +477,7 @@ else
 	row "$n_gpos C:copy-big $cb $mp -"
 	row "$n_gpos C:copy-warm $cw $mp -"
 	awk -v mp="$mp" -v ms="$ms" -v cp="${CP_BIG:-0}" -v n="$n_small" 'BEGIN {
-		if (cp > 0) printf "C floor (medians): smbclient mput of the big GPO'"'"'s files into a new folder %.3f s (%.2fx cp -r out), of its %d small files alone %.3f s (%.2fx)\n", mp, mp / cp, n, ms, ms / cp
+		if (cp > 0) printf "C, the same files made by a plain client (medians): smbclient mput of the big GPO'"'"'s files into a new folder %.3f s (%.2fx cp -r out), of its %d small files alone %.3f s (%.2fx)\n", mp, mp / cp, n, ms, ms / cp
 	}' >>"$NOTES"
 	awk -v a="$r1" -v b="$r2" -v n="${#rg[@]}" -v st="$st2" -v c="$cb" -v w="$cw" -v cp="${CP_BIG:-0}" -v runs="$RUNS" 'BEGIN {
 		printf "R (per GPO, mean of %d): restore %.3f s, of a deleted GPO %.3f s (samba-tool restore %.3f s: %.3fx, %.3fx)\n", n, a / n, b / n, st / n, a / st, b / st
