@@ -458,7 +458,10 @@ else
 	# Not a copy (nothing is read from the DC, the large file is sent),
 	# but the DC's work to create the same files. Medians of RUNS.
 	cp -r "$D/gpos/$BIG/DomainSysvol/GPO" "$DST/bigsrc" || fail "cp -r of the big GPO's files"
-	small=$(dirname "$(find "$DST/bigsrc" -name 'f1.txt' | head -1)")
+	small=$(find "$DST/bigsrc" -name 'f1.txt' | head -1)
+	# never an mput of whatever folder dirname "" would give (.)
+	[ -n "$small" ] || fail "the big GPO's small files are not in its copy"
+	small=$(dirname "$small")
 	n_small=$(ls "$small" | wc -l)
 	mps=() mss=()
 	for r in $(seq 1 "$RUNS"); do
