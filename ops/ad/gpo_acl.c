@@ -29,9 +29,13 @@ extern char **environ;
  * or "password", the account ("DOMAIN\user" or a UPN) and the password, a
  * line each; then requests, one a line, "PATH<TAB>SDDL". It answers each
  * with one line "gpofs-acl: ERRNO REASON" (0: done), keeping its
- * connection between them (a failed one is made again at the next), and
- * exits when its stdin ends or after GPO_ACL_IDLE_S without a request:
- * starting python and signing in is most of a lone change's time. */
+ * connection between them, and exits when its stdin ends or after
+ * GPO_ACL_IDLE_S without a request: starting python and signing in is
+ * most of a lone change's time. A change that fails on the connection
+ * kept from before is made once more on a new one: the DC may have
+ * restarted, or dropped the session, while the helper waited (setting an
+ * ACL twice is harmless), so only a new connection's failure is
+ * answered. */
 static const char script[] =
 	"import os, select, sys\n"
 	"def answer(code, msg):\n"
@@ -103,18 +107,24 @@ static const char script[] =
 	"        sio |= S.SECINFO_UNPROTECTED_DACL\n"
 	"    if send.type & S.SEC_DESC_DACL_AUTO_INHERITED:\n"
 	"        send.type |= S.SEC_DESC_DACL_AUTO_INHERIT_REQ\n"
-	"    try:\n"
-	"        if conn is None:\n"
-	"            conn = libsmb.Conn(host, share, lp=lp, creds=creds)\n"
-	"        conn.set_acl(path, send, sio)\n"
-	"        got = conn.get_acl(path, S.SECINFO_OWNER | S.SECINFO_GROUP | S.SECINFO_DACL)\n"
-	"    except NTSTATUSError as e:\n"
-	"        conn = None\n"
-	"        code = e.args[0] & 0xffffffff\n"
-	"        return answer(ERRNO.get(code, 5), '%s (NTSTATUS 0x%08x)' % (e.args[1], code))\n"
-	"    except Exception as e:\n"
-	"        conn = None\n"
-	"        return answer(5, e)\n"
+	"    for kept in (conn is not None, False):\n"
+	"        try:\n"
+	"            if conn is None:\n"
+	"                conn = libsmb.Conn(host, share, lp=lp, creds=creds)\n"
+	"            conn.set_acl(path, send, sio)\n"
+	"            got = conn.get_acl(path, S.SECINFO_OWNER | S.SECINFO_GROUP | S.SECINFO_DACL)\n"
+	"            break\n"
+	"        except NTSTATUSError as e:\n"
+	"            conn = None\n"
+	"            if kept:\n"
+	"                continue\n"
+	"            code = e.args[0] & 0xffffffff\n"
+	"            return answer(ERRNO.get(code, 5), '%s (NTSTATUS 0x%08x)' % (e.args[1], code))\n"
+	"        except Exception as e:\n"
+	"            conn = None\n"
+	"            if kept:\n"
+	"                continue\n"
+	"            return answer(5, e)\n"
 	"    if got.as_sddl(sid) != want.as_sddl(sid):\n"
 	"        return answer(5, 'the server keeps %s, not %s' % (got.as_sddl(sid), want.as_sddl(sid)))\n"
 	"    answer(0, 'set')\n"

@@ -33,8 +33,12 @@
  * killed): connecting, setting and reading back. */
 #define GPO_ACL_TIMEOUT_MS 60000
 
-/* How long the helper stays without a change to make, in seconds. */
-#define GPO_ACL_IDLE_S 30
+/* How long the helper stays without a change to make, in seconds: long
+ * enough that an admin's restores, copies and new GPOs minutes apart do
+ * not each wait for Python and a sign-in again (0.3 to 1 s), short
+ * enough that a mount used for a burst of writes does not keep a
+ * process and a DC session for the rest of the day. */
+#define GPO_ACL_IDLE_S 300
 
 /* Where: \\host\sysvol\<domain>\Policies. */
 struct gpo_acl_target {
@@ -47,7 +51,8 @@ struct gpo_acl_target {
 
 /* The helper process that sets ACLs: Samba's python, started at the
  * first change and kept while changes come (it leaves after
- * GPO_ACL_IDLE_S without one), signed in once, one change at a time. */
+ * GPO_ACL_IDLE_S without one), signed in once (again when its connection
+ * fails), one change at a time. */
 struct gpo_acl_helper {
 	pthread_mutex_t lock;   /* one change at a time */
 	pid_t pid;              /* -1: none */

@@ -303,6 +303,33 @@ wait_more "$G7: a restore cut short was undone" "$u0"
 as_before
 note "SIGKILL during a restore: the next start undid it"
 
+# 7a. The ACL helper stays signed in between requests (GPO_ACL_IDLE_S),
+# so a DC restarted meanwhile leaves it a dead connection: the next
+# restore still sets the folder's ACL, on a new one, and succeeds.
+echo "$TEST_TMP/bk7" >"$D/restore" 2>"$TEST_TMP/restore.err" ||
+	fail "restore of $G7: $(cat "$TEST_TMP/restore.err"); $(tail -2 "$LOG7")"
+helper=$(pgrep -P "$GPOFS_PID" -f "gpofs-acl: ") || fail "no ACL helper after a restore"
+b0=$(count "domain controller .* back after") l0=$(count "domain controller .* lost: ")
+dc_stop corp
+# gpofs finds its own connections gone (the GPO list, read again past
+# its 5 s) and has them back once the DC is (its prober says so), so
+# that only the helper's is left to the restore
+for _ in $(seq 1 30); do
+	[ "$(count "domain controller .* lost: ")" -gt "$l0" ] && break
+	ls "$D/gpos" >/dev/null 2>&1
+	sleep 1
+done
+dc_start corp || fail "the corp DC did not start again"
+wait_more "domain controller .* back after" "$b0"
+pgrep -P "$GPOFS_PID" -f "gpofs-acl: " | grep -qx "$helper" ||
+	fail "the ACL helper did not outlive the DC's restart: nothing tested"
+ldap_replace "$(dn_of "$G7")" displayName "$nameb (renamed after the DC restarted)"
+echo "$TEST_TMP/bk7" >"$D/restore" 2>"$TEST_TMP/restore.err" ||
+	fail "the restore after the DC restarted: $(cat "$TEST_TMP/restore.err"); $(tail -3 "$LOG7")"
+[ "$(ldap_attr "$(dn_of "$G7")" displayName)" = "$nameb" ] || fail "the name was not restored"
+aclcheck >&2 || fail "samba-tool gpo aclcheck after the restore with the DC restarted"
+note "the DC restarted under the kept ACL helper (pid $helper): the next restore set the folder ACL on a new connection, aclcheck clean"
+
 # 7b. SIGKILL while a restore makes a deleted GPO again (held once its
 # directory object is added): the next start deletes the half-made GPO,
 # and the restore then makes it whole.
