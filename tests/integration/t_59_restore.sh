@@ -321,6 +321,9 @@ echo "$TEST_TMP/bk7" >"$D/restore" 2>"$TEST_TMP/restore.err" ||
 [ "$(ldap_attr "$(dn_of "$G7")" displayName)" = "$nameb" ] || fail "the name was not restored"
 aclcheck >&2 || fail "samba-tool gpo aclcheck after the restore with the DC restarted"
 note "the DC restarted under the kept ACL helper (pid $helper): the next restore set the folder ACL on a new connection, aclcheck clean"
+# the backup's five 40 MiB files go again: later tests copy this GPO
+for i in 1 2 3 4 5; do rm -f "$P7/big$i.bin"; done
+dd if=/dev/null of="$P7/gpofs-marker.txt" conv=notrunc,fsync status=none || fail "committing the removal"
 
 # 7b. SIGKILL while a restore makes a deleted GPO again (held once its
 # directory object is added): the next start deletes the half-made GPO,
