@@ -268,6 +268,7 @@ void gpo_domain_close(struct gpo_domain *d)
 	free(d->netbios);
 	gpo_journal_close(&d->journal);
 	gpo_acl_helper_stop(&d->acl);
+	free(d->born_sddl);
 	pthread_mutex_destroy(&d->create_lock);
 	pthread_mutex_destroy(&d->lock);
 	free(d);

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,17 +423,11 @@ static int set_folder_acl(struct gpo_domain *d, const char *dn, const char *guid
 }
 
 /* Makes guid's SYSVOL folder with its ACL (sddl, derived from the
- * object's descriptor), then, as GPMC makes an empty GPO, Machine/, User/
- * and GPT.INI at version 0; *acl_ms is how long the ACL took (the
- * helper's round trip). bare: the folder alone, for a GPO born for a
- * request, whose first commit writes what the GPO holds, GPT.INI last:
- * until then no client takes the GPO for one with its born version. */
-static int make_folder(struct gpo_domain *d, const char *guid, const char *sddl,
-		       bool bare, struct made *made, long long *acl_ms,
-		       struct gpo_err *err)
+ * object's descriptor) before anything goes in, which inherits from it;
+ * *acl_ms is how long the ACL took (the helper's round trip). */
+static int make_bare_folder(struct gpo_domain *d, const char *guid, const char *sddl,
+			    struct made *made, long long *acl_ms, struct gpo_err *err)
 {
-	char rel[GPO_GUID_LEN + 16], ini[64];
-	int len;
 	struct timespec t;
 	int rc;
 
@@ -442,12 +437,20 @@ static int make_folder(struct gpo_domain *d, const char *guid, const char *sddl,
 				   guid, rc == -EEXIST ? "something of that name is there"
 						       : strerror(-rc));
 	made->folder = true;
-	/* before anything goes in, which inherits from it */
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	rc = set_folder_sddl(d, guid, sddl, err);
 	*acl_ms = gpo_ms_since(&t);
-	if (rc || bare)
-		return rc;
+	return rc;
+}
+
+/* What GPMC puts into an empty GPO's folder: Machine/, User/ and
+ * GPT.INI at version 0. */
+static int fill_empty_folder(struct gpo_domain *d, const char *guid, struct gpo_err *err)
+{
+	char rel[GPO_GUID_LEN + 16], ini[64];
+	int len;
+	int rc;
+
 	snprintf(rel, sizeof(rel), "%s/Machine", guid);
 	rc = gpo_smb_mkdir(&d->smb, rel);
 	if (!rc) {
@@ -463,6 +466,88 @@ static int make_folder(struct gpo_domain *d, const char *guid, const char *sddl,
 		gpo_err_set(err, rc, "cannot create %s in SYSVOL: %s", rel,
 			    strerror(-rc));
 	return rc;
+}
+
+/* The SYSVOL folder made beside the directory add. A new GPO's
+ * descriptor is the DC's default for its class with what the Policies
+ * container hands down, and the account's own as owner: the same for
+ * each GPO one mount makes. So the folder is made with the ACL the last
+ * one got (d->born_sddl) while the DC adds the object, rather than after
+ * the add and the read of what it gave (together 10 to 20 ms a GPO);
+ * that read still comes, and a folder whose ACL it does not match gets
+ * the right one before anything goes in. */
+struct early_folder {
+	pthread_t thread;
+	struct gpo_domain *d;
+	char guid[GPO_GUID_LEN + 1];
+	char *sddl;                /* the ACL it is made with */
+	struct made made;          /* .folder: made */
+	long long acl_ms;
+	int rc;
+	struct gpo_err err;
+};
+
+static void *early_main(void *arg)
+{
+	struct early_folder *e = arg;
+
+	e->rc = make_bare_folder(e->d, e->guid, e->sddl, &e->made, &e->acl_ms, &e->err);
+	return NULL;
+}
+
+/* Starts the folder of guid with the last GPO's ACL. NULL (the folder is
+ * made after the add) when this mount has made none yet, or no thread
+ * could be had. Called under create_lock. */
+static struct early_folder *early_start(struct gpo_domain *d, const char *guid)
+{
+	struct early_folder *e = NULL;
+
+	if (!d->born_sddl || !(e = calloc(1, sizeof(*e))) ||
+	    !(e->sddl = strdup(d->born_sddl)))
+		goto fail;
+	e->d = d;
+	memcpy(e->guid, guid, sizeof(e->guid));
+	if (pthread_create(&e->thread, NULL, early_main, e))
+		goto fail;
+	return e;
+fail:
+	if (e)
+		free(e->sddl);
+	free(e);
+	return NULL;
+}
+
+/* Waits for e and frees it: what it made goes into made, its ACL's time
+ * into *acl_ms, its sddl to *sddl (the caller frees it). Returns its
+ * result, its reason in err unless err holds a failure already. */
+static int early_join(struct early_folder *e, struct made *made, long long *acl_ms,
+		      char **sddl, struct gpo_err *err)
+{
+	int rc;
+
+	pthread_join(e->thread, NULL);
+	rc = e->rc;
+	made->folder |= e->made.folder;
+	*acl_ms = e->acl_ms;
+	*sddl = e->sddl;
+	if (rc && !err->code)
+		*err = e->err;
+	free(e);
+	return rc;
+}
+
+/* What the next GPO this mount makes is likely to get: sddl, as this
+ * one did. */
+static void remember_sddl(struct gpo_domain *d, const char *sddl)
+{
+	char *copy = strdup(sddl);
+
+	if (!copy)
+		return;
+	pthread_mutex_lock(&d->create_lock);
+	free(d->born_sddl);
+	d->born_sddl = copy;
+	pthread_mutex_unlock(&d->create_lock);
 }
 
 /* ---- removing ---- */
@@ -651,12 +736,13 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 	struct gpo_err undo = { 0 };
 	struct made made = { false, false };
 	struct gpo_domain_children *children = NULL;
+	struct early_folder *early = NULL;
 	char guid[GPO_GUID_LEN + 1];
-	char *policies = NULL, *dn = NULL, *sddl = NULL;
+	char *policies = NULL, *dn = NULL, *sddl = NULL, *early_sddl = NULL;
 	const char *left = NULL;
 	struct timespec t0, t1, t2, t_free, t_list, t_listed;
 	long long acl_ms = 0;
-	bool listed = false;
+	bool listed = false, acl_again = false;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -675,9 +761,17 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 	rc = check_free(d, display_name, guid, policies, err);
 	clock_gettime(CLOCK_MONOTONIC, &t_free);
 	if (!rc)
+		early = early_start(d, guid);
+	if (!rc)
 		rc = add_object(d, dn, display_name, guid, born, &made, err);
 	pthread_mutex_unlock(&d->create_lock);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* the folder made beside the add: undone with the rest on failure */
+	if (early) {
+		int e = early_join(early, &made, &acl_ms, &early_sddl, err);
+
+		rc = rc ? rc : e;
+	}
 	if (!rc)
 		test_hold(d, guid);
 	/* what needs the directory connection first, before the containers'
@@ -685,6 +779,8 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 	 * new GPO's entry in the list (listed at once) */
 	if (!rc)
 		rc = folder_sddl(d, dn, guid, &sddl, err);
+	if (!rc)
+		remember_sddl(d, sddl);
 	if (!rc) {
 		clock_gettime(CLOCK_MONOTONIC, &t_list);
 		refresh_list(d, guid);
@@ -694,8 +790,19 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 		if (!children)
 			rc = add_containers(d, dn, guid, err);
 	}
-	if (!rc)
-		rc = make_folder(d, guid, sddl, born != NULL, &made, &acl_ms, err);
+	if (!rc && early_sddl && strcmp(early_sddl, sddl)) {
+		/* the DC gave this one another descriptor than the last */
+		struct timespec t;
+
+		acl_again = true;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		rc = set_folder_sddl(d, guid, sddl, err);
+		acl_ms += gpo_ms_since(&t);
+	} else if (!rc && !early_sddl) {
+		rc = make_bare_folder(d, guid, sddl, &made, &acl_ms, err);
+	}
+	if (!rc && !born)
+		rc = fill_empty_folder(d, guid, err);
 	/* what a capture of the bare folder would find, so that the request
 	 * begins at once */
 	if (!rc && born)
@@ -743,7 +850,7 @@ out:
 	}
 	if (!rc) {
 		gpo_journal_add(&d->journal,
-				"created GPO %s \"%s\"%s (%.3f s: directory %.3f, its name checked %.3f of it, SYSVOL folder %.3f, its ACL %.3f of it, GPO list read again %.3f; its User and Machine containers added beside the folder%s)",
+				"created GPO %s \"%s\"%s (%.3f s: directory %.3f, its name checked %.3f of it, SYSVOL folder %.3f, its ACL %.3f of it, GPO list read again %.3f; %sits User and Machine containers added beside the folder%s)",
 				guid, display_name, born ? ", born at the version of its import" : "",
 				(double)gpo_ms_since(&t0) / 1000,
 				(double)gpo_ms_between(&t0, &t1) / 1000,
@@ -751,6 +858,9 @@ out:
 				(double)(gpo_ms_between(&t1, &t2) - gpo_ms_between(&t_list, &t_listed)) / 1000,
 				(double)acl_ms / 1000,
 				(double)gpo_ms_between(&t_list, &t_listed) / 1000,
+				!early_sddl ? ""
+				: acl_again ? "the folder made beside the directory add with the last GPO's ACL, then given its own: the DC gave it another descriptor; "
+					    : "the folder made beside the directory add, with the ACL the last GPO got, as this one's is; ",
 				born ? " and the request's settings" : "");
 	} else if (left) {
 		gpo_journal_add(&d->journal,
@@ -766,6 +876,7 @@ out:
 	if (rc)
 		note_dc_failure(d, rc, err);
 	free(sddl);
+	free(early_sddl);
 	free(dn);
 	free(policies);
 	return rc;

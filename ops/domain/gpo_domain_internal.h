@@ -71,6 +71,10 @@ struct gpo_domain {
 	struct gpo_domain_children *children;  /* containers still being added
 					   for GPOs born for a request
 					   (under create_lock) */
+	char *born_sddl;                /* the folder ACL of the last GPO
+					   this mount made, what the next
+					   one's most likely is (under
+					   create_lock; gpo_domain_create.c) */
 	struct gpo_snapshot *snap;
 	uint64_t generations;
 	char *cache_dir;                /* where large files are captured */

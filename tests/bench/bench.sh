@@ -365,12 +365,13 @@ else
 			if (match($0, /directory [0-9.]+/)) dir += substr($0, RSTART + 10, RLENGTH - 10)
 			if (match($0, /read again [0-9.]+/)) lst += substr($0, RSTART + 11, RLENGTH - 11)
 			if (match($0, /name checked [0-9.]+/)) nck += substr($0, RSTART + 13, RLENGTH - 13)
+			if (index($0, "beside the directory add")) early++
 		}
 		/import of a backup committed/ {
 			if (match($0, /\([0-9.]+ s:/)) cm += substr($0, RSTART + 1, RLENGTH - 4)
 		}
-		END { printf "%.3f %.3f %.3f %.3f %.3f %.3f\n", cr, acl, lst, cm, dir, nck }' "$ILOG")
-	read -r cr acl lst cm dir nck <<<"$split2"
+		END { printf "%.3f %.3f %.3f %.3f %.3f %.3f %d\n", cr, acl, lst, cm, dir, nck, early }' "$ILOG")
+	read -r cr acl lst cm dir nck early <<<"$split2"
 	# samba-tool: backups of the first GPOs gpofs made (one per fixture,
 	# untimed), each restored in turn into IMP_N new GPOs
 	stb=()
@@ -390,10 +391,11 @@ else
 	st2=$(elapsed "$t")
 	n_gpos=$(ls "$CORP_SYSVOL" | wc -l)
 	row "$n_gpos I2:import-${IMP_N}x $g2 - $st2 $cost2"
-	awk -v n="$IMP_N" -v g="$g2" -v cr="$cr" -v acl="$acl" -v lst="$lst" -v cm="$cm" -v st="$st2" -v dir="$dir" -v nck="$nck" \
+	awk -v n="$IMP_N" -v g="$g2" -v cr="$cr" -v acl="$acl" -v lst="$lst" -v cm="$cm" -v st="$st2" -v dir="$dir" -v nck="$nck" -v early="$early" \
 		-v l="${cost2% *}" -v q="${cost2#* }" 'BEGIN {
 		printf "I2 (per GPO, mean of %d): %.3f s in all (samba-tool %.3f): creating it %.3f", n, g / n, st / n, cr / n
-		printf " (the directory object: its name checked and its LDAP adds, %.3f, the check %.3f of it; its folder ACL, set by the python helper, %.3f;", dir / n, nck / n, acl / n
+		printf " (the directory object: its name checked and its LDAP adds, %.3f, the check %.3f of it; its folder ACL, set by the python helper, %.3f,", dir / n, nck / n, acl / n
+		printf " the folder made beside the adds for %d of %d;", early, n
 		printf " the GPO list read again %.3f),\n", lst / n
 		printf "   its import commit %.3f, the rest (request, staging the backup, checks) %.3f;", cm / n, (g - cr - cm) / n
 		printf " LDAP searches %.1f, SMB requests %.1f\n", l / n, q / n

@@ -41,6 +41,8 @@ cleanup() {
 	for g in "${REF_GPOS[@]}"; do
 		st gpo del "$g" >/dev/null 2>&1 || true
 	done
+	# the Policies container as it was, should the test stop half-way
+	[[ -z ${POL_DACL:-} ]] || set_dacl_dn "$POL" "$POL_DACL" || true
 	cleanup_mounts
 }
 trap cleanup EXIT
@@ -100,7 +102,11 @@ PY
 }
 
 # Sets the DACL of a GPO's directory object (SD flags 4: the DACL only).
-set_dacl() {
+set_dacl() { set_dacl_dn "$(gpo_dn "$1")" "$2"; }
+
+# The DACL of a directory object, as SDDL; and setting it (SD flags 4).
+dacl_of_dn() { set_dacl_dn "$1" ""; }
+set_dacl_dn() {
 	"$SAMBA_PY" - "$1" "$2" <<'PY'
 import os, sys
 from samba import credentials
@@ -110,7 +116,7 @@ from samba.samdb import SamDB
 from samba.auth import system_session
 from samba.param import LoadParm
 import ldb
-guid, sddl = sys.argv[1:3]
+dn, sddl = sys.argv[1:3]
 env = os.environ
 lp = LoadParm()
 lp.load(env["CORP_SMBCONF"])
@@ -120,8 +126,14 @@ creds.set_kerberos_state(credentials.MUST_USE_KERBEROS)
 samdb = SamDB(url="ldap://" + env["CORP_DC"], session_info=system_session(),
               credentials=creds, lp=lp)
 sid = security.dom_sid(samdb.get_domain_sid())
+if not sddl:
+    from samba.ndr import ndr_unpack
+    res = samdb.search(dn, scope=0, attrs=["nTSecurityDescriptor"],
+                       controls=["sd_flags:1:4"])
+    print(ndr_unpack(security.descriptor, res[0]["nTSecurityDescriptor"][0]).as_sddl(sid))
+    sys.exit(0)
 m = ldb.Message()
-m.dn = ldb.Dn(samdb, "CN=%s,CN=Policies,CN=System,%s" % (guid, env["CORP_BASEDN"]))
+m.dn = ldb.Dn(samdb, dn)
 m["nTSecurityDescriptor"] = ldb.MessageElement(
     ndr_pack(security.descriptor.from_sddl(sddl, sid)), ldb.FLAG_MOD_REPLACE,
     "nTSecurityDescriptor")
@@ -312,3 +324,58 @@ probe delete "$GK" || fail "delete $GK"
 CREATED=()
 out=$(aclcheck) || fail "aclcheck at the end: $out"
 note "a changed DACL (filtering group, deny, Pre-Windows 2000; unprotected; GPMC's D:PAI) carried to the folder; aclcheck clean"
+
+# --- a mount's next GPOs: the folder made beside the directory add ------------
+# A mount makes a GPO's SYSVOL folder with the ACL its last new GPO got,
+# while the DC adds the directory object; the descriptor the DC gave is
+# read all the same, and a folder it does not match gets its own before
+# anything goes in. Here the Policies container hands one more ACE down
+# between two mkdirs, and takes it back between the next two.
+MNT=$TEST_TMP/mnt
+gpofs_mount_corp "$MNT"
+BY=$MNT/domains/$CORP_DNS/by-name
+MLOG=$MNT/domains/$CORP_DNS/log
+guid_named() { st gpo listall | grep -B1 "^display name : $1\$" | sed -n 's/^GPO *: //p'; }
+# early_made NAME WORDS: mkdir by-name/NAME, its GPO (into GE) created
+# with the log's WORDS, its folder ACL what Samba derives (into EPAIR)
+early_made() {
+	mkdir "$BY/$1" || fail "mkdir by-name/$1"
+	GE=$(guid_named "$1")
+	[[ -n $GE ]] || fail "no GPO named $1"
+	CREATED+=("$GE")
+	grep -F "created GPO $GE " "$MLOG" | grep -qF -- "$2" ||
+		fail "$1: the log does not say \"$2\": $(grep -F "created GPO $GE" "$MLOG")"
+	mapfile -t EPAIR < <(acl_pair "$GE")
+	[[ -n ${EPAIR[0]} && ${EPAIR[0]} == "${EPAIR[1]}" ]] ||
+		fail "$1: folder ACL ${EPAIR[0]}, Samba derives ${EPAIR[1]}"
+}
+POL="CN=Policies,CN=System,$CORP_BASEDN"
+early_made "early a $$" "created GPO"
+A1=${EPAIR[0]}
+early_made "early b $$" "with the ACL the last GPO got, as this one's is"
+assert_eq "${EPAIR[0]}" "$A1" "the second GPO's folder ACL"
+POL_DACL=$(dacl_of_dn "$POL") || fail "cannot read the DACL of $POL"
+[[ $POL_DACL == D:* ]] || fail "the DACL of $POL: $POL_DACL"
+ACE="(A;CI;RPLCLORC;;;$CORP_SID_GG_FINANCE_USERS)"
+set_dacl_dn "$POL" "$POL_DACL$ACE" || fail "cannot add $ACE to $POL"
+early_made "early c $$" "then given its own: the DC gave it another descriptor"
+grep -q "$CORP_SID_GG_FINANCE_USERS" <<<"${EPAIR[0]}" ||
+	fail "the ACE handed down is not in the folder ACL: ${EPAIR[0]}"
+acl=$(file_acl "$GE/Machine") || fail "smbcacls $GE/Machine: $acl"
+grep -q "$CORP_SID_GG_FINANCE_USERS" <<<"$acl" || fail "Machine/ was made before the folder got its own ACL: $acl"
+set_dacl_dn "$POL" "$POL_DACL" || fail "cannot put $POL back"
+POL_DACL=
+early_made "early d $$" "then given its own: the DC gave it another descriptor"
+assert_eq "${EPAIR[0]}" "$A1" "the folder ACL once the ACE is gone"
+early_made "early e $$" "with the ACL the last GPO got, as this one's is"
+for f in Machine User GPT.INI; do
+	acl=$(file_acl "$GE/$f") || fail "smbcacls $GE/$f: $acl"
+	grep -q '(OA;' <<<"$acl" || fail "$f did not inherit the GPO's ACL: $acl"
+done
+gpofs_stop "$MNT"
+for g in "${CREATED[@]}"; do
+	probe delete "$g" || fail "delete $g"
+done
+CREATED=()
+out=$(aclcheck) || fail "aclcheck after the mount's GPOs: $out"
+note "a mount's next GPOs get their folders beside the directory add; an ACE handed down (and taken back) between two: the folder given its own; aclcheck clean"
