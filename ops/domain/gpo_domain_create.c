@@ -469,9 +469,9 @@ static int fill_empty_folder(struct gpo_domain *d, const char *guid, struct gpo_
 }
 
 /* The SYSVOL folder made beside the directory add. A new GPO's
- * descriptor is the DC's default for its class with what the Policies
- * container hands down, and the account's own as owner: the same for
- * each GPO one mount makes. So the folder is made with the ACL the last
+ * descriptor is the schema's default for its class (a protected DACL:
+ * nothing handed down from the Policies container) with the account's
+ * own as owner: the same for each GPO one mount makes. So the folder is made with the ACL the last
  * one got (d->born_sddl) while the DC adds the object, rather than after
  * the add and the read of what it gave (together 10 to 20 ms a GPO);
  * that read still comes, and a folder whose ACL it does not match gets
@@ -497,13 +497,16 @@ static void *early_main(void *arg)
 
 /* Starts the folder of guid with the last GPO's ACL. NULL (the folder is
  * made after the add) when this mount has made none yet, or no thread
- * could be had. Called under create_lock. */
+ * could be had. Called under create_lock. Tests only
+ * (GPOFS_TEST_BORN_SDDL=SDDL): SDDL stands for the last GPO's ACL, one
+ * the DC will not give, so that a test sees a folder set again. */
 static struct early_folder *early_start(struct gpo_domain *d, const char *guid)
 {
+	const char *test = getenv("GPOFS_TEST_BORN_SDDL");
+	const char *last = test && *test ? test : d->born_sddl;
 	struct early_folder *e = NULL;
 
-	if (!d->born_sddl || !(e = calloc(1, sizeof(*e))) ||
-	    !(e->sddl = strdup(d->born_sddl)))
+	if (!last || !(e = calloc(1, sizeof(*e))) || !(e->sddl = strdup(last)))
 		goto fail;
 	e->d = d;
 	memcpy(e->guid, guid, sizeof(e->guid));
