@@ -381,9 +381,21 @@ for n in d e; do
 	done
 done
 gpofs_stop "$MNT"
+# the folder's side failing half-way (an ACL Samba refuses): the object
+# the DC added meanwhile goes again, and nothing is left
+n_before=$(gpo_count) f_before=$(folder_count)
+export GPOFS_TEST_BORN_SDDL="not an SDDL"
+gpofs_mount_corp "$MNT"
+unset GPOFS_TEST_BORN_SDDL
+mkdir "$BY/early f $$" 2>"$TEST_TMP/early.err" && fail "a GPO was made with an ACL Samba refuses"
+grep -F "creating GPO \"early f $$\" failed: " "$MLOG" | grep -qF "(what was made is removed again)" ||
+	fail "the log does not say it was undone: $(tail -n 3 "$MLOG")"
+gpofs_stop "$MNT"
+assert_eq "$(gpo_count)" "$n_before" "GPOs after the folder's side failed"
+assert_eq "$(folder_count)" "$f_before" "SYSVOL folders after the folder's side failed"
 for g in "${CREATED[@]}"; do
 	probe delete "$g" || fail "delete $g"
 done
 CREATED=()
 out=$(aclcheck) || fail "aclcheck after the mount's GPOs: $out"
-note "a mount's next GPOs get their folders beside the directory add (an ACE on the Policies container changes nothing: the DACL is protected); a wrong guess: the folder given its own ACL before Machine/, User/ and GPT.INI; aclcheck clean"
+note "a mount's next GPOs get their folders beside the directory add (an ACE on the Policies container changes nothing: the DACL is protected); a wrong guess: the folder given its own ACL before Machine/, User/ and GPT.INI; the folder side failing: the object removed again, nothing left; aclcheck clean"
