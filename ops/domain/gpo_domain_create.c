@@ -757,8 +757,8 @@ int gpo_domain_create_born(struct gpo_domain *d, const char *display_name,
 		rc = object_dn(d, guid_in, guid, &dn, &policies, err);
 	if (rc)
 		return rc;
-	/* the folder's ACL comes after the directory object: the helper
-	 * gets ready meanwhile */
+	/* the folder's ACL comes after the directory object's add, or
+	 * beside it (early_start): the helper gets ready meanwhile */
 	gpo_domain_acl_warm(d);
 	pthread_mutex_lock(&d->create_lock);
 	rc = check_free(d, display_name, guid, policies, err);
