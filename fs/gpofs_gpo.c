@@ -103,7 +103,7 @@ static void shown(struct gpofs *fs, struct stat *st)
 	st->st_uid = fs->uid;
 	st->st_gid = fs->gid;
 	st->st_blocks = (st->st_size + 511) / 512;
-	st->st_blksize = 128 * 1024;
+	st->st_blksize = GPOFS_BLKSIZE;
 	st->st_ino = 0;
 	st->st_dev = 0;
 }

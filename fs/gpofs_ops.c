@@ -125,7 +125,7 @@ static void node_stat(struct gpofs *fs, const struct gpo_view_node *n,
 	*st = *gpo_view_node_stat(n);
 	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
 	st->st_blocks = (st->st_size + 511) / 512;
-	st->st_blksize = 128 * 1024;
+	st->st_blksize = GPOFS_BLKSIZE;
 	st->st_ino = 0;
 	st->st_dev = 0;
 	fix_sysvol_stat(fs, st);
