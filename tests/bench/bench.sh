@@ -31,6 +31,25 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 stat_of() { awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }' "$MNT/.stats"; }
 row() { echo "$*" >>"$TABLE"; echo "bench: $*"; }
+# The machine's CPU time (every process: the DCs', gpofs's, the tools'),
+# from /proc/stat: a step that keeps every CPU busy is bound by the
+# machine, and no overlap of its parts can make it shorter than its CPU
+# time over the CPUs. cpu_mark prints a mark; cpu_since MARK prints the
+# CPU seconds used since it and the share of the CPUs that was busy.
+NCPU=$(nproc)
+HZ=$(getconf CLK_TCK)
+cpu_mark() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $5 + $6 + $9 }' /proc/stat; }
+# cpu_medians "CPU BUSY"...: the median of each
+cpu_medians() {
+	echo "$(printf '%s\n' "$@" | cut -d' ' -f1 | median) $(printf '%s\n' "$@" | cut -d' ' -f2 | median)"
+}
+cpu_since() {
+	local b0 i0 b1 i1
+	read -r b0 i0 <<<"$1"
+	read -r b1 i1 <<<"$(cpu_mark)"
+	awk -v b="$((b1 - b0))" -v i="$((i1 - i0))" -v hz="$HZ" 'BEGIN {
+		printf "%.3f %.2f\n", b / hz, (b + i > 0 ? b / (b + i) : 0) }'
+}
 
 # new_gpo NAME: a GPO object added over LDAP (a second, not samba-tool's 1 s)
 new_gpo() {
@@ -113,22 +132,25 @@ mount_fresh() {
 # RESULT (median seconds) and COST (the LDAP searches and SMB requests of
 # the last run). Not for $(...): it mounts and unmounts in this shell.
 step() {
-	local name=$1 t ts=() l0 s0
+	local name=$1 t ts=() us=() l0 s0 c
 	shift
 	for _ in $(seq 1 "$RUNS"); do
 		rm -rf "$DST/out"
 		mount_fresh
 		l0=$(stat_of ldap_searches) s0=$(stat_of smb_requests)
-		t=$(now)
+		c=$(cpu_mark) t=$(now)
 		"$@" >/dev/null 2>"$TEST_TMP/step.err" || {
 			head -5 "$TEST_TMP/step.err" >&2
 			tail -5 "$MNT/domains/$CORP_DNS/log" >&2
 			fail "$name: $*"
 		}
 		ts+=("$(elapsed "$t")")
+		us+=("$(cpu_since "$c")")
 		COST="$(($(stat_of ldap_searches) - l0)) $(($(stat_of smb_requests) - s0))"
 	done
 	RESULT=$(echo "${ts[*]}" | median)
+	# the CPU seconds and busy share, medians apart
+	CPU=$(cpu_medians "${us[@]}")
 }
 
 peer() { # COMMAND: median seconds over RUNS
@@ -154,7 +176,7 @@ for n in $SIZES; do
 	# A: the big GPO
 	step A cp -r "$D/gpos/$BIG" "$DST/out"
 	g=$RESULT cost=$COST
-	CP_BIG=$RESULT # for the copy below
+	CP_BIG=$RESULT CP_BIG_CPU=$CPU # for the copy below
 	s=$(peer smbclient "//$CORP_DC/sysvol" --use-kerberos=required -N \
 		--option='client signing=required' -c "cd $POL/$BIG; prompt off; recurse on; mget *")
 	st=$(peer samba_tool backup "$BIG" --tmpdir "$DST/peer")
@@ -282,23 +304,26 @@ else
 	}
 
 	# I1
-	g1=() c1=() m1=() s1=() t1=() st1=() k1=()
+	g1=() c1=() m1=() s1=() t1=() st1=() k1=() um1=() uc1=() us1=() ust1=()
 	for r in $(seq 1 "$RUNS"); do
 		mount_import
 		D=$MNT/domains/$CORP_DNS
 		l0=$(stat_of ldap_searches) q0=$(stat_of smb_requests)
-		t=$(now)
+		u=$(cpu_mark) t=$(now)
 		mkdir "$D/by-name/Bench import $r" || fail "mkdir by-name/Bench import $r"
 		mk=$(elapsed "$t")
+		um1+=("$(cpu_since "$u")")
 		G=$(guid_named "Bench import $r")
 		[ -n "$G" ] || fail "no GPO named Bench import $r"
-		t=$(now)
+		u=$(cpu_mark) t=$(now)
 		cp -r "$IMP/big/." "$D/gpos/$G/" || fail "cp -r of the big backup into $G"
 		cpt=$(elapsed "$t")
-		t=$(now)
+		uc1+=("$(cpu_since "$u")")
+		u=$(cpu_mark) t=$(now)
 		dd if=/dev/null of="$D/gpos/$G/Backup.xml" conv=notrunc,fsync status=none ||
 			fail "fsync in $G: $(tail -2 "$ILOG")"
 		fs=$(elapsed "$t")
+		us1+=("$(cpu_since "$u")")
 		grep -qF "$G: import of a backup committed" "$ILOG" || fail "the fsync returned before $G was committed"
 		g1+=("$(awk -v a="$mk" -v b="$cpt" -v c="$fs" 'BEGIN { printf "%.3f", a + b + c }')")
 		m1+=("$mk") c1+=("$cpt") s1+=("$fs")
@@ -324,10 +349,11 @@ else
 		rm -rf "$IMP/st/policy/$G" "$IMP/rt"
 		mkdir -p "$IMP/rt"
 		samba_tool backup "$G" --tmpdir "$IMP/st" >/dev/null 2>&1 || fail "samba-tool gpo backup $G"
-		t=$(now)
+		u=$(cpu_mark) t=$(now)
 		samba_tool restore "Bench restore $r" "$IMP/st/policy/$G" --tmpdir "$IMP/rt" \
 			>"$TEST_TMP/restore.out" 2>&1 || fail "samba-tool gpo restore: $(tail -3 "$TEST_TMP/restore.out")"
 		st1+=("$(elapsed "$t")")
+		ust1+=("$(cpu_since "$u")")
 	done
 	n_gpos=$(ls "$CORP_SYSVOL" | wc -l)
 	row "$n_gpos I1:import-big $(echo "${g1[*]}" | median) $(echo "${t1[*]}" | median) $(echo "${st1[*]}" | median) $cost1"
@@ -338,6 +364,15 @@ else
 		echo "   the last run's creation $create1"
 		echo "   and commit: $split1;"
 		echo "   SMB requests per file $smb_per_file (create, write, close: as smbclient's mput)"
+		awk -v n="$NCPU" -v m="$(echo "${m1[*]}" | median)" -v st="$(echo "${st1[*]}" | median)" \
+			-v um="$(cpu_medians "${um1[@]}")" -v uc="$(cpu_medians "${uc1[@]}")" \
+			-v us="$(cpu_medians "${us1[@]}")" -v ust="$(cpu_medians "${ust1[@]}")" 'BEGIN {
+			split(um, a, " "); split(uc, b, " "); split(us, c, " "); split(ust, d, " ")
+			printf "   CPU of the machine (medians, %d CPUs): mkdir %.2f CPU-s (%d%% busy), staging %.2f (%d%%), commit %.2f (%d%%);", n, a[1], a[2] * 100, b[1], b[2] * 100, c[1], c[2] * 100
+			printf " samba-tool restore %.2f (%d%%);\n", d[1], d[2] * 100
+			lb = m + (b[1] + c[1]) / n
+			printf "   staging and commit overlapped perfectly, on these CPUs, would take no less than their CPU time over %d: I1 >= %.3f s, %.3fx samba-tool\n", n, lb, (st > 0 ? lb / st : 0)
+		}'
 	} >>"$NOTES"
 
 	# I2
@@ -437,12 +472,13 @@ else
 	# RUNS, as A's.
 	cp "$ILOG" "$TEST_TMP/imports.log"
 	: >"$TEST_TMP/copies.log"
-	cbs=() cws=()
+	cbs=() cws=() ucb=()
 	for r in $(seq 1 "$RUNS"); do
 		mount_import
-		t=$(now)
+		u=$(cpu_mark) t=$(now)
 		echo "$BIG \"Bench copy $r\"" >"$D/copy" || fail "copy of the big GPO: $(tail -2 "$ILOG")"
 		cbs+=("$(elapsed "$t")")
+		ucb+=("$(cpu_since "$u")")
 		split3=$(grep -F "a copy of $BIG" "$ILOG" | tail -1 | sed 's/.*: a copy/a copy/')
 		commit3=$(grep -F "import of a backup committed" "$ILOG" | tail -1 | sed 's/.*committed: //')
 		cp -r "$D/gpos/$BIG" "$DST/warm" || fail "cp -r of the big GPO"
@@ -502,6 +538,11 @@ else
 					k == 1 ? "" : " of a deleted GPO", read[k] / n, state[k] / n, same[k], n, acl[k] / n, list[k] / n, set[k] / n
 		}' >>"$NOTES"
 	echo "   the last copy: $split3; its commit: $commit3" >>"$NOTES"
+	awk -v n="$NCPU" -v cp="${CP_BIG:-0}" -v ua="${CP_BIG_CPU:-0 0}" -v uc="$(cpu_medians "${ucb[@]}")" 'BEGIN {
+		split(ua, a, " "); split(uc, c, " ")
+		printf "   CPU of the machine (medians, %d CPUs): cp -r out (A) %.2f CPU-s (%d%% busy), the copy on a fresh mount %.2f (%d%%):", n, a[1], a[2] * 100, c[1], c[2] * 100
+		printf " however its reads and writes overlapped, on these CPUs it would take no less than %.3f s, %.2fx A\n", c[1] / n, (cp > 0 ? c[1] / n / cp : 0)
+	}' >>"$NOTES"
 	echo "   the last copy once its source was read: $split4" >>"$NOTES"
 	# GPOFS_BENCH_LOG=FILE keeps the domain's logs of the imports (the
 	# copies' mounts' after them) for a look
