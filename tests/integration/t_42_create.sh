@@ -393,9 +393,57 @@ grep -F "creating GPO \"early f $$\" failed: " "$MLOG" | grep -qF "(what was mad
 gpofs_stop "$MNT"
 assert_eq "$(gpo_count)" "$n_before" "GPOs after the folder's side failed"
 assert_eq "$(folder_count)" "$f_before" "SYSVOL folders after the folder's side failed"
+# the DC stopped half-way through a mount's next GPO (its folder made
+# beside the directory add, held once both are there): mkdir fails with
+# the DC's errno, the log names what is left, and the mount's next start
+# deletes it (its crash journal)
+n_before=$(gpo_count) f_before=$(folder_count)
+hold=$TEST_TMP/hold-early
+rm -f "$hold"
+export GPOFS_TEST_CREATE_HOLD=$hold
+gpofs_mount_corp "$MNT" -o "cache_dir=$TEST_TMP/cache-early"
+unset GPOFS_TEST_CREATE_HOLD
+early_made "early g $$" "created GPO"
+touch "$hold"
+mkdir "$BY/early h $$" 2>"$TEST_TMP/early-h.err" &
+held=$!
+GH=
+for _ in $(seq 1 300); do
+	GH=$(grep -o 'creation of {[0-9A-F-]*} held' "$TEST_TMP/gpofs.log" 2>/dev/null | tail -n 1 | grep -o '{.*}') && break
+	kill -0 "$held" 2>/dev/null || break
+	sleep 0.1
+done
+[[ -n $GH ]] || fail "the creation was not held: $(tail -n 3 "$TEST_TMP/gpofs.log")"
+CREATED+=("$GH")
+object_exists "$GH" || fail "held after the directory object, but there is none"
+[[ -d $CORP_SYSVOL/$GH ]] || fail "held with no folder: not made beside the directory add"
+dc_stop corp
+rm -f "$hold"
+rc=0
+wait "$held" || rc=$?
+dc_start corp || fail "the corp DC did not start again"
+((rc != 0)) || fail "mkdir went through with the DC stopped"
+grep -qE 'Input/output error|Connection refused|timed out|No route' "$TEST_TMP/early-h.err" ||
+	fail "mkdir: not a DC failure: $(cat "$TEST_TMP/early-h.err")"
+grep -qF "creating GPO $GH \"early h $$\" failed: " "$MLOG" ||
+	fail "the log does not say the creation failed: $(tail -n 3 "$MLOG")"
+grep -F "creating GPO $GH \"early h $$\" failed: " "$MLOG" | grep -q "could not be removed again .*: delete $GH" ||
+	fail "the log does not say what was left: $(grep -F "$GH" "$MLOG")"
+gpofs_stop "$MNT"
+for _ in $(seq 1 30); do probe list >/dev/null 2>&1 && break; sleep 1; done
+gpofs_mount_corp "$MNT" -o "cache_dir=$TEST_TMP/cache-early"
+for _ in $(seq 1 100); do grep -qF "$GH: " "$MLOG" 2>/dev/null && grep -F "$GH: " "$MLOG" | grep -q "cut short" && break; sleep 0.1; done
+grep -F "$GH: " "$MLOG" | grep -q "cut short was undone: the GPO it made is deleted" ||
+	fail "the next start did not delete $GH: $(grep -F "$GH" "$MLOG")"
+gpofs_stop "$MNT"
+object_exists "$GH" && fail "$GH is still in the directory"
+[[ -e $CORP_SYSVOL/$GH ]] && fail "$GH is still in SYSVOL"
+mapfile -t CREATED < <(printf '%s\n' "${CREATED[@]}" | grep -vxF "$GH")
+assert_eq "$(gpo_count)" "$((n_before + 1))" "GPOs after the DC stopped half-way (early g made)"
+assert_eq "$(folder_count)" "$((f_before + 1))" "SYSVOL folders after the DC stopped half-way"
 for g in "${CREATED[@]}"; do
 	probe delete "$g" || fail "delete $g"
 done
 CREATED=()
 out=$(aclcheck) || fail "aclcheck after the mount's GPOs: $out"
-note "a mount's next GPOs get their folders beside the directory add (an ACE on the Policies container changes nothing: the DACL is protected); a wrong guess: the folder given its own ACL before Machine/, User/ and GPT.INI; the folder side failing: the object removed again, nothing left; aclcheck clean"
+note "a mount's next GPOs get their folders beside the directory add (an ACE on the Policies container changes nothing: the DACL is protected); a wrong guess: the folder given its own ACL before Machine/, User/ and GPT.INI; the folder side failing: the object removed again, nothing left; the DC stopped half-way: mkdir fails, the next start deletes what was left; aclcheck clean"
