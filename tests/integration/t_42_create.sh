@@ -60,6 +60,17 @@ gpo_dn() { echo "CN=$1,CN=Policies,CN=System,$CORP_BASEDN"; }
 object_exists() {
 	ldap_gssapi corp -b "$(gpo_dn "$1")" -s base dn 2>/dev/null | grep -q '^dn:'
 }
+# release_dc_stopped PID HOLD WHAT: stops the DC, lets the creation held
+# in PID go on (HOLD removed), and starts the DC again once it ended; WHAT
+# must have failed
+release_dc_stopped() {
+	local rc=0
+	dc_stop corp
+	rm -f "$2"
+	wait "$1" || rc=$?
+	dc_start corp || fail "the corp DC did not start again"
+	((rc != 0)) || fail "$3 went through with the DC stopped"
+}
 
 # The folder's ACL as Samba's python reads it, and what Samba derives
 # from the directory's descriptor: the comparison aclcheck makes, for one
@@ -254,12 +265,7 @@ G3=$(grep -o 'creation of {[0-9A-F-]*}' "$TEST_TMP/held.err" | grep -o '{.*}') |
 	fail "the creation was not held: $(cat "$TEST_TMP/held.err")"
 CREATED+=("$G3")
 object_exists "$G3" || fail "held after the directory object, but there is none"
-dc_stop corp
-rm -f "$hold"
-rc=0
-wait "$held" || rc=$?
-dc_start corp || fail "the corp DC did not start again"
-((rc != 0)) || fail "the creation went through with the DC stopped"
+release_dc_stopped "$held" "$hold" "the creation"
 grep -qE '^error: (EIO|ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH)' "$TEST_TMP/held.err" ||
 	fail "not a DC failure: $(cat "$TEST_TMP/held.err")"
 grep -q "creating GPO $G3 \"dc stopped $$\" failed: .* could not be removed again .*: delete $G3" "$LOG" ||
@@ -417,12 +423,7 @@ done
 CREATED+=("$GH")
 object_exists "$GH" || fail "held after the directory object, but there is none"
 [[ -d $CORP_SYSVOL/$GH ]] || fail "held with no folder: not made beside the directory add"
-dc_stop corp
-rm -f "$hold"
-rc=0
-wait "$held" || rc=$?
-dc_start corp || fail "the corp DC did not start again"
-((rc != 0)) || fail "mkdir went through with the DC stopped"
+release_dc_stopped "$held" "$hold" mkdir
 grep -qE 'Input/output error|Connection refused|timed out|No route' "$TEST_TMP/early-h.err" ||
 	fail "mkdir: not a DC failure: $(cat "$TEST_TMP/early-h.err")"
 grep -qF "creating GPO $GH \"early h $$\" failed: " "$MLOG" ||
