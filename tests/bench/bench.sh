@@ -39,16 +39,16 @@ row() { echo "$*" >>"$TABLE"; echo "bench: $*"; }
 NCPU=$(nproc)
 HZ=$(getconf CLK_TCK)
 cpu_mark() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $5 + $6 + $9 }' /proc/stat; }
-# cpu_medians "CPU BUSY"...: the median of each
-cpu_medians() {
-	echo "$(printf '%s\n' "$@" | cut -d' ' -f1 | median) $(printf '%s\n' "$@" | cut -d' ' -f2 | median)"
-}
 cpu_since() {
 	local b0 i0 b1 i1
 	read -r b0 i0 <<<"$1"
 	read -r b1 i1 <<<"$(cpu_mark)"
 	awk -v b="$((b1 - b0))" -v i="$((i1 - i0))" -v hz="$HZ" 'BEGIN {
 		printf "%.3f %.2f\n", b / hz, (b + i > 0 ? b / (b + i) : 0) }'
+}
+# cpu_medians "CPU BUSY"...: the median of each
+cpu_medians() {
+	echo "$(printf '%s\n' "$@" | cut -d' ' -f1 | median) $(printf '%s\n' "$@" | cut -d' ' -f2 | median)"
 }
 
 # new_gpo NAME: a GPO object added over LDAP (a second, not samba-tool's 1 s)
@@ -129,8 +129,8 @@ mount_fresh() {
 }
 
 # step NAME GPOFS-COMMAND: times the command over RUNS fresh mounts; sets
-# RESULT (median seconds) and COST (the LDAP searches and SMB requests of
-# the last run). Not for $(...): it mounts and unmounts in this shell.
+# RESULT (median seconds), CPU (the machine's CPU seconds and busy share,
+# medians) and COST (the LDAP searches and SMB requests of the last run). Not for $(...): it mounts and unmounts in this shell.
 step() {
 	local name=$1 t ts=() us=() l0 s0 c
 	shift
@@ -149,7 +149,6 @@ step() {
 		COST="$(($(stat_of ldap_searches) - l0)) $(($(stat_of smb_requests) - s0))"
 	done
 	RESULT=$(echo "${ts[*]}" | median)
-	# the CPU seconds and busy share, medians apart
 	CPU=$(cpu_medians "${us[@]}")
 }
 
